@@ -1,0 +1,3 @@
+from metaseoul.cli import main
+
+raise SystemExit(main())

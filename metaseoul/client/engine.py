@@ -1,0 +1,67 @@
+"""Panda3D start-up: the configuration for a window or for offscreen rendering, and ShowBase.
+
+Options are PRC variables, so they can be set in a .prc file or with ``loadPrcFileData`` like any
+Panda3D setting; the defaults work on Mesa's llvmpipe as well as on real GPUs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from panda3d.core import ConfigVariableDouble, ConfigVariableInt, loadPrcFileData
+
+SHADOW_SIZE = ConfigVariableInt("metaseoul-shadow-size", 2048, "Sun shadow map size in texels.")
+SHADOW_RADIUS = ConfigVariableDouble("metaseoul-shadow-radius", 110.0,
+                                     "Metres around the viewer covered by the sun's shadow map.")
+VIEW_DISTANCE = ConfigVariableDouble("metaseoul-view-distance", 3000.0, "Far clipping distance in metres.")
+
+_COMMON = """
+framebuffer-multisample 1
+multisamples 4
+sync-video false
+textures-power-2 none
+audio-library-name null
+notify-level-device fatal
+notify-level-egldisplay error
+notify-level-glgsg error
+notify-level-display error
+window-title Metaverse Seoul
+default-fov 70
+"""
+
+
+def has_display() -> bool:
+    """True where a window can open: an X or Wayland display on Linux, always elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def configure(offscreen: bool, size: tuple[int, int] = (1280, 720)) -> None:
+    """Set the PRC configuration; call before the first ShowBase is made."""
+    # offscreen: no default window; callers make buffers of the sizes they need (see headless.py)
+    window = "window-type none\nload-display p3headlessgl" if offscreen \
+        else "window-type onscreen\nload-display pandagl"
+    loadPrcFileData("metaseoul", f"{_COMMON}\n{window}\nwin-size {size[0]} {size[1]}\n")
+
+
+def start(offscreen: bool, size: tuple[int, int] = (1280, 720)):
+    """Create the one ShowBase of this process (Panda3D allows a single instance)."""
+    import builtins
+
+    existing = getattr(builtins, "base", None)
+    if existing is not None:
+        return existing
+    configure(offscreen, size)
+    from direct.showbase.ShowBase import ShowBase
+
+    base = ShowBase()
+    if offscreen:
+        base.makeDefaultPipe()
+        if base.pipe is None:
+            raise RuntimeError("no offscreen OpenGL: install libegl1 and libgl1-mesa-dri (Mesa's EGL)")
+    else:
+        base.disableMouse()
+        base.camLens.setNearFar(0.1, VIEW_DISTANCE.getValue())
+    return base

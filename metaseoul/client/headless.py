@@ -1,0 +1,181 @@
+"""The headless scene mode: render a scene's named views offscreen, write PNGs and stats.json.
+
+Runs wherever EGL does (Mesa's llvmpipe on machines without a GPU); testers and CI use it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from panda3d.core import (
+    Camera,
+    FrameBufferProperties,
+    GraphicsOutput,
+    GraphicsPipe,
+    NodePath,
+    PerspectiveLens,
+    PNMImage,
+    Point3,
+    SceneGraphAnalyzer,
+    Texture,
+    WindowProperties,
+)
+
+from metaseoul.client import engine
+from metaseoul.client.world import World
+from metaseoul.scenes.catalog import Scene
+
+WARM_UP_FRAMES = 2
+
+
+class OffscreenView:
+    """An offscreen colour buffer of a given size with its own camera."""
+
+    def __init__(self, base, render: NodePath, size: tuple[int, int], name: str = "view"):
+        self.base = base
+        self.size = size
+        fb = FrameBufferProperties()
+        fb.setRgbColor(True)
+        fb.setRgbaBits(8, 8, 8, 0)
+        fb.setDepthBits(24)
+        fb.setMultisamples(0)
+        props = WindowProperties.size(*size)
+        self.buffer = base.graphicsEngine.makeOutput(
+            base.pipe, name, -2, fb, props, GraphicsPipe.BFRefuseWindow | GraphicsPipe.BFFbPropsOptional,
+        )
+        if self.buffer is None:
+            raise RuntimeError("could not create an offscreen OpenGL buffer (is EGL/Mesa installed?)")
+        self.texture = Texture(name)
+        self.buffer.addRenderTexture(self.texture, GraphicsOutput.RTMCopyRam)
+        self.lens = PerspectiveLens()
+        self.lens.setNearFar(0.1, engine.VIEW_DISTANCE.getValue())
+        self.camera = render.attachNewNode(Camera(name, self.lens))
+        region = self.buffer.makeDisplayRegion()
+        region.setCamera(self.camera)
+        self.buffer.setClearColor((0.7, 0.8, 0.9, 1))
+
+    def aim(self, position, look_at, fov: float) -> None:
+        w, h = self.size
+        vertical = 2 * math.degrees(math.atan(math.tan(math.radians(fov / 2)) * h / w))
+        self.lens.setFov(fov, vertical)
+        self.camera.setPos(Point3(*position))
+        self.camera.lookAt(Point3(*look_at))
+
+    def render(self) -> None:
+        self.base.graphicsEngine.renderFrame()
+
+    def image(self) -> PNMImage:
+        self.base.graphicsEngine.renderFrame()
+        image = PNMImage()
+        if not self.texture.store(image):
+            raise RuntimeError("the offscreen buffer returned no image")
+        return image
+
+    def renderer(self) -> str:
+        gsg = self.buffer.getGsg()
+        return f"{gsg.getDriverVendor()} {gsg.getDriverRenderer()} (OpenGL {gsg.getDriverVersion()})"
+
+    def close(self) -> None:
+        self.camera.removeNode()
+        self.base.graphicsEngine.removeWindow(self.buffer)
+
+
+@dataclass
+class ViewResult:
+    name: str
+    image: Path
+    frame_ms: list[float]
+    draw_calls: int
+
+
+def visible_geoms(camera: NodePath, root: NodePath) -> int:
+    """Geoms whose bounds meet the camera's frustum: the draw calls of the colour pass."""
+    frustum = camera.node().getLens().makeBounds()
+    count = 0
+    for path in root.findAllMatches("**/+GeomNode"):
+        if path.isHidden():
+            continue
+        bounds = path.node().getBounds().makeCopy()
+        bounds.xform(path.getMat(camera))
+        if frustum.contains(bounds):
+            count += path.node().getNumGeoms()
+    return count
+
+
+def render_scene(scene: Scene | str, out: Path, size: tuple[int, int] = (1280, 720),
+                 views: list[str] | None = None, frames: int = 30, naive: bool = False) -> dict:
+    """Render each named view of ``scene`` into ``out``; return (and write) the statistics."""
+    base = engine.start(offscreen=True)
+    out.mkdir(parents=True, exist_ok=True)
+    world = World(base.render, naive=naive)
+    built = world.enter(scene)
+    scene = built.scene
+    wanted = [v["name"] for v in scene.views] if not views else views
+    specs = [scene.view(name) for name in wanted]
+    view = OffscreenView(base, base.render, size)
+    world.add_camera(view.camera)
+    results = []
+    try:
+        for spec in specs:
+            view.aim(spec["position"], spec["look_at"], spec.get("fov", 60.0))
+            world.environment.follow(_shadow_focus(spec))
+            times = []
+            for i in range(WARM_UP_FRAMES + frames):
+                started = time.perf_counter()
+                view.render()
+                if i >= WARM_UP_FRAMES:
+                    times.append((time.perf_counter() - started) * 1000)
+            path = out / f"{scene.id}-{spec['name']}.png"
+            view.image().write(str(path))
+            results.append(ViewResult(spec["name"], path, times, visible_geoms(view.camera, base.render)))
+        stats = _stats(scene, world, view, size, results)
+    finally:
+        view.close()
+        world.leave()
+    (out / "stats.json").write_text(json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
+    return stats
+
+
+def _shadow_focus(view: dict) -> Point3:
+    eye, target = Point3(*view["position"]), Point3(*view["look_at"])
+    direction = target - eye
+    reach = min(direction.length(), engine.SHADOW_RADIUS.getValue() * 0.8)
+    direction.normalize()
+    return eye + direction * reach
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def _stats(scene: Scene, world: World, view: OffscreenView, size, results: list[ViewResult]) -> dict:
+    analyzer = SceneGraphAnalyzer()
+    analyzer.addNode(world.built.root.node())
+    every_frame = [t for r in results for t in r.frame_ms]
+    return {
+        "scene": scene.id,
+        "size": list(size),
+        "renderer": view.renderer(),
+        "load_seconds": round(world.load_seconds, 3),
+        "frame_ms_median": round(statistics.median(every_frame), 2),
+        "frame_ms_p95": round(_p95(every_frame), 2),
+        "draw_calls": max(r.draw_calls for r in results),
+        "triangles": analyzer.getNumTris(),
+        "nodes": analyzer.getNumNodes(),
+        "geoms": analyzer.getNumGeoms(),
+        "views": {
+            r.name: {
+                "image": r.image.name,
+                "frame_ms_median": round(statistics.median(r.frame_ms), 2),
+                "frame_ms_p95": round(_p95(r.frame_ms), 2),
+                "draw_calls": r.draw_calls,
+            }
+            for r in results
+        },
+    }

@@ -1,0 +1,6 @@
+#version 330
+out vec4 frag_color;
+
+void main() {
+    frag_color = vec4(1.0);
+}

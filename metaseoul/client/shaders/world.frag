@@ -1,0 +1,177 @@
+#version 330
+// Lighting: sun with a PCF shadow map, hemisphere sky light, sky reflections on glass and water,
+// procedural surface patterns in world space, aerial haze, filmic tone mapping.
+
+uniform struct p3d_LightSourceParameters {
+    vec4 color;
+    vec4 position;
+    sampler2DShadow shadowMap;
+    mat4 shadowViewMatrix;
+} p3d_LightSource[1];
+uniform struct p3d_MaterialParameters {
+    vec4 baseColor;
+} p3d_Material;
+uniform sampler2D p3d_Texture0;
+uniform mat4 p3d_ViewMatrixInverse;
+
+uniform vec3 sun_direction;   // world space, towards the sun
+uniform vec3 sun_color;       // linear
+uniform vec3 sky_zenith;      // linear
+uniform vec3 sky_horizon;     // linear
+uniform vec3 ground_bounce;   // linear
+uniform float ambient_strength;
+uniform float fog_distance;
+uniform float exposure;
+uniform float texture_mode;   // 0 vertex colours only, 1 text (alpha from texture), 2 glTF material
+
+in vec3 v_world;
+in vec3 v_normal;
+in vec4 v_color;
+in vec4 v_surface;
+in vec4 v_shadow;
+in vec2 v_uv;
+
+out vec4 frag_color;
+
+float hash(vec2 p) {
+    p = fract(p * vec2(123.34, 456.21));
+    p += dot(p, p + 45.32);
+    return fract(p.x * p.y);
+}
+
+float noise(vec2 p) {
+    vec2 i = floor(p), f = fract(p);
+    vec2 u = f * f * (3.0 - 2.0 * f);
+    return mix(mix(hash(i), hash(i + vec2(1, 0)), u.x), mix(hash(i + vec2(0, 1)), hash(i + vec2(1, 1)), u.x), u.y);
+}
+
+float fbm(vec2 p) {
+    return 0.5 * noise(p) + 0.3 * noise(p * 2.03 + 1.7) + 0.2 * noise(p * 4.01 + 3.1);
+}
+
+vec3 sky_colour(vec3 dir) {
+    float up = clamp(dir.z, 0.0, 1.0);
+    vec3 sky = mix(sky_horizon, sky_zenith, pow(up, 0.55));
+    float sun = max(dot(dir, sun_direction), 0.0);
+    return sky + sun_color * 0.25 * pow(sun, 24.0);
+}
+
+float shadow_at() {
+    // one tap: with linear filtering the comparison sampler already blends four texels (2x2 PCF)
+    return v_shadow.w > 0.0 ? textureProj(p3d_LightSource[0].shadowMap, v_shadow) : 1.0;
+}
+
+// Pattern coordinates: the ground plane for floors and roofs seen from above, else (along wall, height).
+vec2 surface_uv(vec3 n) {
+    if (abs(n.z) > 0.75) {
+        return v_world.xy;
+    }
+    vec2 across = normalize(vec2(-n.y, n.x) + vec2(1e-5, 0.0));
+    return vec2(dot(v_world.xy, across), v_world.z);
+}
+
+// Returns the albedo multiplier; may bend the normal and set how mirror-like the surface is.
+float pattern(int kind, float scale, vec2 uv, inout vec3 n, inout float mirror) {
+    vec2 p = uv / max(scale, 0.01);
+    if (kind == 1) {  // grass: mowing stripes and clumps
+        float stripe = step(0.5, fract(uv.x / 6.0)) * 0.08;
+        return 0.85 + 0.35 * fbm(uv * 1.3) + stripe;
+    }
+    if (kind == 2) {  // paving: tiles with grout and per-tile tint
+        vec2 cell = floor(p), f = fract(p);
+        float grout = step(0.04, f.x) * step(0.04, f.y);
+        return mix(0.55, 0.85 + 0.3 * hash(cell), grout) * (0.95 + 0.1 * noise(uv * 3.0));
+    }
+    if (kind == 3) {  // ashlar stone: offset courses
+        vec2 q = vec2(p.x * 0.5, p.y * 1.2);
+        q.x += 0.5 * mod(floor(q.y), 2.0);
+        vec2 cell = floor(q), f = fract(q);
+        float joint = step(0.025, f.x) * step(0.05, f.y);
+        return mix(0.6, 0.8 + 0.35 * hash(cell), joint) * (0.9 + 0.2 * noise(uv * 4.0));
+    }
+    if (kind == 4) {  // curtain wall: mullions around panes that mirror the sky
+        vec2 q = vec2(p.x, p.y * 0.75);
+        vec2 f = fract(q);
+        float frame = step(0.05, f.x) * step(0.06, f.y);
+        mirror = 0.75 * frame;
+        return mix(0.55, 0.9 + 0.2 * hash(floor(q)), frame);
+    }
+    if (kind == 5) {  // giwa: rows of convex and concave tiles running down the slope
+        float row = sin(p.x * 6.2831);
+        n = normalize(n + 0.35 * row * vec3(-n.y, n.x, 0.0));
+        return 0.8 + 0.2 * row + 0.15 * (hash(floor(vec2(p.x, p.y * 1.2))) - 0.5);
+    }
+    if (kind == 6) {  // asphalt
+        return 0.85 + 0.3 * noise(uv * 6.0) + 0.1 * noise(uv * 0.2);
+    }
+    if (kind == 7) {  // water
+        mirror = 0.8;
+        n = normalize(n + 0.05 * vec3(noise(uv * 4.0) - 0.5, noise(uv * 4.0 + 7.0) - 0.5, 0.0));
+        return 1.0;
+    }
+    if (kind == 8) {  // plaster and mortar
+        return 0.92 + 0.16 * fbm(uv * 2.0);
+    }
+    if (kind == 9) {  // painted wood: grain along its length
+        return 0.88 + 0.24 * noise(vec2(uv.x * 8.0 / scale, uv.y * 0.6));
+    }
+    if (kind == 10) {  // metal
+        mirror = 0.25;
+        return 1.0;
+    }
+    if (kind == 11 || kind == 12) {  // bark, leaves
+        return 0.65 + 0.6 * fbm(uv * (kind == 12 ? 1.7 : 5.0));
+    }
+    return 1.0;
+}
+
+void main() {
+    vec4 base = v_color;
+    vec3 n = v_normal;
+    if (dot(n, n) < 0.25) {  // text and some models carry no normals: use the face's
+        n = cross(dFdx(v_world), dFdy(v_world));
+    }
+    n = normalize(n);
+    if (!gl_FrontFacing) {
+        n = -n;
+    }
+    if (texture_mode > 0.5 && texture_mode < 1.5) {
+        base.a *= texture(p3d_Texture0, v_uv).a;
+    } else if (texture_mode > 1.5) {
+        base *= p3d_Material.baseColor * texture(p3d_Texture0, v_uv);
+    }
+    if (base.a < 0.02) {
+        discard;
+    }
+    vec3 albedo = pow(base.rgb, vec3(2.2));
+    int kind = int(v_surface.x + 0.5);
+    float variation = v_surface.z;
+    float mirror = 0.0;
+    float shape = pattern(kind, v_surface.y, surface_uv(n), n, mirror);
+    albedo *= mix(1.0, shape, clamp(variation * 2.5, 0.0, 1.0));
+    albedo *= 1.0 + variation * 0.5 * (noise(v_world.xy * 0.05) - 0.5);
+
+    vec3 camera = p3d_ViewMatrixInverse[3].xyz;
+    vec3 to_eye = normalize(camera - v_world);
+    float lambert = max(dot(n, sun_direction), 0.0);
+    float lit = lambert > 0.0 ? shadow_at() : 0.0;
+    vec3 hemi = mix(ground_bounce, mix(sky_horizon, sky_zenith, 0.5), 0.5 + 0.5 * n.z) * ambient_strength;
+    vec3 colour = albedo * (sun_color * lambert * lit + hemi);
+
+    float shine = v_surface.w;
+    vec3 half_vector = normalize(sun_direction + to_eye);
+    colour += sun_color * lit * shine * pow(max(dot(n, half_vector), 0.0), 80.0);
+    if (mirror > 0.0) {
+        float fresnel = 0.04 + 0.96 * pow(1.0 - max(dot(n, to_eye), 0.0), 5.0);
+        vec3 reflected = sky_colour(reflect(-to_eye, n));
+        colour = mix(colour, reflected * (0.35 + 0.65 * lit), clamp(mirror * (0.25 + fresnel), 0.0, 1.0));
+    }
+
+    float distance = length(camera - v_world);
+    float haze = 1.0 - exp(-distance / fog_distance * 0.693);
+    colour = mix(colour, sky_horizon, haze);
+
+    colour *= exposure;
+    colour = colour * (2.51 * colour + 0.03) / (colour * (2.43 * colour + 0.59) + 0.14);  // ACES fit
+    frag_color = vec4(pow(clamp(colour, 0.0, 1.0), vec3(1.0 / 2.2)), base.a);
+}

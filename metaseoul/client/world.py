@@ -1,0 +1,72 @@
+"""The world runtime: the scene that is loaded now, its lighting, and moving between scenes."""
+
+from __future__ import annotations
+
+import time
+
+from panda3d.core import NodePath, Point3
+
+from metaseoul.client.environment import Environment
+from metaseoul.scenes import catalog, loader
+from metaseoul.scenes.catalog import Scene
+from metaseoul.scenes.loader import BuiltScene, Portal
+
+
+class World:
+    """Holds one built scene under ``render`` at a time; ``enter`` swaps it for another."""
+
+    def __init__(self, render: NodePath, naive: bool = False):
+        self.render = render
+        self.naive = naive
+        self.built: BuiltScene | None = None
+        self.environment: Environment | None = None
+        self.load_seconds = 0.0
+        self._cameras: list[NodePath] = []
+        self._skies: list[NodePath] = []
+
+    def add_camera(self, camera: NodePath) -> None:
+        """Give ``camera`` the sky of whichever scene is loaded, now and after each change."""
+        self._cameras.append(camera)
+        if self.environment is not None:
+            self._skies.append(self.environment.make_sky(camera))
+
+    @property
+    def scene(self) -> Scene:
+        assert self.built is not None, "no scene loaded"
+        return self.built.scene
+
+    def enter(self, scene: Scene | str) -> BuiltScene:
+        """Load ``scene`` (a Scene, a built-in id or a file path), replacing the current one."""
+        started = time.perf_counter()
+        if isinstance(scene, str):
+            scene = catalog.load(scene)
+        built = loader.build(scene, naive=self.naive)
+        self.leave()
+        built.root.reparentTo(self.render)
+        built.collision.reparentTo(self.render)
+        built.collision.hide()
+        self.environment = Environment(self.render, scene.environment)
+        self._skies = [self.environment.make_sky(camera) for camera in self._cameras]
+        self.built = built
+        self.load_seconds = time.perf_counter() - started
+        return built
+
+    def leave(self) -> None:
+        if self.built is not None:
+            self.built.root.removeNode()
+            self.built.collision.removeNode()
+            self.built = None
+        if self.environment is not None:
+            self.environment.remove()
+            self.environment = None
+        for sky in self._skies:
+            sky.removeNode()
+        self._skies = []
+
+    def portal_at(self, point: Point3) -> Portal | None:
+        if self.built is None:
+            return None
+        for portal in self.built.portals:
+            if portal.contains(point):
+                return portal
+        return None

@@ -1,0 +1,26 @@
+"""Procedural builders, one per object type of the scene format."""
+
+from collections.abc import Callable
+
+from metaseoul.scenes.builders import buildings, gate, primitives
+from metaseoul.scenes.builders.context import BuildContext
+from metaseoul.scenes.builders.mesh import MeshBuilder
+
+Builder = Callable[[MeshBuilder, dict, BuildContext], None]
+
+BUILDERS: dict[str, Builder] = {
+    "box": primitives.box,
+    "cylinder": primitives.cylinder,
+    "ellipse": primitives.ellipse,
+    "road": primitives.road,
+    "wall": primitives.wall,
+    "trees": primitives.trees,
+    "lamp-ring": primitives.lamp_ring,
+    "floor-fountain": primitives.floor_fountain,
+    "hill": primitives.hill,
+    "sign": primitives.sign,
+    "model": primitives.model,
+    "korean-gate": gate.korean_gate,
+    "glass-wave-building": buildings.glass_wave_building,
+    "heritage-hall": buildings.heritage_hall,
+}

@@ -1,0 +1,144 @@
+"""Scenes as the rest of the client sees them: loaded, validated, and looked up by id."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from metaseoul.scenes import validate
+from metaseoul.scenes.errors import SceneInvalid
+
+
+def builtin_dir() -> Path:
+    return Path(str(resources.files("metaseoul.scenes") / "builtin"))
+
+
+def assets_dir() -> Path:
+    """The assets folder: packaged inside ``metaseoul`` in a wheel, beside it in a checkout."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "assets"
+    return installed if installed.is_dir() else package.parent / "assets"
+
+
+@lru_cache(maxsize=1)
+def material_library() -> dict[str, dict]:
+    return json.loads((resources.files("metaseoul.scenes") / "materials.json").read_text("utf-8"))
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A validated scene document and where it came from."""
+
+    doc: dict
+    source: Path
+    materials: dict[str, dict] = field(repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.doc["id"]
+
+    @property
+    def name(self) -> dict[str, str]:
+        return self.doc["name"]
+
+    @property
+    def objects(self) -> list[dict]:
+        return self.doc["objects"]
+
+    @property
+    def portals(self) -> list[dict]:
+        return self.doc.get("portals", [])
+
+    @property
+    def environment(self) -> dict:
+        return self.doc.get("environment", {})
+
+    def spawn(self, name: str | None = None) -> dict:
+        """The named spawn point, or the first one."""
+        spawns = self.doc["spawns"]
+        if name is None:
+            return spawns[0]
+        for spawn in spawns:
+            if spawn["name"] == name:
+                return spawn
+        raise KeyError(f"scene {self.id!r} has no spawn {name!r}")
+
+    @property
+    def views(self) -> list[dict]:
+        return self.doc["views"]
+
+    def view(self, name: str) -> dict:
+        for view in self.views:
+            if view["name"] == name:
+                return view
+        raise KeyError(f"scene {self.id!r} has no view {name!r}; it has {', '.join(v['name'] for v in self.views)}")
+
+    def asset(self, relative: str) -> Path:
+        found = validate.find_asset(relative, self.source.parent, [assets_dir()])
+        if found is None:
+            raise FileNotFoundError(relative)
+        return found
+
+
+def _spawn_names(doc: dict) -> set[str]:
+    return {s["name"] for s in doc.get("spawns", []) if isinstance(s, dict) and "name" in s}
+
+
+def _scene_ids(docs: Iterable[tuple[Path, object]]) -> dict[str, set[str]]:
+    ids = {}
+    for _path, doc in docs:
+        if isinstance(doc, dict) and isinstance(doc.get("id"), str):
+            ids[doc["id"]] = _spawn_names(doc)
+    return ids
+
+
+@lru_cache(maxsize=1)
+def _builtin_docs() -> tuple[tuple[Path, dict], ...]:
+    paths = sorted(builtin_dir().glob("*.json"))
+    return tuple((p, validate.read_json(p)) for p in paths)
+
+
+def check_files(paths: Iterable[Path]) -> dict[Path, list]:
+    """Validate scene files together; portals may lead to any of them or to a built-in scene."""
+    parsed: list[tuple[Path, object]] = []
+    errors: dict[Path, list] = {}
+    for path in paths:
+        try:
+            parsed.append((path, validate.read_json(path)))
+        except SceneInvalid as exc:
+            errors[path] = exc.errors
+    known = _scene_ids(_builtin_docs()) | _scene_ids(parsed)
+    for path, doc in parsed:
+        errors[path] = validate.check(
+            doc, str(path), base_dir=path.parent, scenes=known,
+            asset_dirs=[assets_dir()], materials=material_library(),
+        )
+    return errors
+
+
+def load_file(path: Path) -> Scene:
+    """Load and validate one scene file, raising :class:`SceneInvalid` with every problem."""
+    path = Path(path)
+    errors = check_files([path])[path]
+    validate.raise_for(errors)
+    doc = validate.read_json(path)
+    return Scene(doc=doc, source=path, materials=material_library() | doc.get("materials", {}))
+
+
+def builtin_ids() -> list[str]:
+    return [doc["id"] for _path, doc in _builtin_docs()]
+
+
+def load(scene: str) -> Scene:
+    """A built-in scene by id, or a scene file by path."""
+    for path, doc in _builtin_docs():
+        if doc.get("id") == scene:
+            return load_file(path)
+    path = Path(scene)
+    if path.suffix == ".json" or path.exists():
+        return load_file(path)
+    raise KeyError(f"no built-in scene {scene!r}; built-in scenes: {', '.join(builtin_ids())}")

@@ -1,0 +1,37 @@
+"""Errors that locate a problem in a scene file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SceneError:
+    """One problem: the file, the path to the field (``objects[3].size``) and what was expected."""
+
+    file: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        return f"{where}: {self.message}"
+
+
+class SceneInvalid(Exception):
+    """A scene that cannot be used; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: list[SceneError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+def json_path(parts) -> str:
+    """``['objects', 3, 'size']`` → ``objects[3].size``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

@@ -1,0 +1,126 @@
+"""Turns a scene into Panda3D nodes: geometry, collision solids, portals and an object index.
+
+The optimised build flattens all static geometry into a handful of draw calls; the naive build
+keeps one node per shape and exists so the benchmark can show what flattening buys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from panda3d.core import CollisionNode, CollisionPlane, NodePath, Plane, Point3, Vec3
+
+from metaseoul.scenes.builders import BUILDERS, BuildContext, MeshBuilder
+from metaseoul.scenes.builders.mesh import WALKABLE_MASK
+from metaseoul.scenes.builders.text import make_text
+from metaseoul.scenes.catalog import Scene
+
+
+def heading_for(facing: float) -> float:
+    """Panda3D heading for a compass bearing: builders make their front face -y (south)."""
+    return 180.0 - facing
+
+
+@dataclass(frozen=True)
+class PlacedObject:
+    """What the client knows about one scene object: its metadata and where it ended up."""
+
+    id: str
+    type: str
+    role: str | None
+    name: dict[str, str] | None
+    description: dict[str, str] | None
+    interactive: bool
+    position: Point3
+    bounds: tuple[Point3, Point3]
+
+
+@dataclass(frozen=True)
+class Portal:
+    id: str
+    to: str
+    spawn: str | None
+    center: Point3
+    half_size: Vec3
+    heading: float
+
+    def contains(self, point: Point3) -> bool:
+        local = point - self.center
+        from math import cos, radians, sin
+
+        h = radians(-self.heading)
+        x = local.x * cos(h) - local.y * sin(h)
+        y = local.x * sin(h) + local.y * cos(h)
+        return abs(x) <= self.half_size.x and abs(y) <= self.half_size.y and 0 <= local.z <= 2 * self.half_size.z
+
+
+@dataclass
+class BuiltScene:
+    scene: Scene
+    root: NodePath
+    collision: NodePath
+    objects: dict[str, PlacedObject]
+    portals: list[Portal]
+
+
+def build(scene: Scene, naive: bool = False) -> BuiltScene:
+    root = NodePath(f"scene:{scene.id}")
+    collision = NodePath(f"collision:{scene.id}")
+    floor = CollisionNode("floor")
+    floor.addSolid(CollisionPlane(Plane(Vec3(0, 0, 1), Point3(0, 0, 0))))
+    floor.setIntoCollideMask(WALKABLE_MASK)
+    collision.attachNewNode(floor)
+    objects: dict[str, PlacedObject] = {}
+    for obj in scene.objects:
+        node = _build_object(scene, obj, naive)
+        for coll in node.findAllMatches("**/+CollisionNode"):
+            coll.wrtReparentTo(collision)
+        node.reparentTo(root)
+        lo, hi = node.getTightBounds() if not node.getBounds().isEmpty() else (Point3(), Point3())
+        objects[obj["id"]] = PlacedObject(
+            id=obj["id"], type=obj["type"], role=obj.get("role"), name=obj.get("name"),
+            description=obj.get("description"), interactive=obj.get("interactive", False),
+            position=Point3(*obj["position"]), bounds=(Point3(lo), Point3(hi)),
+        )
+    portals = []
+    for spec in scene.portals:
+        portals.append(Portal(
+            id=spec["id"], to=spec["to"], spawn=spec.get("spawn"), center=Point3(*spec["position"]),
+            half_size=Vec3(*spec["size"]) * 0.5, heading=heading_for(spec.get("facing", 0.0)),
+        ))
+        _portal_marker(scene, spec, naive).reparentTo(root)
+    if not naive:
+        root.flattenStrong()
+        collision.flattenLight()
+    return BuiltScene(scene=scene, root=root, collision=collision, objects=objects, portals=portals)
+
+
+def _build_object(scene: Scene, obj: dict, naive: bool) -> NodePath:
+    mb = MeshBuilder(scene.materials, split_parts=naive)
+    ctx = BuildContext(obj=obj, asset=scene.asset, text=make_text)
+    with mb.local(obj["position"], heading=heading_for(obj.get("facing", 180.0))):
+        BUILDERS[obj["type"]](mb, obj, ctx)
+    node = mb.node(obj["id"])
+    node.setTag("id", obj["id"])
+    if "role" in obj:
+        node.setTag("role", obj["role"])
+    return node
+
+
+def _portal_marker(scene: Scene, spec: dict, naive: bool) -> NodePath:
+    """A blue gateway frame with the destination's name, so citizens can see where it leads."""
+    w, d, h = spec["size"]
+    mb = MeshBuilder(scene.materials, split_parts=naive)
+    with mb.local(spec["position"], heading=heading_for(spec.get("facing", 180.0))):
+        for x in (-w / 2, w / 2):
+            mb.box((x, 0, 0), (0.4, 0.4, h), "byeokcheong", solid=False)
+        mb.box((0, 0, h), (w + 0.4, 0.5, 0.5), "byeokcheong", solid=False)
+        mb.box((0, 0, 0), (w, d, 0.03), "water", solid=False)
+        if "name" in spec:
+            for heading in (0.0, 180.0):
+                with mb.local((0, 0, h + 0.6), heading=heading):
+                    with mb.local((0, -0.3, 0)):
+                        mb.attach(make_text(spec["name"]["ko"], height=0.9, color="#FFFFFF"))
+                    with mb.local((0, -0.3, -0.7)):
+                        mb.attach(make_text(spec["name"]["en"], height=0.5, color="#FFFFFF"))
+    return mb.node(f"portal:{spec['id']}")

@@ -1,0 +1,217 @@
+"""Validation of scene files: the JSON Schema first, then what a schema cannot say.
+
+Every problem becomes a :class:`SceneError` naming the file, the path to the field and what was
+expected, worded for the citizens and staff who author scenes rather than for schema experts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from metaseoul.scenes.errors import SceneError, SceneInvalid, json_path
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    text = (resources.files("metaseoul.scenes") / "schema" / "scene-1.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema())
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file; syntax errors name the line and column."""
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise SceneInvalid([SceneError(str(path), "", "file not found")]) from None
+    except UnicodeDecodeError as exc:
+        raise SceneInvalid([SceneError(str(path), "", f"not UTF-8 text (byte {exc.start})")]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SceneInvalid(
+            [SceneError(f"{path}:{exc.lineno}:{exc.colno}", "", f"invalid JSON: {exc.msg}")]
+        ) from None
+
+
+def _describe(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _expected(error: jsonschema.ValidationError) -> str:
+    """A plain sentence for one schema error."""
+    kind, arg, got = error.validator, error.validator_value, error.instance
+    hint = error.schema.get("description") if isinstance(error.schema, dict) else None
+    if kind == "type":
+        names = {"number": "a number", "integer": "a whole number", "string": "text", "object": "an object",
+                 "array": "a list", "boolean": "true or false"}
+        wanted = " or ".join(names.get(t, t) for t in ([arg] if isinstance(arg, str) else arg))
+        return f"expected {hint or wanted}, got {_describe(got)}"
+    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        sign = {"minimum": "≥", "exclusiveMinimum": ">", "maximum": "≤", "exclusiveMaximum": "<"}[kind]
+        return f"expected {hint or 'a number'} ({sign} {arg}), got {_describe(got)}"
+    if kind == "enum":
+        return f"expected one of {', '.join(map(str, arg))}; got {_describe(got)}"
+    if kind == "const":
+        return f"expected {hint or _describe(arg)}, got {_describe(got)}"
+    if kind in ("minItems", "maxItems"):
+        count = "at least" if kind == "minItems" else "at most"
+        return f"expected {hint or 'a list'} with {count} {arg} item(s), got {len(got)}"
+    if kind in ("pattern", "minLength", "propertyNames"):
+        return f"expected {hint or 'different text'}, got {_describe(got)}"
+    return error.message
+
+
+def _known_object_fields(object_type: str) -> set[str]:
+    defs = schema()["$defs"]
+    known = set(defs["object"]["properties"])
+    known |= set(defs.get(f"type-{object_type}", {}).get("properties", {}))
+    return known
+
+
+def schema_errors(doc: Any, file: str) -> list[SceneError]:
+    """Problems against the JSON Schema, one per field, in document order."""
+    found: list[SceneError] = []
+    for error in _validator().iter_errors(doc):
+        found.extend(_errors_from(error, file))
+    unique = {(e.path, e.message): e for e in found}
+    return sorted(unique.values(), key=lambda e: e.path)
+
+
+def _errors_from(error: jsonschema.ValidationError, file: str) -> list[SceneError]:
+    path = list(error.absolute_path)
+    if error.validator == "required":
+        missing = error.message.split("'")[1]
+        return [SceneError(file, json_path(path + [missing]), "missing required field")]
+    if error.validator in ("additionalProperties", "unevaluatedProperties"):
+        instance = error.instance
+        allowed: set[str]
+        if error.validator == "unevaluatedProperties":
+            allowed = _known_object_fields(str(instance.get("type", "")))
+        else:
+            allowed = set(error.schema.get("properties", {}))
+        return [
+            SceneError(file, json_path(path + [key]), "unknown field")
+            for key in instance
+            if key not in allowed
+        ]
+    if error.validator == "enum" and path and path[-1] == "type" and "objects" in path:
+        return [SceneError(file, json_path(path), f"unknown object type {_describe(error.instance)}; expected one of "
+                           f"{', '.join(error.validator_value)}")]
+    if error.validator in ("allOf", "anyOf", "oneOf", "if", "then"):
+        return [e for sub in error.context or [] for e in _errors_from(sub, file)]
+    return [SceneError(file, json_path(path), _expected(error))]
+
+
+def semantic_errors(
+    doc: dict,
+    file: str,
+    base_dir: Path,
+    scenes: Mapping[str, set[str]],
+    asset_dirs: Iterable[Path],
+    materials: Iterable[str],
+) -> list[SceneError]:
+    """What the schema cannot check: unique ids and names, references, assets, geometry that fits.
+
+    ``scenes`` maps every scene id a portal may lead to onto that scene's spawn names.
+    """
+    errors: list[SceneError] = []
+
+    def err(path: list, message: str) -> None:
+        errors.append(SceneError(file, json_path(path), message))
+
+    seen_ids: dict[str, str] = {}
+    for section in ("objects", "portals"):
+        for i, item in enumerate(doc.get(section, [])):
+            ident = item.get("id")
+            if ident in seen_ids:
+                err([section, i, "id"], f"duplicate id {ident!r} (first used at {seen_ids[ident]})")
+            else:
+                seen_ids[ident] = json_path([section, i])
+    for section in ("spawns", "views"):
+        seen: dict[str, int] = {}
+        for i, item in enumerate(doc.get(section, [])):
+            if item["name"] in seen:
+                err([section, i, "name"], f"duplicate name {item['name']!r} (first used at {section}[{seen[item['name']]}])")
+            seen.setdefault(item["name"], i)
+
+    known_materials = set(materials) | set(doc.get("materials", {}))
+    for i, obj in enumerate(doc.get("objects", [])):
+        refs = [("material", obj["material"])] if "material" in obj else []
+        refs += [(f"materials.{slot}", name) for slot, name in obj.get("materials", {}).items()]
+        for where, name in refs:
+            if name not in known_materials:
+                err(["objects", i] + where.split("."), f"unknown material {name!r}")
+        if obj["type"] == "model":
+            if find_asset(obj["model"], base_dir, asset_dirs) is None:
+                err(["objects", i, "model"], f"missing asset {obj['model']!r} (looked beside the scene file and in the assets folder)")
+        if obj["type"] == "korean-gate":
+            errors.extend(_gate_errors(obj, file, ["objects", i]))
+
+    for i, portal in enumerate(doc.get("portals", [])):
+        target = portal["to"]
+        if target not in scenes:
+            err(["portals", i, "to"], f"portal to unknown scene {target!r}; known scenes: {', '.join(sorted(scenes))}")
+        elif "spawn" in portal and portal["spawn"] not in scenes[target]:
+            err(["portals", i, "spawn"], f"scene {target!r} has no spawn {portal['spawn']!r}; it has {', '.join(sorted(scenes[target]))}")
+
+    bounds = doc.get("bounds")
+    if bounds:
+        lo, hi = bounds["min"], bounds["max"]
+        if lo[0] >= hi[0] or lo[1] >= hi[1]:
+            err(["bounds"], "expected min to be south-west of max")
+        for i, spawn in enumerate(doc.get("spawns", [])):
+            x, y, _z = spawn["position"]
+            if not (lo[0] <= x <= hi[0] and lo[1] <= y <= hi[1]):
+                err(["spawns", i, "position"], "spawn point lies outside the scene bounds")
+    return errors
+
+
+def _gate_errors(obj: dict, file: str, at: list) -> list[SceneError]:
+    errors = []
+    base = obj["base"]
+    for j, arch in enumerate(base.get("arches", [])):
+        half = arch["width"] / 2 + abs(arch.get("offset", 0.0))
+        if half > base["width"] / 2:
+            errors.append(SceneError(file, json_path(at + ["base", "arches", j]), "arch does not fit inside the base width"))
+        if arch["height"] >= base["height"]:
+            errors.append(SceneError(file, json_path(at + ["base", "arches", j, "height"]), f"expected an arch lower than the base ({base['height']} m)"))
+    pav = obj["pavilion"]
+    if sum(pav["bays"]) > base["width"] or sum(pav["depth_bays"]) > base["depth"]:
+        errors.append(SceneError(file, json_path(at + ["pavilion"]), "the pavilion's bays are wider or deeper than the base"))
+    return errors
+
+
+def find_asset(relative: str, base_dir: Path, asset_dirs: Iterable[Path]) -> Path | None:
+    for folder in (base_dir, *asset_dirs):
+        candidate = folder / relative
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+
+
+def check(doc: Any, file: str, **context) -> list[SceneError]:
+    """Every problem with ``doc``: schema problems first; semantic checks only on a schema-valid doc."""
+    errors = schema_errors(doc, file)
+    if errors:
+        return errors
+    return semantic_errors(doc, file, **context)
+
+
+def raise_for(errors: list[SceneError]) -> None:
+    if errors:
+        raise SceneInvalid(errors)
