@@ -58,7 +58,7 @@ def start(offscreen: bool, size: tuple[int, int] = (1280, 720)):
 
     base = ShowBase()
     if offscreen:
-        base.makeDefaultPipe()
+        base.makeDefaultPipe(printPipeTypes=False)
         if base.pipe is None:
             raise RuntimeError("no offscreen OpenGL: install libegl1 and libgl1-mesa-dri (Mesa's EGL)")
     else:

@@ -7,6 +7,7 @@ import time
 from panda3d.core import NodePath, Point3
 
 from metaseoul.client.environment import Environment
+from metaseoul.client.walker import Walker
 from metaseoul.scenes import catalog, loader
 from metaseoul.scenes.catalog import Scene
 from metaseoul.scenes.loader import BuiltScene, Portal
@@ -63,6 +64,13 @@ class World:
             sky.removeNode()
         self._skies = []
 
+    def spawn(self, walker: Walker, name: str | None = None) -> None:
+        """Stand ``walker`` at a spawn point of the current scene, inside its bounds."""
+        point = self.scene.spawn(name)
+        bounds = self.scene.doc.get("bounds")
+        walker.place(point["position"], point.get("facing", 0.0),
+                     (tuple(bounds["min"]), tuple(bounds["max"])) if bounds else None)
+
     def portal_at(self, point: Point3) -> Portal | None:
         if self.built is None:
             return None
@@ -70,3 +78,11 @@ class World:
             if portal.contains(point):
                 return portal
         return None
+
+    def use_portal(self, walker: Walker) -> Portal | None:
+        """If ``walker`` stands in a portal, go through it: load its scene and spawn there."""
+        portal = self.portal_at(walker.position)
+        if portal is not None:
+            self.enter(catalog.load(portal.to, near=self.scene.source.parent))
+            self.spawn(walker, portal.spawn)
+        return portal

@@ -102,8 +102,21 @@ def _builtin_docs() -> tuple[tuple[Path, dict], ...]:
     return tuple((p, validate.read_json(p)) for p in paths)
 
 
+def _neighbours(paths: list[Path]) -> list[tuple[Path, object]]:
+    """Scene documents in the folders of ``paths`` (unreadable files are skipped)."""
+    found = []
+    for folder in {p.parent for p in paths}:
+        for path in folder.glob("*.json"):
+            try:
+                found.append((path, validate.read_json(path)))
+            except SceneInvalid:
+                continue
+    return found
+
+
 def check_files(paths: Iterable[Path]) -> dict[Path, list]:
-    """Validate scene files together; portals may lead to any of them or to a built-in scene."""
+    """Validate scene files; portals may lead to a built-in scene or a scene in the same folder."""
+    paths = list(paths)
     parsed: list[tuple[Path, object]] = []
     errors: dict[Path, list] = {}
     for path in paths:
@@ -111,7 +124,7 @@ def check_files(paths: Iterable[Path]) -> dict[Path, list]:
             parsed.append((path, validate.read_json(path)))
         except SceneInvalid as exc:
             errors[path] = exc.errors
-    known = _scene_ids(_builtin_docs()) | _scene_ids(parsed)
+    known = _scene_ids(_builtin_docs()) | _scene_ids(_neighbours(paths)) | _scene_ids(parsed)
     for path, doc in parsed:
         errors[path] = validate.check(
             doc, str(path), base_dir=path.parent, scenes=known,
@@ -133,8 +146,15 @@ def builtin_ids() -> list[str]:
     return [doc["id"] for _path, doc in _builtin_docs()]
 
 
-def load(scene: str) -> Scene:
-    """A built-in scene by id, or a scene file by path."""
+def load(scene: str, near: Path | None = None) -> Scene:
+    """A scene by id (from the folder ``near``, else the built-ins) or by file path."""
+    if near is not None and near != builtin_dir():
+        for path in sorted(near.glob("*.json")):
+            try:
+                if validate.read_json(path).get("id") == scene:
+                    return load_file(path)
+            except (SceneInvalid, AttributeError):
+                continue
     for path, doc in _builtin_docs():
         if doc.get("id") == scene:
             return load_file(path)

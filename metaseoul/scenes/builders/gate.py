@@ -33,8 +33,9 @@ def korean_gate(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
     xs = np.cumsum([0.0, *bays]) - sum(bays) / 2
     ys = np.cumsum([0.0, *depth_bays]) - sum(depth_bays) / 2
     z = base["height"]
-    mb.box((0, 0, z), (sum(bays) + 1.2, sum(depth_bays) + 1.2, 0.3), m.stone, solid=True)
-    z += 0.3
+    if z >= 2.0:  # on a masonry base the pavilion stands on its own stone floor
+        mb.box((0, 0, z), (sum(bays) + 1.2, sum(depth_bays) + 1.2, 0.3), m.stone, solid=True)
+        z += 0.3
     half_w, half_d = sum(bays) / 2, sum(depth_bays) / 2
     for storey in range(storeys):
         top_storey = storey == storeys - 1

@@ -1,0 +1,160 @@
+"""The ``metaseoul`` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from metaseoul import __version__, i18n
+from metaseoul.i18n import _
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_RUNTIME = 0, 1, 2, 3
+DEFAULT_SCENE = "city-hall"
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("expected a size like 1280x720, got {text!r}").format(text=text)) from None
+    if not (16 <= width <= 8192 and 16 <= height <= 8192):
+        raise argparse.ArgumentTypeError(_("width and height must be between 16 and 8192 pixels"))
+    return width, height
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(_("expected a whole number of 1 or more, got {text!r}").format(text=text))
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="metaseoul",
+        description=_("Metaverse Seoul client. Without a command: open City Hall in a window, or, "
+                      "with no display, render the built-in scenes offscreen."),
+    )
+    p.add_argument("--version", action="version", version=f"metaseoul {__version__}")
+    p.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language of messages (default: from the system)"))
+    p.add_argument("--out", type=Path, default=Path("metaseoul-renders"),
+                   help=_("where the main job writes screenshots when there is no display"))
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    scenes = sub.add_parser("scenes", help=_("list the built-in scenes and their views"))
+    scenes.add_argument("--json", action="store_true", help=_("print JSON instead of text"))
+
+    validate = sub.add_parser("validate", help=_("check scene files against the scene format"))
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    render = sub.add_parser("render", help=_("render a scene's views offscreen to PNG files and stats.json"))
+    render.add_argument("scene", help=_("a built-in scene id or a scene file"))
+    render.add_argument("--out", type=Path, required=True, dest="render_out", metavar="DIR")
+    render.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH")
+    render.add_argument("--views", nargs="+", metavar="NAME", help=_("views to render (default: all)"))
+    render.add_argument("--frames", type=_positive, default=30, metavar="N",
+                        help=_("frames timed per view (default: 30)"))
+
+    play = sub.add_parser("play", help=_("open a scene in a window and walk around"))
+    play.add_argument("scene", nargs="?", default=DEFAULT_SCENE, help=_("a built-in scene id or a scene file"))
+    play.add_argument("--spawn", metavar="NAME", help=_("the spawn point to start at"))
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    i18n.set_language(args.lang or i18n.default_language())
+    from metaseoul.scenes import SceneInvalid
+
+    try:
+        if args.command == "scenes":
+            return _scenes(args)
+        if args.command == "validate":
+            return _validate(args)
+        if args.command == "render":
+            return _render(args.scene, args.render_out, args.size, args.views, args.frames)
+        if args.command == "play":
+            return _play(args.scene, args.spawn)
+        return _main_job(args.out)
+    except SceneInvalid as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        return EXIT_INVALID
+    except KeyError as exc:
+        print(_("metaseoul: {problem}").format(problem=exc.args[0]), file=sys.stderr)
+        return EXIT_USAGE
+    except RuntimeError as exc:
+        print(_("metaseoul: {problem}").format(problem=exc), file=sys.stderr)
+        return EXIT_RUNTIME
+
+
+def _scenes(args) -> int:
+    from metaseoul.scenes import builtin_ids, load
+
+    listing = []
+    for scene_id in builtin_ids():
+        scene = load(scene_id)
+        listing.append({
+            "id": scene.id,
+            "name": scene.name,
+            "views": [{"name": v["name"], "description": v.get("description")} for v in scene.views],
+        })
+    if args.json:
+        print(json.dumps(listing, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for item in listing:
+        print(f"{item['id']}  {i18n.pick(item['name'])}")
+        for view in item["views"]:
+            about = f"  {i18n.pick(view['description'])}" if view["description"] else ""
+            print(f"    {view['name']}{about}")
+    return EXIT_OK
+
+
+def _validate(args) -> int:
+    from metaseoul.scenes import check_files
+
+    results = check_files(args.files)
+    failed = 0
+    for path, errors in results.items():
+        for error in errors:
+            print(error, file=sys.stderr)
+        if errors:
+            failed += 1
+        else:
+            print(_("{file}: valid").format(file=path))
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _render(scene: str, out: Path, size, views, frames: int) -> int:
+    from metaseoul.client.headless import render_scene
+
+    stats = render_scene(scene, out, size=size, views=views, frames=frames)
+    for name, view in stats["views"].items():
+        print(_("{view}: {image} ({ms} ms a frame, {calls} draw calls)").format(
+            view=name, image=out / view["image"], ms=view["frame_ms_median"], calls=view["draw_calls"]))
+    print(_("statistics: {path}").format(path=out / "stats.json"))
+    return EXIT_OK
+
+
+def _play(scene: str, spawn: str | None) -> int:
+    from metaseoul.client.app import run
+
+    run(scene, spawn)
+    return EXIT_OK
+
+
+def _main_job(out: Path) -> int:
+    from metaseoul.client.engine import has_display
+
+    if has_display():
+        return _play(DEFAULT_SCENE, None)
+    from metaseoul.scenes import builtin_ids
+
+    print(_("No display found: rendering the built-in scenes offscreen."))
+    for scene_id in builtin_ids():
+        _render(scene_id, out / scene_id, (1280, 720), None, 10)
+    print(_("Screenshots and stats.json for each scene are in {out}").format(out=out.resolve()))
+    return EXIT_OK

@@ -1,0 +1,70 @@
+"""The desktop client: walk a scene in a window, change scenes through portals, Esc for the menu."""
+
+from __future__ import annotations
+
+from metaseoul import i18n
+from metaseoul.client import engine
+from metaseoul.client.controls import Controls
+from metaseoul.client.menu import Hud, Menu
+from metaseoul.client.walker import Walker
+from metaseoul.client.world import World
+from metaseoul.i18n import _
+
+SHADOW_LEAD = 30.0  # metres ahead of the citizen where the shadow map is centred
+
+
+class DesktopClient:
+    def __init__(self, base, scene: str, spawn: str | None = None):
+        self.base = base
+        self.world = World(base.render)
+        self.walker = Walker(base.render)
+        base.camera.reparentTo(self.walker.head)
+        base.camera.setPos(0, 0, 0)
+        self.world.add_camera(base.camera)
+        self.hud = Hud(base)
+        self.controls = Controls(base)
+        self.menu = Menu(base, on_resume=self.resume, on_quit=base.userExit)
+        base.accept("escape", self.toggle_menu)
+        self.enter(scene, spawn)
+        base.taskMgr.add(self._frame, "metaseoul-frame")
+
+    def enter(self, scene: str, spawn: str | None = None) -> None:
+        self.world.enter(scene)
+        self.world.spawn(self.walker, spawn)
+        self._arrived()
+
+    def _arrived(self) -> None:
+        self.hud.set_place(self.world.scene.name)
+        self.hud.announce(i18n.pick(self.world.scene.name))
+
+    def toggle_menu(self) -> None:
+        if self.menu.shown:
+            self.resume()
+        else:
+            self.controls.release_all()
+            self.controls.capture_mouse(False)
+            self.menu.show(i18n.pick(self.world.scene.name))
+
+    def resume(self) -> None:
+        self.menu.hide()
+        self.controls.capture_mouse(True)
+
+    def _frame(self, task):
+        dt = min(self.base.clock.getDt(), 0.1)
+        if not self.menu.shown:
+            self.walker.update(dt, self.controls.intent(dt), self.world.built.collision)
+            if self.world.use_portal(self.walker):
+                self._arrived()
+        self.world.environment.follow(self.walker.forward_point(SHADOW_LEAD))
+        return task.cont
+
+
+def run(scene: str, spawn: str | None = None) -> None:
+    """Open the window and run until the citizen quits."""
+    if not engine.has_display():
+        raise RuntimeError(_("no display to open a window on; use 'metaseoul render' for offscreen screenshots"))
+    base = engine.start(offscreen=False)
+    if base.win is None:
+        raise RuntimeError(_("could not open an OpenGL window"))
+    DesktopClient(base, scene, spawn)
+    base.run()

@@ -1,0 +1,110 @@
+"""Keyboard, mouse and gamepad turned into an Intent. Every action has a key, so keyboard alone
+is enough; bindings are plain data so they can be remapped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from panda3d.core import InputDevice, WindowProperties
+
+from metaseoul.client.walker import Intent
+
+DEFAULT_KEYS = {
+    "forward": ["w", "arrow_up"],
+    "back": ["s", "arrow_down"],
+    "left": ["a"],
+    "right": ["d"],
+    "turn-left": ["arrow_left", "q"],
+    "turn-right": ["arrow_right", "e"],
+    "run": ["shift", "lshift", "rshift"],
+    "jump": ["space"],
+}
+TURN_RATE = 90.0  # degrees per second for keys and sticks
+MOUSE_DEGREES_PER_PIXEL = 0.15
+STICK_DEAD_ZONE = 0.15
+
+
+@dataclass
+class Controls:
+    """Reads devices once per frame; ``intent(dt)`` says what the citizen wants."""
+
+    base: object
+    keys: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_KEYS.items()})
+    mouse_look: bool = True
+
+    def __post_init__(self):
+        self._down: set[str] = set()
+        self._jump = False
+        for action, names in self.keys.items():
+            for name in names:
+                self.base.accept(name, self._press, [action])
+                self.base.accept(f"{name}-up", self._release, [action])
+        self.gamepad: InputDevice | None = None
+        for device in self.base.devices.getDevices(InputDevice.DeviceClass.gamepad):
+            self._connect(device)
+        self.base.accept("connect-device", self._connect)
+        self.base.accept("disconnect-device", self._disconnect)
+        self.capture_mouse(True)
+
+    def _press(self, action: str) -> None:
+        self._down.add(action)
+        if action == "jump":
+            self._jump = True
+
+    def _release(self, action: str) -> None:
+        self._down.discard(action)
+
+    def _connect(self, device: InputDevice) -> None:
+        if device.device_class == InputDevice.DeviceClass.gamepad and self.gamepad is None:
+            self.gamepad = device
+            self.base.attachInputDevice(device, prefix="gamepad")
+            self.base.accept("gamepad-face_a", self._press, ["jump"])
+            self.base.accept("gamepad-face_a-up", self._release, ["jump"])
+
+    def _disconnect(self, device: InputDevice) -> None:
+        if device is self.gamepad:
+            self.base.detachInputDevice(device)
+            self.gamepad = None
+
+    def capture_mouse(self, on: bool) -> None:
+        """Hide and recentre the pointer for mouse look (on), or free it for menus (off)."""
+        self.mouse_look = on
+        props = WindowProperties()
+        props.setCursorHidden(on)
+        self.base.win.requestProperties(props)
+        if on:
+            self._recentre()
+
+    def _recentre(self) -> None:
+        win = self.base.win
+        win.movePointer(0, win.getXSize() // 2, win.getYSize() // 2)
+
+    def release_all(self) -> None:
+        self._down.clear()
+
+    def intent(self, dt: float) -> Intent:
+        held = self._down
+        intent = Intent(
+            forward=("forward" in held) - ("back" in held),
+            strafe=("right" in held) - ("left" in held),
+            turn=(("turn-right" in held) - ("turn-left" in held)) * TURN_RATE * dt,
+            run="run" in held,
+            jump=self._jump,
+        )
+        self._jump = False
+        if self.mouse_look and self.base.win.getProperties().getForeground():
+            pointer = self.base.win.getPointer(0)
+            cx, cy = self.base.win.getXSize() // 2, self.base.win.getYSize() // 2
+            intent.turn += (pointer.getX() - cx) * MOUSE_DEGREES_PER_PIXEL
+            intent.look -= (pointer.getY() - cy) * MOUSE_DEGREES_PER_PIXEL
+            self._recentre()
+        if self.gamepad is not None:
+            def axis(name):
+                value = self.gamepad.findAxis(getattr(InputDevice.Axis, name)).value
+                return value if abs(value) > STICK_DEAD_ZONE else 0.0
+            intent.forward += axis("left_y")
+            intent.strafe += axis("left_x")
+            intent.turn += axis("right_x") * TURN_RATE * dt
+            intent.look += axis("right_y") * TURN_RATE * dt
+            intent.run = intent.run or self.gamepad.findButton("lstick").pressed
+        return intent

@@ -1,0 +1,86 @@
+"""On-screen text for the desktop client: the Esc menu and the heads-up display."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from direct.gui.DirectGui import DGG, DirectButton, DirectFrame, OnscreenText
+from panda3d.core import TextNode
+
+from metaseoul import i18n
+from metaseoul.i18n import _
+from metaseoul.scenes.builders.text import font
+
+FOCUS_COLOR = (0.31, 0.56, 0.8, 1)  # byeokcheong blue
+BUTTON_COLOR = (0.15, 0.17, 0.2, 1)
+
+
+class Menu:
+    """Esc menu: Resume and Quit, by mouse or keyboard (arrows and Enter)."""
+
+    def __init__(self, base, on_resume: Callable[[], None], on_quit: Callable[[], None]):
+        self.base = base
+        self.frame = DirectFrame(frameColor=(0, 0, 0, 0.6), frameSize=(-2, 2, -1, 1))
+        self.title = OnscreenText(parent=self.frame, text="", pos=(0, 0.35), scale=0.09, font=font(),
+                                  fg=(1, 1, 1, 1), align=TextNode.ACenter)
+        self.buttons = [
+            self._button(_("Resume"), 0.1, on_resume),
+            self._button(_("Quit"), -0.12, on_quit),
+        ]
+        self.focus = 0
+        self.frame.hide()
+
+    def _button(self, label: str, z: float, command) -> DirectButton:
+        return DirectButton(parent=self.frame, text=label, text_font=font(), scale=0.075, pos=(0, 0, z),
+                            frameSize=(-4, 4, -0.7, 1.1), frameColor=BUTTON_COLOR, text_fg=(1, 1, 1, 1),
+                            relief=DGG.FLAT, command=command)
+
+    @property
+    def shown(self) -> bool:
+        return not self.frame.isHidden()
+
+    def show(self, title: str) -> None:
+        self.title.setText(title)
+        self.frame.show()
+        self._highlight(0)
+        self.base.accept("arrow_down", self._move, [1])
+        self.base.accept("arrow_up", self._move, [-1])
+        self.base.accept("enter", self._activate)
+
+    def hide(self) -> None:
+        self.frame.hide()
+        for key in ("arrow_down", "arrow_up", "enter"):
+            self.base.ignore(key)
+
+    def _move(self, delta: int) -> None:
+        self._highlight((self.focus + delta) % len(self.buttons))
+
+    def _highlight(self, index: int) -> None:
+        self.focus = index
+        for i, button in enumerate(self.buttons):
+            button["frameColor"] = FOCUS_COLOR if i == index else BUTTON_COLOR
+
+    def _activate(self) -> None:
+        self.buttons[self.focus].commandFunc(None)
+
+
+class Hud:
+    """The scene's name and the key hint in the top-left corner; short notices in the middle."""
+
+    def __init__(self, base):
+        self.place = OnscreenText(parent=base.a2dTopLeft, text="", pos=(0.05, -0.1), scale=0.06, font=font(),
+                                  fg=(1, 1, 1, 1), shadow=(0, 0, 0, 0.8), align=TextNode.ALeft, mayChange=True)
+        self.hint = OnscreenText(parent=base.a2dTopLeft, text=_("Esc: menu · WASD/arrows: walk · Shift: run · Space: jump"),
+                                 pos=(0.05, -0.17), scale=0.04, font=font(), fg=(1, 1, 1, 0.9),
+                                 shadow=(0, 0, 0, 0.8), align=TextNode.ALeft)
+        self.notice = OnscreenText(text="", pos=(0, 0.3), scale=0.07, font=font(), fg=(1, 1, 1, 1),
+                                   shadow=(0, 0, 0, 0.8), mayChange=True)
+        self._base = base
+
+    def set_place(self, name: dict[str, str]) -> None:
+        self.place.setText(i18n.pick(name))
+
+    def announce(self, text: str, seconds: float = 3.0) -> None:
+        self.notice.setText(text)
+        self._base.taskMgr.remove("hud-notice")
+        self._base.taskMgr.doMethodLater(seconds, lambda task: self.notice.setText(""), "hud-notice")
