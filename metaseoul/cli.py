@@ -64,9 +64,21 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _language(argv: list[str]) -> str:
+    """--lang is read before the parser is built, so that --help is in that language too."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+    return i18n.default_language()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _language(argv)
+    i18n.set_language(lang if lang in i18n.LANGUAGES else "en")
     args = parser().parse_args(argv)
-    i18n.set_language(args.lang or i18n.default_language())
     from metaseoul.scenes import SceneInvalid
 
     try:

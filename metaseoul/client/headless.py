@@ -107,7 +107,7 @@ def visible_geoms(camera: NodePath, root: NodePath) -> int:
     return count
 
 
-def render_scene(scene: Scene | str, out: Path, size: tuple[int, int] = (1280, 720),
+def render_scene(scene: Scene | str | Path, out: Path, size: tuple[int, int] = (1280, 720),
                  views: list[str] | None = None, frames: int = 30, naive: bool = False) -> dict:
     """Render each named view of ``scene`` into ``out``; return (and write) the statistics."""
     base = engine.start(offscreen=True)

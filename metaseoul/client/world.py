@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from panda3d.core import NodePath, Point3
 
@@ -36,11 +37,11 @@ class World:
         assert self.built is not None, "no scene loaded"
         return self.built.scene
 
-    def enter(self, scene: Scene | str) -> BuiltScene:
+    def enter(self, scene: Scene | str | Path) -> BuiltScene:
         """Load ``scene`` (a Scene, a built-in id or a file path), replacing the current one."""
         started = time.perf_counter()
-        if isinstance(scene, str):
-            scene = catalog.load(scene)
+        if not isinstance(scene, Scene):
+            scene = catalog.load(str(scene))
         built = loader.build(scene, naive=self.naive)
         self.leave()
         built.root.reparentTo(self.render)

@@ -15,6 +15,7 @@ from typing import Any
 
 import jsonschema
 
+from metaseoul.i18n import _
 from metaseoul.scenes.errors import SceneError, SceneInvalid, json_path
 
 
@@ -34,14 +35,14 @@ def read_json(path: Path) -> Any:
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:
-        raise SceneInvalid([SceneError(str(path), "", "file not found")]) from None
+        raise SceneInvalid([SceneError(str(path), "", _("file not found"))]) from None
     except UnicodeDecodeError as exc:
-        raise SceneInvalid([SceneError(str(path), "", f"not UTF-8 text (byte {exc.start})")]) from None
+        raise SceneInvalid([SceneError(str(path), "", _("not UTF-8 text (byte {byte})").format(byte=exc.start))]) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise SceneInvalid(
-            [SceneError(f"{path}:{exc.lineno}:{exc.colno}", "", f"invalid JSON: {exc.msg}")]
+            [SceneError(f"{path}:{exc.lineno}:{exc.colno}", "", _("invalid JSON: {problem}").format(problem=exc.msg))]
         ) from None
 
 
@@ -53,24 +54,26 @@ def _describe(value: Any) -> str:
 def _expected(error: jsonschema.ValidationError) -> str:
     """A plain sentence for one schema error."""
     kind, arg, got = error.validator, error.validator_value, error.instance
-    hint = error.schema.get("description") if isinstance(error.schema, dict) else None
+    hint = _(error.schema["description"]) if isinstance(error.schema, dict) and "description" in error.schema else None
     if kind == "type":
-        names = {"number": "a number", "integer": "a whole number", "string": "text", "object": "an object",
-                 "array": "a list", "boolean": "true or false"}
-        wanted = " or ".join(names.get(t, t) for t in ([arg] if isinstance(arg, str) else arg))
-        return f"expected {hint or wanted}, got {_describe(got)}"
+        names = {"number": _("a number"), "integer": _("a whole number"), "string": _("text"),
+                 "object": _("an object"), "array": _("a list"), "boolean": _("true or false")}
+        wanted = _(" or ").join(names.get(t, t) for t in ([arg] if isinstance(arg, str) else arg))
+        return _("expected {what}, got {got}").format(what=hint or wanted, got=_describe(got))
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         sign = {"minimum": "≥", "exclusiveMinimum": ">", "maximum": "≤", "exclusiveMaximum": "<"}[kind]
-        return f"expected {hint or 'a number'} ({sign} {arg}), got {_describe(got)}"
+        return _("expected {what} ({sign} {limit}), got {got}").format(
+            what=hint or _("a number"), sign=sign, limit=arg, got=_describe(got))
     if kind == "enum":
-        return f"expected one of {', '.join(map(str, arg))}; got {_describe(got)}"
+        return _("expected one of {choices}; got {got}").format(choices=", ".join(map(str, arg)), got=_describe(got))
     if kind == "const":
-        return f"expected {hint or _describe(arg)}, got {_describe(got)}"
+        return _("expected {what}, got {got}").format(what=hint or _describe(arg), got=_describe(got))
     if kind in ("minItems", "maxItems"):
-        count = "at least" if kind == "minItems" else "at most"
-        return f"expected {hint or 'a list'} with {count} {arg} item(s), got {len(got)}"
+        wanted = _("at least {n} item(s)") if kind == "minItems" else _("at most {n} item(s)")
+        return _("expected {what} with {count}, got {got}").format(
+            what=hint or _("a list"), count=wanted.format(n=arg), got=len(got))
     if kind in ("pattern", "minLength", "propertyNames"):
-        return f"expected {hint or 'different text'}, got {_describe(got)}"
+        return _("expected {what}, got {got}").format(what=hint or _("different text"), got=_describe(got))
     return error.message
 
 
@@ -94,22 +97,25 @@ def _errors_from(error: jsonschema.ValidationError, file: str) -> list[SceneErro
     path = list(error.absolute_path)
     if error.validator == "required":
         missing = error.message.split("'")[1]
-        return [SceneError(file, json_path(path + [missing]), "missing required field")]
+        return [SceneError(file, json_path(path + [missing]), _("missing required field"))]
     if error.validator in ("additionalProperties", "unevaluatedProperties"):
         instance = error.instance
         allowed: set[str]
         if error.validator == "unevaluatedProperties":
-            allowed = _known_object_fields(str(instance.get("type", "")))
+            object_type = instance.get("type")
+            if object_type not in schema()["$defs"]["object"]["properties"]["type"]["enum"]:
+                return []  # the unknown type is the problem; its fields cannot be judged
+            allowed = _known_object_fields(object_type)
         else:
             allowed = set(error.schema.get("properties", {}))
         return [
-            SceneError(file, json_path(path + [key]), "unknown field")
+            SceneError(file, json_path(path + [key]), _("unknown field"))
             for key in instance
             if key not in allowed
         ]
     if error.validator == "enum" and path and path[-1] == "type" and "objects" in path:
-        return [SceneError(file, json_path(path), f"unknown object type {_describe(error.instance)}; expected one of "
-                           f"{', '.join(error.validator_value)}")]
+        return [SceneError(file, json_path(path), _("unknown object type {got}; expected one of {choices}").format(
+            got=_describe(error.instance), choices=", ".join(error.validator_value)))]
     if error.validator in ("allOf", "anyOf", "oneOf", "if", "then"):
         return [e for sub in error.context or [] for e in _errors_from(sub, file)]
     return [SceneError(file, json_path(path), _expected(error))]
@@ -137,14 +143,15 @@ def semantic_errors(
         for i, item in enumerate(doc.get(section, [])):
             ident = item.get("id")
             if ident in seen_ids:
-                err([section, i, "id"], f"duplicate id {ident!r} (first used at {seen_ids[ident]})")
+                err([section, i, "id"], _("duplicate id {id!r} (first used at {where})").format(id=ident, where=seen_ids[ident]))
             else:
                 seen_ids[ident] = json_path([section, i])
     for section in ("spawns", "views"):
         seen: dict[str, int] = {}
         for i, item in enumerate(doc.get(section, [])):
             if item["name"] in seen:
-                err([section, i, "name"], f"duplicate name {item['name']!r} (first used at {section}[{seen[item['name']]}])")
+                err([section, i, "name"], _("duplicate name {name!r} (first used at {where})").format(
+                    name=item["name"], where=json_path([section, seen[item["name"]]])))
             seen.setdefault(item["name"], i)
 
     known_materials = set(materials) | set(doc.get("materials", {}))
@@ -153,29 +160,32 @@ def semantic_errors(
         refs += [(f"materials.{slot}", name) for slot, name in obj.get("materials", {}).items()]
         for where, name in refs:
             if name not in known_materials:
-                err(["objects", i] + where.split("."), f"unknown material {name!r}")
+                err(["objects", i] + where.split("."), _("unknown material {name!r}").format(name=name))
         if obj["type"] == "model":
             if find_asset(obj["model"], base_dir, asset_dirs) is None:
-                err(["objects", i, "model"], f"missing asset {obj['model']!r} (looked beside the scene file and in the assets folder)")
+                err(["objects", i, "model"], _("missing asset {path!r} (looked beside the scene file and in the assets folder)").format(
+                    path=obj["model"]))
         if obj["type"] == "korean-gate":
             errors.extend(_gate_errors(obj, file, ["objects", i]))
 
     for i, portal in enumerate(doc.get("portals", [])):
         target = portal["to"]
         if target not in scenes:
-            err(["portals", i, "to"], f"portal to unknown scene {target!r}; known scenes: {', '.join(sorted(scenes))}")
+            err(["portals", i, "to"], _("portal to unknown scene {id!r}; known scenes: {known}").format(
+                id=target, known=", ".join(sorted(scenes))))
         elif "spawn" in portal and portal["spawn"] not in scenes[target]:
-            err(["portals", i, "spawn"], f"scene {target!r} has no spawn {portal['spawn']!r}; it has {', '.join(sorted(scenes[target]))}")
+            err(["portals", i, "spawn"], _("scene {id!r} has no spawn {spawn!r}; it has {spawns}").format(
+                id=target, spawn=portal["spawn"], spawns=", ".join(sorted(scenes[target]))))
 
     bounds = doc.get("bounds")
     if bounds:
         lo, hi = bounds["min"], bounds["max"]
         if lo[0] >= hi[0] or lo[1] >= hi[1]:
-            err(["bounds"], "expected min to be south-west of max")
+            err(["bounds"], _("expected min to be south-west of max"))
         for i, spawn in enumerate(doc.get("spawns", [])):
             x, y, _z = spawn["position"]
             if not (lo[0] <= x <= hi[0] and lo[1] <= y <= hi[1]):
-                err(["spawns", i, "position"], "spawn point lies outside the scene bounds")
+                err(["spawns", i, "position"], _("spawn point lies outside the scene bounds"))
     return errors
 
 
@@ -185,12 +195,12 @@ def _gate_errors(obj: dict, file: str, at: list) -> list[SceneError]:
     for j, arch in enumerate(base.get("arches", [])):
         half = arch["width"] / 2 + abs(arch.get("offset", 0.0))
         if half > base["width"] / 2:
-            errors.append(SceneError(file, json_path(at + ["base", "arches", j]), "arch does not fit inside the base width"))
+            errors.append(SceneError(file, json_path(at + ["base", "arches", j]), _("arch does not fit inside the base width")))
         if arch["height"] >= base["height"]:
-            errors.append(SceneError(file, json_path(at + ["base", "arches", j, "height"]), f"expected an arch lower than the base ({base['height']} m)"))
+            errors.append(SceneError(file, json_path(at + ["base", "arches", j, "height"]), _("expected an arch lower than the base ({height} m)").format(height=base["height"])))
     pav = obj["pavilion"]
     if sum(pav["bays"]) > base["width"] or sum(pav["depth_bays"]) > base["depth"]:
-        errors.append(SceneError(file, json_path(at + ["pavilion"]), "the pavilion's bays are wider or deeper than the base"))
+        errors.append(SceneError(file, json_path(at + ["pavilion"]), _("the pavilion's bays are wider or deeper than the base")))
     return errors
 
 

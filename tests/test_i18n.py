@@ -1,0 +1,74 @@
+"""Every message the code shows, and every hint in the scene schema, has a Korean translation."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from metaseoul import i18n
+
+PACKAGE = Path(__file__).parents[1] / "metaseoul"
+
+
+def messages_in_code() -> set[str]:
+    return {message for _f, _l, message, _c, _ctx in extract_from_dir(str(PACKAGE), keywords={"_": None})}
+
+
+def schema_hints() -> set[str]:
+    schema = json.loads((resources.files("metaseoul.scenes") / "schema" / "scene-1.schema.json").read_text())
+    hints = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("description"), str):
+                hints.add(node["description"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    return hints
+
+
+@pytest.mark.parametrize("lang", ["ko"])
+def test_catalogue_translates_everything(lang):
+    with (PACKAGE / "locale" / lang / "LC_MESSAGES" / "metaseoul.po").open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    translated = {m.id for m in catalog if m.id and m.string}
+    wanted = messages_in_code() | schema_hints()
+    assert len(wanted) > 50
+    missing = sorted(wanted - translated)
+    assert not missing, f"untranslated: {missing}"
+    stale = sorted({m.id for m in catalog if m.id} - wanted)
+    assert not stale, f"translations of messages no longer used: {stale}"
+
+
+def test_korean_messages_keep_their_placeholders():
+    with (PACKAGE / "locale" / "ko" / "LC_MESSAGES" / "metaseoul.po").open("rb") as f:
+        catalog = read_po(f, locale="ko")
+    import string
+
+    for message in catalog:
+        if message.id:
+            fields = {name for _t, name, _s, _c in string.Formatter().parse(message.id) if name}
+            assert fields == {name for _t, name, _s, _c in string.Formatter().parse(message.string) if name}, message.id
+
+
+def test_switching_language():
+    try:
+        i18n.set_language("ko")
+        assert i18n._("Quit") == "끝내기"
+        assert i18n.pick({"ko": "서울광장", "en": "Seoul Plaza"}) == "서울광장"
+        i18n.set_language("en")
+        assert i18n._("Quit") == "Quit"
+    finally:
+        i18n.set_language("en")
+    with pytest.raises(ValueError):
+        i18n.set_language("fr")
