@@ -63,5 +63,5 @@ def start(offscreen: bool, size: tuple[int, int] = (1280, 720)):
             raise RuntimeError("no offscreen OpenGL: install libegl1 and libgl1-mesa-dri (Mesa's EGL)")
     else:
         base.disableMouse()
-        base.camLens.setNearFar(0.1, VIEW_DISTANCE.getValue())
+        base.camLens.setNearFar(0.15, VIEW_DISTANCE.getValue())
     return base

@@ -53,7 +53,7 @@ class OffscreenView:
         self.texture = Texture(name)
         self.buffer.addRenderTexture(self.texture, GraphicsOutput.RTMCopyRam)
         self.lens = PerspectiveLens()
-        self.lens.setNearFar(0.1, engine.VIEW_DISTANCE.getValue())
+        self.lens.setNearFar(0.15, engine.VIEW_DISTANCE.getValue())
         self.camera = render.attachNewNode(Camera(name, self.lens))
         region = self.buffer.makeDisplayRegion()
         region.setCamera(self.camera)

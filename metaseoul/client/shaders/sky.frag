@@ -34,7 +34,8 @@ void main() {
         vec3 cloud_colour = sun_color * 0.55 + sky_horizon * 0.6;
         colour = mix(colour, cloud_colour, cloud * 0.8);
     } else {
-        colour = mix(sky_horizon, ground_bounce, clamp(-dir.z * 4.0, 0.0, 1.0));
+        // below the horizon: the haze over a distant city
+        colour = mix(sky_horizon, sky_horizon * 0.55 + ground_bounce * 0.25, clamp(-dir.z * 3.0, 0.0, 1.0));
     }
     float sun = max(dot(dir, sun_direction), 0.0);
     colour += sun_color * (0.35 * pow(sun, 32.0) + 40.0 * smoothstep(0.99985, 0.99995, sun));

@@ -70,31 +70,37 @@ vec2 surface_uv(vec3 n) {
     return vec2(dot(v_world.xy, across), v_world.z);
 }
 
+// 1 on a line of half-width w around each whole number of x, filtered over the pixel's footprint
+// (fw) so thin joints fade to grey in the distance instead of breaking into dashes.
+float grid_line(float x, float w, float fw) {
+    float d = abs(fract(x + 0.5) - 0.5);
+    return (1.0 - smoothstep(w, w + fw, d)) * min(1.0, 2.0 * w / max(fw, 1e-5));
+}
+
 // Returns the albedo multiplier; may bend the normal and set how mirror-like the surface is.
 float pattern(int kind, float scale, vec2 uv, inout vec3 n, inout float mirror) {
     vec2 p = uv / max(scale, 0.01);
+    vec2 fw = fwidth(p);  // taken before branching: derivatives need uniform control flow
+    float detail = 1.0 - smoothstep(0.2, 0.6, max(fw.x, fw.y));  // per-cell tints fade out with distance
     if (kind == 1) {  // grass: mowing stripes and clumps
         float stripe = step(0.5, fract(uv.x / 6.0)) * 0.08;
         return 0.85 + 0.35 * fbm(uv * 1.3) + stripe;
     }
     if (kind == 2) {  // paving: tiles with grout and per-tile tint
-        vec2 cell = floor(p), f = fract(p);
-        float grout = step(0.04, f.x) * step(0.04, f.y);
-        return mix(0.55, 0.85 + 0.3 * hash(cell), grout) * (0.95 + 0.1 * noise(uv * 3.0));
+        float grout = 1.0 - max(grid_line(p.x, 0.02, fw.x), grid_line(p.y, 0.02, fw.y));
+        return mix(0.55, 0.85 + 0.3 * detail * (hash(floor(p)) - 0.5) + 0.15, grout) * (0.95 + 0.1 * noise(uv * 3.0));
     }
     if (kind == 3) {  // ashlar stone: offset courses
         vec2 q = vec2(p.x * 0.5, p.y * 1.2);
         q.x += 0.5 * mod(floor(q.y), 2.0);
-        vec2 cell = floor(q), f = fract(q);
-        float joint = step(0.025, f.x) * step(0.05, f.y);
-        return mix(0.6, 0.8 + 0.35 * hash(cell), joint) * (0.9 + 0.2 * noise(uv * 4.0));
+        float joint = 1.0 - max(grid_line(q.x, 0.015, fw.x * 0.5), grid_line(q.y, 0.03, fw.y * 1.2));
+        return mix(0.6, 0.8 + 0.35 * detail * (hash(floor(q)) - 0.5) + 0.17, joint) * (0.9 + 0.2 * noise(uv * 4.0));
     }
     if (kind == 4) {  // curtain wall: mullions around panes that mirror the sky
         vec2 q = vec2(p.x, p.y * 0.75);
-        vec2 f = fract(q);
-        float frame = step(0.05, f.x) * step(0.06, f.y);
+        float frame = 1.0 - max(grid_line(q.x, 0.03, fw.x), grid_line(q.y, 0.04, fw.y * 0.75));
         mirror = 0.75 * frame;
-        return mix(0.55, 0.9 + 0.2 * hash(floor(q)), frame);
+        return mix(0.6, 0.99 + 0.08 * detail * (hash(floor(q)) - 0.5), frame);
     }
     if (kind == 5) {  // giwa: rows of convex and concave tiles running down the slope
         float row = sin(p.x * 6.2831);
@@ -147,7 +153,12 @@ void main() {
     int kind = int(v_surface.x + 0.5);
     float variation = v_surface.z;
     float mirror = 0.0;
-    float shape = pattern(kind, v_surface.y, surface_uv(n), n, mirror);
+    vec2 uv = surface_uv(n);
+    float shape = pattern(kind, v_surface.y, uv, n, mirror);
+    // where a pattern cell shrinks below a few pixels, fade to its average instead of aliasing
+    float blur = smoothstep(0.3, 1.0, length(fwidth(uv / max(v_surface.y, 0.01))));
+    shape = mix(shape, 0.85, blur);
+    mirror = kind == 4 ? mix(mirror, 0.65, blur) : mirror;
     albedo *= mix(1.0, shape, clamp(variation * 2.5, 0.0, 1.0));
     albedo *= 1.0 + variation * 0.5 * (noise(v_world.xy * 0.05) - 0.5);
 
@@ -164,7 +175,7 @@ void main() {
     if (mirror > 0.0) {
         float fresnel = 0.04 + 0.96 * pow(1.0 - max(dot(n, to_eye), 0.0), 5.0);
         vec3 reflected = sky_colour(reflect(-to_eye, n));
-        colour = mix(colour, reflected * (0.35 + 0.65 * lit), clamp(mirror * (0.25 + fresnel), 0.0, 1.0));
+        colour = mix(colour, reflected * (0.8 + 0.2 * lit), clamp(mirror * (0.45 + fresnel), 0.0, 1.0));
     }
 
     float distance = length(camera - v_world);

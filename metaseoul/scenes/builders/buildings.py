@@ -43,12 +43,21 @@ def glass_wave_building(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
     # floor slabs show through the glass as thin bright bands on the sides
     floors = obj.get("floors", 13)
     for i in range(1, floors):
-        z = height * 0.72 * i / floors
-        mb.box((w + 0.05, 0, z), (0.1, depth * 0.9, 0.35), frame, solid=False)
-        mb.box((-w - 0.05, 0, z), (0.1, depth * 0.9, 0.35), frame, solid=False)
+        z = height * 0.95 * i / floors
+        y0, y1 = _span_at(profile, z)
+        for x in (w + 0.05, -w - 0.05):
+            mb.box((x, (y0 + y1) / 2, z), (0.1, y1 - y0 - 1.0, 0.35), frame, solid=False)
     mb.collide_box((-w, profile[-1][0], 0), (w, depth / 2, height * 0.7))
     # a ground-floor entrance canopy on the plaza side
     mb.box((0, profile[-1][0] - 3.5, 4.2), (18, 7, 0.4), frame, solid=False)
+
+
+def _span_at(profile: list[tuple[float, float]], z: float) -> tuple[float, float]:
+    """The front-most and back-most y where the closed profile crosses height ``z``."""
+    ys = [ya + (yb - ya) * (z - za) / (zb - za)
+          for (ya, za), (yb, zb) in zip(profile, profile[1:] + profile[:1])
+          if za != zb and min(za, zb) <= z <= max(za, zb)]
+    return min(ys), max(ys)
 
 
 def heritage_hall(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
@@ -74,7 +83,7 @@ def heritage_hall(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
         for b in range(bays):
             x = -w + width * (b + 0.5) / bays
             central = abs(x) < width * 0.11
-            wy = -d - (1.21 if central or abs(abs(x) - (w - width * 0.07)) < width * 0.07 else 0.01)
+            wy = -d - (1.26 if central or abs(abs(x) - (w - width * 0.07)) < width * 0.07 else 0.06)
             if s == 0 and central:
                 mb.quad((x - 1.4, wy, 0.05), (x + 1.4, wy, 0.05), (x + 1.4, wy, storey_h * 0.85),
                         (x - 1.4, wy, storey_h * 0.85), window)
@@ -84,7 +93,7 @@ def heritage_hall(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
         for side in (-1, 1):
             for b in range(max(2, int(depth // 3.4))):
                 y = -d + depth * (b + 0.5) / max(2, int(depth // 3.4))
-                x = side * (w + 0.01)
+                x = side * (w + 0.06)
                 quad = [(x, y - 0.75, z0), (x, y + 0.75, z0), (x, y + 0.75, z0 + storey_h * 0.5),
                         (x, y - 0.75, z0 + storey_h * 0.5)]
                 mb.quad(*(quad if side > 0 else quad[::-1]), window)

@@ -27,16 +27,21 @@ def ellipse(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
 
 
 def road(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
-    """Asphalt with dashed lane lines and granite kerbs on both sides."""
+    """Asphalt with granite kerbs, marked with dashed lanes or as a zebra crossing."""
     pts, width = obj["points"], obj["width"]
-    lanes = obj.get("lanes", max(1, round(width / 3.3)))
     mb.strip(pts, width, 0.0, ctx.material("main", "asphalt"))
     marking = ctx.material("marking", "road-marking")
-    for lane in range(1, lanes):
-        offset = -width / 2 + lane * width / lanes
-        center = lane * 2 == lanes
-        for a, b in _dashes(pts, 3.0 if not center else 1e9, 6.0 if not center else 0.0):
-            mb.strip([a, b], 0.3 if center else 0.15, 0.01, marking, offset=offset)
+    markings = obj.get("markings", "lanes")
+    if markings == "zebra":
+        for a, b in _dashes(pts, 0.5, 0.5):
+            mb.strip([a, b], width * 0.9, 0.01, marking)
+    elif markings == "lanes":
+        lanes = obj.get("lanes", max(1, round(width / 3.3)))
+        for lane in range(1, lanes):
+            offset = -width / 2 + lane * width / lanes
+            centre = lane * 2 == lanes  # the centre line is solid and wider
+            for a, b in _dashes(pts, 1e9 if centre else 3.0, 0.0 if centre else 6.0):
+                mb.strip([a, b], 0.3 if centre else 0.15, 0.01, marking, offset=offset)
     for side in (-1, 1):
         mb.strip(pts, 0.3, 0.02, ctx.material("kerb", "granite-dark"), offset=side * (width / 2 + 0.15))
 
