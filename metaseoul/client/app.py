@@ -43,6 +43,7 @@ class DesktopClient:
         else:
             self.controls.release_all()
             self.controls.capture_mouse(False)
+            self.hud.notice.setText("")
             self.menu.show(i18n.pick(self.world.scene.name))
 
     def resume(self) -> None:

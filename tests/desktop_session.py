@@ -1,0 +1,56 @@
+"""Drives the desktop client in a real window (run under Xvfb by test_desktop.py) and prints JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from metaseoul.client import engine
+
+base = engine.start(offscreen=False, size=(640, 360))
+from metaseoul.client.app import DesktopClient  # noqa: E402
+
+client = DesktopClient(base, "city-hall")
+report: dict = {}
+
+
+def frames(n: int) -> None:
+    for _ in range(n):
+        base.taskMgr.step()
+
+
+frames(3)
+start = client.walker.position
+base.messenger.send("w")
+frames(40)
+base.messenger.send("w-up")
+report["walked_metres"] = (client.walker.position - start).length()
+report["scene_name_shown"] = client.hud.place.getText()
+
+base.messenger.send("escape")
+frames(2)
+report["menu_open"] = client.menu.shown
+held = client.walker.position
+base.messenger.send("w")
+frames(20)
+report["moved_with_menu_open"] = (client.walker.position - held).length()
+base.messenger.send("w-up")
+base.messenger.send("escape")
+frames(2)
+report["menu_closed"] = not client.menu.shown
+
+portal = client.world.scene.portals[0]
+x, y, z = portal["position"]
+client.walker.place((x, y, z), 0)
+frames(3)
+report["scene_after_portal"] = client.world.scene.id
+report["scene_name_after_portal"] = client.hud.place.getText()
+
+base.messenger.send("escape")
+frames(2)
+base.screenshot(sys.argv[1], defaultFilename=False)
+print(json.dumps(report), flush=True)
+base.messenger.send("arrow_down")
+base.messenger.send("enter")  # Quit
+frames(5)
+print("still running after Quit", flush=True)
