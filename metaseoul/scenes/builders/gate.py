@@ -282,7 +282,7 @@ class _Roof:
         top = self.z + self.height
         mb.beam((-self.rx - 0.3, 0, top + 0.15), (self.rx + 0.3, 0, top + 0.15), 0.55, 0.75, m.ridge)
         for sx in (-1, 1):
-            mb.box((sx * (self.rx + 0.35), 0, top - 0.1), (0.55, 0.6, 1.5), m.roof, solid=False)  # chwidu
+            mb.box((sx * (self.rx + 0.35), 0, top - 0.1), (0.5, 0.55, 1.1), m.roof, solid=False)  # chwidu
         if self.kind in ("hipped", "hip-and-gable"):
             self._hip_ridges(mb, m)
         if self.kind in ("hip-and-gable", "gable"):
