@@ -35,7 +35,7 @@ def _positive(text: str) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="metaseoul",
-        description=_("Metaverse Seoul client. Without a command: open City Hall in a window, or, "
+        description=_("Metaverse Seoul client. Without a command: open the launcher, or, "
                       "with no display, render the built-in scenes offscreen."),
     )
     p.add_argument("--version", action="version", version=f"metaseoul {__version__}")
@@ -61,6 +61,20 @@ def parser() -> argparse.ArgumentParser:
     play = sub.add_parser("play", help=_("open a scene in a window and walk around"))
     play.add_argument("scene", nargs="?", default=DEFAULT_SCENE, help=_("a built-in scene id or a scene file"))
     play.add_argument("--spawn", metavar="NAME", help=_("the spawn point to start at"))
+    play.add_argument("--quality", choices=("low", "medium", "high"), default="high",
+                      help=_("graphics quality (default: high)"))
+    play.add_argument("--fullscreen", action="store_true", help=_("use the whole screen"))
+    play.add_argument("--idle-exit", type=_positive, metavar="SECONDS",
+                      help=_("quit after this many seconds without input (kiosks)"))
+
+    launcher = sub.add_parser("launcher", help=_("open the launcher: destinations, settings and accessibility"))
+    launcher.add_argument("--screenshot", type=Path, metavar="FILE",
+                          help=_("render a launcher page to a PNG file and exit"))
+    launcher.add_argument("--page", choices=("accessibility", "home", "settings"),
+                          help=_("the page to show (with --screenshot)"))
+
+    kiosk = sub.add_parser("kiosk", help=_("run the full-screen kiosk for public terminals"))
+    kiosk.add_argument("--config", type=Path, metavar="FILE", help=_("the kiosk configuration (JSON)"))
     return p
 
 
@@ -89,7 +103,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "render":
             return _render(args.scene, args.render_out, args.size, args.views, args.frames)
         if args.command == "play":
-            return _play(args.scene, args.spawn)
+            return _play(args.scene, args.spawn, args.quality, args.fullscreen, args.idle_exit)
+        if args.command == "launcher":
+            from metaseoul.launcher.main import run_launcher
+
+            return run_launcher(args.screenshot, args.page)
+        if args.command == "kiosk":
+            from metaseoul.launcher.main import run_kiosk
+
+            return run_kiosk(args.config)
         return _main_job(args.out)
     except SceneInvalid as exc:
         for error in exc.errors:
@@ -151,10 +173,11 @@ def _render(scene: str, out: Path, size, views, frames: int) -> int:
     return EXIT_OK
 
 
-def _play(scene: str, spawn: str | None) -> int:
+def _play(scene: str, spawn: str | None, quality: str = "high", fullscreen: bool = False,
+          idle_exit: int | None = None) -> int:
     from metaseoul.client.app import run
 
-    run(scene, spawn)
+    run(scene, spawn, quality=quality, fullscreen=fullscreen, idle_exit=idle_exit)
     return EXIT_OK
 
 
@@ -162,7 +185,11 @@ def _main_job(out: Path) -> int:
     from metaseoul.client.engine import has_display
 
     if has_display():
-        return _play(DEFAULT_SCENE, None)
+        try:
+            from metaseoul.launcher.main import run_launcher
+        except ImportError:  # installed without the launcher extra: straight into City Hall
+            return _play(DEFAULT_SCENE, None)
+        return run_launcher()
     from metaseoul.scenes import builtin_ids
 
     print(_("No display found: rendering the built-in scenes offscreen."))

@@ -17,7 +17,8 @@ from importlib import resources
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LANGUAGES = ("ko", "en")
+LANGUAGES = ("ko", "en")  # complete translations
+KIOSK_LANGUAGES = ("ko", "en", "zh", "ja")  # the kiosk's core screens are translated into these too
 _DOMAIN = "metaseoul"
 _current = "en"
 
@@ -42,10 +43,10 @@ def _translations(lang: str) -> gettext.NullTranslations:
 
 
 def set_language(lang: str) -> None:
-    """Switch every later call of ``_`` to ``lang`` (one of LANGUAGES)."""
+    """Switch every later call of ``_`` to ``lang`` (one of KIOSK_LANGUAGES)."""
     global _current
-    if lang not in LANGUAGES:
-        raise ValueError(f"unsupported language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+    if lang not in KIOSK_LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}; expected one of {', '.join(KIOSK_LANGUAGES)}")
     _current = lang
 
 

@@ -50,9 +50,33 @@ def test_catalogue_translates_everything(lang):
     assert not stale, f"translations of messages no longer used: {stale}"
 
 
-def test_korean_messages_keep_their_placeholders():
-    with (PACKAGE / "locale" / "ko" / "LC_MESSAGES" / "metaseoul.po").open("rb") as f:
-        catalog = read_po(f, locale="ko")
+def kiosk_screen_messages() -> set[str]:
+    """What a kiosk visitor can see: the kiosk's screens, the presets, the client's progress."""
+    from metaseoul.launcher.window import preset_labels
+
+    wanted = set()
+    for name in ("kiosk.py", "client_process.py"):
+        for _f, _l, message, _c, _ctx in extract_from_dir(str(PACKAGE / "launcher"), keywords={"_": None}):
+            if _f.endswith(name) and not message.startswith("kiosk configuration"):
+                wanted.add(message)
+    for label, about in preset_labels().values():
+        wanted |= {label, about}
+    return wanted
+
+
+@pytest.mark.parametrize("lang", ["zh", "ja"])
+def test_kiosk_screens_are_translated(lang):
+    with (PACKAGE / "locale" / lang / "LC_MESSAGES" / "metaseoul.po").open("rb") as f:
+        translated = {m.id for m in read_po(f, locale=lang) if m.id and m.string}
+    wanted = kiosk_screen_messages()
+    assert len(wanted) > 20
+    assert not sorted(wanted - translated), f"untranslated in {lang}: {sorted(wanted - translated)}"
+
+
+@pytest.mark.parametrize("lang", ["ko", "zh", "ja"])
+def test_translations_keep_their_placeholders(lang):
+    with (PACKAGE / "locale" / lang / "LC_MESSAGES" / "metaseoul.po").open("rb") as f:
+        catalog = read_po(f, locale=lang)
     import string
 
     for message in catalog:
@@ -72,3 +96,9 @@ def test_switching_language():
         i18n.set_language("en")
     with pytest.raises(ValueError):
         i18n.set_language("fr")
+    try:
+        i18n.set_language("ja")
+        assert i18n._("Where would you like to go?") == "どこへ行きますか？"
+        assert i18n.pick({"ko": "서울광장", "en": "Seoul Plaza"}) == "Seoul Plaza", "no Japanese: English"
+    finally:
+        i18n.set_language("en")

@@ -14,8 +14,10 @@ SHADOW_LEAD = 30.0  # metres ahead of the citizen where the shadow map is centre
 
 
 class DesktopClient:
-    def __init__(self, base, scene: str, spawn: str | None = None):
+    def __init__(self, base, scene: str, spawn: str | None = None, idle_exit: float | None = None):
         self.base = base
+        self.idle_exit = idle_exit  # seconds without input before quitting (kiosks)
+        self.idle = 0.0
         self.world = World(base.render)
         self.walker = Walker(base.render)
         base.camera.reparentTo(self.walker.head)
@@ -53,19 +55,34 @@ class DesktopClient:
     def _frame(self, task):
         dt = min(self.base.clock.getDt(), 0.1)
         if not self.menu.shown:
-            self.walker.update(dt, self.controls.intent(dt), self.world.built.collision)
+            intent = self.controls.intent(dt)
+            self.idle = 0.0 if intent.active else self.idle + dt
+            self.walker.update(dt, intent, self.world.built.collision)
             if self.world.use_portal(self.walker):
                 self._arrived()
+        else:
+            self.idle += dt
+        if self.idle_exit is not None and self.idle > self.idle_exit:
+            self.base.userExit()
         self.world.environment.follow(self.walker.forward_point(SHADOW_LEAD))
         return task.cont
 
 
-def run(scene: str, spawn: str | None = None) -> None:
+def status(word: str, scene: str) -> None:
+    """A line the launcher follows (see launcher/client_process.py)."""
+    print(f"metaseoul-status: {word} {scene}", flush=True)
+
+
+def run(scene: str, spawn: str | None = None, quality: str = "high", fullscreen: bool = False,
+        idle_exit: int | None = None) -> None:
     """Open the window and run until the citizen quits."""
     if not engine.has_display():
         raise RuntimeError(_("no display to open a window on; use 'metaseoul render' for offscreen screenshots"))
-    base = engine.start(offscreen=False)
+    status("loading", scene)
+    base = engine.start(offscreen=False, quality=quality, fullscreen=fullscreen)
     if base.win is None:
         raise RuntimeError(_("could not open an OpenGL window"))
-    DesktopClient(base, scene, spawn)
+    client = DesktopClient(base, scene, spawn, idle_exit=idle_exit)
+    base.graphicsEngine.renderFrame()
+    status("ready", client.world.scene.id)
     base.run()

@@ -16,9 +16,14 @@ SHADOW_RADIUS = ConfigVariableDouble("metaseoul-shadow-radius", 110.0,
                                      "Metres around the viewer covered by the sun's shadow map.")
 VIEW_DISTANCE = ConfigVariableDouble("metaseoul-view-distance", 3000.0, "Far clipping distance in metres.")
 
+QUALITY = {  # the launcher's graphics quality, as PRC settings
+    "low": "metaseoul-shadow-size 1024\nmultisamples 0\nmetaseoul-view-distance 1500",
+    "medium": "metaseoul-shadow-size 2048\nmultisamples 2",
+    "high": "metaseoul-shadow-size 2048\nmultisamples 4",
+}
+
 _COMMON = """
 framebuffer-multisample 1
-multisamples 4
 sync-video false
 textures-power-2 none
 audio-library-name null
@@ -38,22 +43,24 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def configure(offscreen: bool, size: tuple[int, int] = (1280, 720)) -> None:
+def configure(offscreen: bool, size: tuple[int, int] = (1280, 720), quality: str = "high",
+              fullscreen: bool = False) -> None:
     """Set the PRC configuration; call before the first ShowBase is made."""
     # offscreen: no default window; callers make buffers of the sizes they need (see headless.py)
     window = "window-type none\nload-display p3headlessgl" if offscreen \
         else "window-type onscreen\nload-display pandagl"
-    loadPrcFileData("metaseoul", f"{_COMMON}\n{window}\nwin-size {size[0]} {size[1]}\n")
+    screen = "fullscreen #t" if fullscreen else f"win-size {size[0]} {size[1]}"
+    loadPrcFileData("metaseoul", f"{_COMMON}\n{QUALITY[quality]}\n{window}\n{screen}\n")
 
 
-def start(offscreen: bool, size: tuple[int, int] = (1280, 720)):
+def start(offscreen: bool, size: tuple[int, int] = (1280, 720), quality: str = "high", fullscreen: bool = False):
     """Create the one ShowBase of this process (Panda3D allows a single instance)."""
     import builtins
 
     existing = getattr(builtins, "base", None)
     if existing is not None:
         return existing
-    configure(offscreen, size)
+    configure(offscreen, size, quality, fullscreen)
     from direct.showbase.ShowBase import ShowBase
 
     base = ShowBase()

@@ -39,6 +39,11 @@ class Intent:
     run: bool = False
     jump: bool = False
 
+    @property
+    def active(self) -> bool:
+        """Whether the citizen did anything at all (kiosks reset after a while without)."""
+        return bool(self.forward or self.strafe or self.turn or self.look or self.jump)
+
 
 class Walker:
     RADIUS = 0.3

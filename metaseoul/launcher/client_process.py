@@ -1,0 +1,109 @@
+"""Starting the client as its own process and following it until it is ready, or telling why not.
+
+The client prints ``metaseoul-status: loading SCENE`` and ``metaseoul-status: ready SCENE`` on its
+standard output; failures end with a one-line reason on standard error and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
+
+from metaseoul.i18n import _
+from metaseoul.settings import Settings
+
+STATUS = "metaseoul-status:"
+
+
+@dataclass(frozen=True)
+class LaunchRequest:
+    scene: str
+    settings: Settings
+    idle_exit: int | None = None  # kiosks: the client quits after this many seconds without input
+
+    def arguments(self) -> list[str]:
+        s = self.settings
+        args = ["-m", "metaseoul", "--lang", s.language if s.language in ("ko", "en") else "en",
+                "play", self.scene, "--quality", s.quality]
+        if s.fullscreen:
+            args.append("--fullscreen")
+        if self.idle_exit is not None:
+            args += ["--idle-exit", str(self.idle_exit)]
+        return args
+
+
+class ClientProcess(QObject):
+    progress = Signal(str)  # a sentence for the citizen
+    ready = Signal(str)  # scene id
+    failed = Signal(str)  # a sentence for the citizen
+    ended = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.process: QProcess | None = None
+        self.command: list[str] = []
+        self._stderr = b""
+
+    def start(self, request: LaunchRequest, environment: dict[str, str] | None = None) -> None:
+        self.stop()
+        process = QProcess(self)
+        process.setProgram(sys.executable)
+        process.setArguments(request.arguments())
+        if environment is not None:
+            env = QProcessEnvironment()
+            for key, value in environment.items():
+                env.insert(key, value)
+            process.setProcessEnvironment(env)
+        process.readyReadStandardOutput.connect(self._read_status)
+        process.readyReadStandardError.connect(self._read_errors)
+        process.finished.connect(self._finished)
+        process.errorOccurred.connect(self._error)
+        self.command = [sys.executable, *request.arguments()]
+        self._stderr = b""
+        self.process = process
+        self.progress.emit(_("Starting…"))
+        process.start()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.state() != QProcess.NotRunning:
+            self.process.terminate()
+            if not self.process.waitForFinished(3000):
+                self.process.kill()
+                self.process.waitForFinished(3000)
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.state() != QProcess.NotRunning
+
+    def _read_status(self) -> None:
+        while self.process.canReadLine():
+            line = bytes(self.process.readLine()).decode("utf-8", "replace").strip()
+            if not line.startswith(STATUS):
+                continue
+            words = line[len(STATUS):].split()
+            if words[:1] == ["loading"]:
+                self.progress.emit(_("Building the scene…"))
+            elif words[:1] == ["ready"]:
+                self.ready.emit(words[1] if len(words) > 1 else "")
+
+    def _read_errors(self) -> None:
+        self._stderr += bytes(self.process.readAllStandardError())
+
+    def _finished(self, code: int, _status) -> None:
+        self._read_errors()
+        if code != 0:
+            self.failed.emit(self._reason(code))
+        self.ended.emit()
+
+    def _error(self, error) -> None:
+        if error == QProcess.FailedToStart:
+            self.failed.emit(_("The client could not be started: {problem}").format(problem=self.process.errorString()))
+
+    def _reason(self, code: int) -> str:
+        lines = [ln.strip() for ln in self._stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+        said = [ln.split("metaseoul: ", 1)[1] for ln in lines if ln.startswith("metaseoul: ")]
+        if said:
+            return said[-1]
+        return _("The client stopped unexpectedly (exit code {code}).").format(code=code)

@@ -1,0 +1,57 @@
+"""Starting the launcher or the kiosk as a Qt application, or rendering a page to a PNG."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from metaseoul.scenes.catalog import assets_dir
+
+CJK_FALLBACK = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
+
+
+def application():
+    from PySide6.QtGui import QFontDatabase
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    for name in ("NanumSquareR.ttf", "NanumSquareB.ttf"):
+        QFontDatabase.addApplicationFont(str(assets_dir() / "fonts" / name))
+    # Chinese and Japanese for the kiosk: Qt's offscreen and minimal platforms see only fonts
+    # registered here, so the Debian fallback font (installer/setup-debian) is added explicitly.
+    if CJK_FALLBACK.is_file():
+        QFontDatabase.addApplicationFont(str(CJK_FALLBACK))
+    return app
+
+
+def run_launcher(screenshot: Path | None = None, page: str | None = None) -> int:
+    if screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a picture needs no display
+    app = application()
+    from metaseoul.launcher.window import LauncherWindow
+
+    window = LauncherWindow()
+    if screenshot is None:
+        window.show()
+        return app.exec()
+    if page:
+        window.show_page(page)
+    window.show()
+    window.thumbnails.wait()
+    app.processEvents()
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(screenshot)):
+        raise RuntimeError(f"could not write {screenshot}")
+    window.close()
+    return 0
+
+
+def run_kiosk(config_path: Path | None = None) -> int:
+    from metaseoul.launcher.kiosk import KioskConfig, KioskWindow
+
+    config = KioskConfig.load(config_path)
+    app = application()
+    window = KioskWindow(config)
+    window.showFullScreen()
+    return app.exec()

@@ -1,0 +1,382 @@
+"""The launcher window: accessibility presets first, then backend, destinations, settings, Launch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QThread, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from metaseoul import i18n
+from metaseoul.i18n import _
+from metaseoul.launcher import style
+from metaseoul.launcher.backends import EMBEDDED, BackendCheck, check_backend
+from metaseoul.launcher.client_process import ClientProcess, LaunchRequest
+from metaseoul.launcher.thumbnails import ThumbnailCache
+from metaseoul.scenes import builtin_ids, load
+from metaseoul.settings import PRESETS, QUALITIES, Settings, config_dir
+
+PAGES = ("accessibility", "home", "settings")
+
+
+def named(widget: QWidget, name: str, description: str = "") -> QWidget:
+    """Give a control the name and description screen readers announce."""
+    widget.setAccessibleName(name)
+    if description:
+        widget.setAccessibleDescription(description)
+        widget.setToolTip(description)
+    return widget
+
+
+def preset_labels() -> dict[str, tuple[str, str]]:
+    return {
+        "default": (_("Standard"), _("No changes; everything can be adjusted later in Settings.")),
+        "deaf": (_("Deaf or hard of hearing"), _("Captions for all speech and sounds; sign language where offered.")),
+        "blind": (_("Blind"), _("Spoken descriptions of what is around you and audio guidance.")),
+        "low-vision": (_("Low vision"), _("High contrast and large text, with captions.")),
+        "mobility": (_("Limited mobility"), _("Large targets and reduced motion; every action works from the keyboard.")),
+    }
+
+
+class BackendChecker(QThread):
+    """Runs the discovery check off the interface thread, so the window never freezes."""
+
+    done = Signal(object)
+
+    def __init__(self, url: str):
+        super().__init__()
+        self.url = url
+
+    def run(self) -> None:
+        self.done.emit(check_backend(self.url))
+
+
+class LauncherWindow(QMainWindow):
+    def __init__(self, settings: Settings | None = None, settings_path: Path | None = None):
+        super().__init__()
+        self.settings_path = settings_path
+        self.settings = settings or Settings.load(settings_path)
+        i18n.set_language(self.settings.language if self.settings.language in i18n.LANGUAGES else "ko")
+        self.client = ClientProcess(self)
+        self.thumbnails = ThumbnailCache(config_dir() / "thumbnails", self)
+        self.thumbnails.ready.connect(self._thumbnail_ready)
+        self.client_environment: dict[str, str] | None = None
+        self._checker: BackendChecker | None = None
+        self.pages = QStackedWidget()
+        self.setCentralWidget(self.pages)
+        self.resize(1100, 720)
+        self._build()
+        self.show_page("home" if self.settings.preset else "accessibility")
+
+    # --- pages -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        while self.pages.count():
+            self.pages.removeWidget(self.pages.widget(0))
+        self.setWindowTitle(_("Metaverse Seoul"))
+        self.setStyleSheet(style.stylesheet(self.settings.high_contrast, self.settings.large_text))
+        self.pages.addWidget(self._accessibility_page())
+        self.pages.addWidget(self._home_page())
+        self.pages.addWidget(self._settings_page())
+
+    def show_page(self, name: str) -> None:
+        self.pages.setCurrentIndex(PAGES.index(name))
+        self.pages.currentWidget().setFocus()
+        first = self.pages.currentWidget().findChild(QWidget, "first")
+        if first is not None:
+            first.setFocus()
+
+    def page(self) -> str:
+        return PAGES[self.pages.currentIndex()]
+
+    def _accessibility_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        title = QLabel(_("How would you like to use Metaverse Seoul?"), objectName="title")
+        layout.addWidget(title)
+        layout.addWidget(QLabel(_("Choose what suits you. You can change it at any time in Settings."), objectName="muted"))
+        self.preset_group = QButtonGroup(page)
+        for i, (key, (label, about)) in enumerate(preset_labels().items()):
+            button = named(QRadioButton(f"{label} — {about}"), label, about)
+            button.setObjectName("first" if i == 0 else f"preset-{key}")
+            button.setChecked(key == (self.settings.preset or "default"))
+            button.setProperty("preset", key)
+            self.preset_group.addButton(button)
+            layout.addWidget(button)
+        layout.addStretch()
+        go = named(QPushButton(_("Continue")), _("Continue"), _("Save this choice and go to the destinations."))
+        go.setObjectName("primary")
+        go.clicked.connect(self._choose_preset)
+        layout.addWidget(go, alignment=Qt.AlignRight)
+        return page
+
+    def _choose_preset(self) -> None:
+        self.settings.apply_preset(self.preset_group.checkedButton().property("preset"))
+        self.settings.save(self.settings_path)
+        self._build()
+        self.show_page("home")
+
+    def _home_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        header = QHBoxLayout()
+        header.addWidget(QLabel(_("Metaverse Seoul"), objectName="title"))
+        header.addStretch()
+        settings = named(QPushButton(_("Settings")), _("Settings"), _("Graphics, VR, audio, language and accessibility."))
+        settings.clicked.connect(lambda: self.show_page("settings"))
+        access = named(QPushButton(_("Accessibility")), _("Accessibility"), _("Choose an accessibility preset."))
+        access.clicked.connect(lambda: self.show_page("accessibility"))
+        header.addWidget(access)
+        header.addWidget(settings)
+        layout.addLayout(header)
+
+        backend_row = QHBoxLayout()
+        backend_row.addWidget(QLabel(_("City backend:")))
+        self.backend_box = named(QComboBox(), _("City backend"), _("Which city server to connect to."))
+        self.backend_box.setObjectName("first")
+        self.backend_box.addItem(_("Built-in (this computer)"), EMBEDDED)
+        for url in self.settings.backends:
+            self.backend_box.addItem(url, url)
+        self.backend_box.setCurrentIndex(max(0, self.backend_box.findData(self.settings.backend)))
+        self.backend_box.currentIndexChanged.connect(self._pick_backend)
+        backend_row.addWidget(self.backend_box, 1)
+        self.backend_url = named(QLineEdit(), _("Backend address"), _("The web address of another city backend."))
+        self.backend_url.setPlaceholderText("https://city.example")
+        self.backend_url.returnPressed.connect(self.add_backend)
+        backend_row.addWidget(self.backend_url, 1)
+        add = named(QPushButton(_("Check and add")), _("Check and add"), _("Ask the address for its discovery document, then add it."))
+        add.clicked.connect(self.add_backend)
+        backend_row.addWidget(add)
+        layout.addLayout(backend_row)
+        self.backend_status = QLabel("", objectName="muted")
+        self.backend_status.setWordWrap(True)
+        layout.addWidget(self.backend_status)
+
+        layout.addWidget(QLabel(_("Where would you like to go?")))
+        self.gallery = named(QListWidget(), _("Destinations"), _("Pick a place, then press Launch."))
+        self.gallery.setViewMode(QListWidget.IconMode)
+        self.gallery.setIconSize(QSize(320, 180))
+        self.gallery.setResizeMode(QListWidget.Adjust)
+        self.gallery.setMovement(QListWidget.Static)
+        self.gallery.setSpacing(12)
+        scenes = [load(scene_id) for scene_id in builtin_ids()]
+        for scene in scenes:
+            item = QListWidgetItem(i18n.pick(scene.name))
+            item.setData(Qt.UserRole, scene.id)
+            item.setData(Qt.AccessibleTextRole, i18n.pick(scene.name))
+            if scene.doc.get("description"):
+                item.setToolTip(i18n.pick(scene.doc["description"]))
+            cached = self.thumbnails.cached(scene)
+            item.setIcon(QIcon(str(cached)) if cached else self._placeholder())
+            self.gallery.addItem(item)
+        self.gallery.setCurrentRow(0)
+        self.gallery.itemActivated.connect(lambda _item: self.launch())
+        layout.addWidget(self.gallery, 1)
+        self.thumbnails.request(scenes)
+
+        footer = QHBoxLayout()
+        guest = QLabel(_("You will enter as a guest: nothing personal is asked or kept."), objectName="muted")
+        footer.addWidget(guest, 1)
+        self.progress = named(QProgressBar(), _("Loading"), _("Shows while the place is being prepared."))
+        self.progress.setRange(0, 0)
+        self.progress.hide()
+        footer.addWidget(self.progress)
+        self.launch_status = QLabel("")
+        self.launch_status.setWordWrap(True)
+        footer.addWidget(self.launch_status, 1)
+        self.launch_button = named(QPushButton(_("Launch")), _("Launch"), _("Open the chosen place."))
+        self.launch_button.setObjectName("primary")
+        self.launch_button.clicked.connect(self.launch)
+        footer.addWidget(self.launch_button)
+        layout.addLayout(footer)
+        self.client.progress.connect(self._launch_progress)
+        self.client.ready.connect(self._launch_ready)
+        self.client.failed.connect(self._launch_failed)
+        self.client.ended.connect(lambda: self.launch_button.setEnabled(True))
+        return page
+
+    def _placeholder(self) -> QIcon:
+        pixmap = QPixmap(320, 180)
+        pixmap.fill(Qt.gray)
+        return QIcon(pixmap)
+
+    def _thumbnail_ready(self, scene_id: str, path: str) -> None:
+        for row in range(self.gallery.count()):
+            item = self.gallery.item(row)
+            if item.data(Qt.UserRole) == scene_id:
+                item.setIcon(QIcon(path))
+
+    def _settings_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(QLabel(_("Settings"), objectName="title"))
+        rows = QVBoxLayout()
+
+        def row(label: str, widget: QWidget) -> None:
+            line = QHBoxLayout()
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            line.addWidget(caption, 1)
+            line.addWidget(widget, 2)
+            rows.addLayout(line)
+
+        self.language_box = named(QComboBox(), _("Language"), _("The language of menus, signs and speech."))
+        self.language_box.setObjectName("first")
+        for code, name in (("ko", "한국어"), ("en", "English")):
+            self.language_box.addItem(name, code)
+        self.language_box.setCurrentIndex(max(0, self.language_box.findData(self.settings.language)))
+        row(_("Language"), self.language_box)
+        self.quality_box = named(QComboBox(), _("Graphics quality"), _("Lower quality runs faster on older computers."))
+        names = {"low": _("Low"), "medium": _("Medium"), "high": _("High")}
+        for q in QUALITIES:
+            self.quality_box.addItem(names[q], q)
+        self.quality_box.setCurrentIndex(QUALITIES.index(self.settings.quality))
+        row(_("Graphics quality"), self.quality_box)
+        self.fullscreen_box = named(QCheckBox(_("Full screen")), _("Full screen"), _("Use the whole screen instead of a window."))
+        self.fullscreen_box.setChecked(self.settings.fullscreen)
+        rows.addWidget(self.fullscreen_box)
+        vr_ready, vr_status = vr_runtime_status()
+        self.vr_box = named(QCheckBox(_("Use a VR headset")), _("Use a VR headset"), vr_status)
+        self.vr_box.setChecked(self.settings.vr and vr_ready)
+        self.vr_box.setEnabled(vr_ready)
+        rows.addWidget(self.vr_box)
+        vr_label = QLabel(vr_status, objectName="muted")
+        vr_label.setWordWrap(True)
+        rows.addWidget(vr_label)
+        self.audio_box = named(QComboBox(), _("Audio output"), _("Where sound and speech are played."))
+        self.audio_box.addItem(_("System default"), "")
+        for device in audio_outputs():
+            self.audio_box.addItem(device, device)
+        self.audio_box.setCurrentIndex(max(0, self.audio_box.findData(self.settings.audio_device)))
+        row(_("Audio output"), self.audio_box)
+        self.option_boxes = {}
+        for key, label in (("captions", _("Captions")), ("audio_description", _("Spoken descriptions")),
+                           ("high_contrast", _("High contrast")), ("large_text", _("Large text")),
+                           ("reduced_motion", _("Reduced motion"))):
+            box = named(QCheckBox(label), label)
+            box.setChecked(getattr(self.settings, key))
+            self.option_boxes[key] = box
+            rows.addWidget(box)
+        layout.addLayout(rows)
+        layout.addStretch()
+        buttons = QHBoxLayout()
+        buttons.addStretch()
+        back = named(QPushButton(_("Back")), _("Back"), _("Return without saving."))
+        back.clicked.connect(lambda: self.show_page("home"))
+        save = named(QPushButton(_("Save")), _("Save"), _("Save the settings and return."))
+        save.setObjectName("primary")
+        save.clicked.connect(self.save_settings)
+        buttons.addWidget(back)
+        buttons.addWidget(save)
+        layout.addLayout(buttons)
+        return page
+
+    # --- actions -----------------------------------------------------------------------------
+    def save_settings(self) -> None:
+        s = self.settings
+        s.language = self.language_box.currentData()
+        s.quality = self.quality_box.currentData()
+        s.fullscreen = self.fullscreen_box.isChecked()
+        s.vr = self.vr_box.isChecked()
+        s.audio_device = self.audio_box.currentData()
+        for key, box in self.option_boxes.items():
+            setattr(s, key, box.isChecked())
+        s.save(self.settings_path)
+        i18n.set_language(s.language)
+        self._build()
+        self.show_page("home")
+
+    def _pick_backend(self) -> None:
+        self.settings.backend = self.backend_box.currentData()
+        self.settings.save(self.settings_path)
+
+    def add_backend(self) -> None:
+        url = self.backend_url.text().strip()
+        if not url:
+            self.backend_status.setText(_("Type a backend address first."))
+            return
+        self.backend_status.setText(_("Checking {url}…").format(url=url))
+        self._checker = BackendChecker(url)
+        self._checker.done.connect(self._backend_checked)
+        self._checker.start()
+
+    def _backend_checked(self, result: BackendCheck) -> None:
+        if not result.ok:
+            self.backend_status.setObjectName("error")
+            self.backend_status.setText(_("Not added: {reason}").format(reason=result.reason))
+            self.backend_status.setStyleSheet("")
+            return
+        if result.url not in self.settings.backends:
+            self.settings.backends.append(result.url)
+            self.backend_box.addItem(result.url, result.url)
+        self.backend_box.setCurrentIndex(self.backend_box.findData(result.url))
+        self.backend_status.setObjectName("muted")
+        self.backend_status.setText(_("Added {name} ({url}).").format(name=result.reason, url=result.url))
+        self.settings.save(self.settings_path)
+
+    def selected_scene(self) -> str:
+        item = self.gallery.currentItem()
+        return item.data(Qt.UserRole) if item else builtin_ids()[0]
+
+    def launch(self) -> None:
+        self.launch_button.setEnabled(False)
+        self.launch_status.setText("")
+        self.progress.show()
+        self.client.start(LaunchRequest(self.selected_scene(), self.settings), self.client_environment)
+
+    def _launch_progress(self, text: str) -> None:
+        self.launch_status.setText(text)
+
+    def _launch_ready(self, scene_id: str) -> None:
+        self.progress.hide()
+        self.launch_status.setText(_("Open: have a good visit."))
+
+    def _launch_failed(self, reason: str) -> None:
+        self.progress.hide()
+        self.launch_status.setText(_("Could not open the place: {reason}").format(reason=reason))
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.client.stop()
+        self.thumbnails.stop()
+        super().closeEvent(event)
+
+
+def vr_runtime_status() -> tuple[bool, str]:
+    """Whether an OpenXR runtime answers, and a sentence saying so."""
+    try:
+        import xr
+
+        instance = xr.create_instance(xr.InstanceCreateInfo(application_info=xr.ApplicationInfo(
+            application_name="metaseoul-launcher", engine_name="metaseoul")))
+    except ImportError:
+        return False, _("VR support is not installed (the pyopenxr package is missing).")
+    except Exception:  # every loader failure means the same thing to the citizen  # noqa: BLE001
+        return False, _("No VR runtime found. Install SteamVR, Monado or your headset's OpenXR runtime to use VR.")
+    props = xr.get_instance_properties(instance)
+    xr.destroy_instance(instance)
+    return True, _("VR runtime: {name}").format(name=props.runtime_name.decode() if isinstance(props.runtime_name, bytes) else props.runtime_name)
+
+
+def audio_outputs() -> list[str]:
+    try:
+        import sounddevice
+    except (ImportError, OSError):
+        return []
+    return [d["name"] for d in sounddevice.query_devices() if d["max_output_channels"] > 0]

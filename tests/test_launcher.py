@@ -1,0 +1,183 @@
+"""The Qt launcher, offscreen: first-run accessibility, backends checked over real sockets, the
+client really started, accessible names and keyboard reach for every control, page screenshots."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QWidget,
+)
+
+from metaseoul.launcher.main import application
+from metaseoul.launcher.window import PAGES, LauncherWindow
+from metaseoul.settings import Settings
+
+CONTROLS = (QAbstractButton, QComboBox, QLineEdit, QAbstractItemView)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    application()
+    settings = Settings(language="en", preset="default")
+    win = LauncherWindow(settings, tmp_path / "settings.json")
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.client.stop()
+
+
+class Discovery(BaseHTTPRequestHandler):
+    """A tiny real HTTP server: each path plays a different kind of backend."""
+
+    def do_GET(self):  # noqa: N802
+        documents = {
+            "/good/.well-known/metaseoul": (200, json.dumps({"name": "Test City", "contract_version": "1.0"})),
+            "/old/.well-known/metaseoul": (200, json.dumps({"name": "Old City", "contract_version": "2.1"})),
+            "/html/.well-known/metaseoul": (200, "<html>hello</html>"),
+        }
+        code, body = documents.get(self.path, (404, "not here"))
+        self.send_response(code)
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Discovery)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def add(qtbot, window, url: str) -> str:
+    window.backend_url.setText(url)
+    window.add_backend()
+    qtbot.waitUntil(lambda: not window.backend_status.text().startswith("Checking"), timeout=10_000)
+    return window.backend_status.text()
+
+
+def test_first_run_asks_for_accessibility_first(qtbot, tmp_path):
+    application()
+    win = LauncherWindow(Settings(language="en"), tmp_path / "settings.json")
+    qtbot.addWidget(win)
+    assert win.page() == "accessibility"
+    low_vision = next(b for b in win.preset_group.buttons() if b.property("preset") == "low-vision")
+    low_vision.setChecked(True)
+    go = next(b for b in win.findChildren(QAbstractButton) if b.text() == "Continue")
+    qtbot.mouseClick(go, Qt.LeftButton)
+    assert win.page() == "home"
+    saved = Settings.load(tmp_path / "settings.json")
+    assert saved.preset == "low-vision" and saved.high_contrast and saved.large_text
+    assert "#000000" in win.styleSheet(), "high contrast should apply at once"
+
+
+@pytest.mark.parametrize("path, words", [
+    ("/missing", "answered 404"),
+    ("/html", "not with a discovery document"),
+    ("/old", "speaks contract version 2.1"),
+])
+def test_bad_backend_url_shows_the_reason(qtbot, window, server, path, words):
+    text = add(qtbot, window, server + path)
+    assert text.startswith("Not added:") and words in text
+    assert window.backend_box.count() == 1
+
+
+def test_backend_nobody_answers_and_not_an_address(qtbot, window):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert f"Nobody answers at 127.0.0.1:{port}" in add(qtbot, window, f"http://127.0.0.1:{port}")
+    assert "not a web address" in add(qtbot, window, "ftp://city")
+
+
+def test_good_backend_is_added_and_remembered(qtbot, window, server, tmp_path):
+    text = add(qtbot, window, server + "/good")
+    assert "Added Test City" in text
+    assert window.backend_box.currentData() == server + "/good"
+    saved = Settings.load(tmp_path / "settings.json")
+    assert saved.backends == [server + "/good"] and saved.backend == server + "/good"
+
+
+def test_picking_a_destination_launches_the_client(qtbot, window, x_display):
+    window.client_environment = dict(os.environ, DISPLAY=x_display)
+    window.gallery.setCurrentRow([window.gallery.item(i).data(Qt.UserRole)
+                                  for i in range(window.gallery.count())].index("gwanghwamun"))
+    window.settings.quality = "low"
+    with qtbot.waitSignal(window.client.ready, timeout=120_000) as ready:
+        qtbot.mouseClick(window.launch_button, Qt.LeftButton)
+        assert window.progress.isVisible() and not window.launch_button.isEnabled()
+    assert ready.args == ["gwanghwamun"]
+    assert window.client.command[1:] == ["-m", "metaseoul", "--lang", "en", "play", "gwanghwamun", "--quality", "low"]
+    assert not window.progress.isVisible()
+    assert "Open" in window.launch_status.text()
+
+
+def test_client_failure_is_shown_readably(qtbot, window):
+    window.client_environment = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    with qtbot.waitSignal(window.client.failed, timeout=120_000):
+        window.launch()
+    assert "no display to open a window on" in window.launch_status.text()
+    assert "Traceback" not in window.launch_status.text()
+
+
+def controls(page: QWidget) -> list[QWidget]:
+    return [w for w in page.findChildren(QWidget) if isinstance(w, CONTROLS) and w.isVisibleTo(page)
+            and not isinstance(w.parent(), QComboBox)]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_control_has_an_accessible_name(window, name):
+    window.show_page(name)
+    found = controls(window.pages.currentWidget())
+    assert len(found) >= 3
+    unnamed = [w for w in found if not w.accessibleName()]
+    assert not unnamed, [type(w).__name__ + ":" + getattr(w, "text", lambda: "")() for w in unnamed]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_keyboard_alone_reaches_every_control(qtbot, window, name):
+    window.show_page(name)
+    window.activateWindow()
+    page = window.pages.currentWidget()
+    wanted = {w for w in controls(page) if w.isEnabled() and w.focusPolicy() & Qt.TabFocus}
+    reached = set()
+    for _ in range(3 * len(wanted) + 5):
+        focused = QApplication.focusWidget()
+        if focused is not None:
+            reached.add(focused)
+        qtbot.keyClick(focused or window, Qt.Key_Tab)
+    missing = wanted - reached
+    assert not missing, [type(w).__name__ + ":" + w.accessibleName() for w in missing]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_screenshots_are_real_pictures(tmp_path, name):
+    shot = tmp_path / f"{name}.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "-m", "metaseoul", "launcher", "--screenshot", str(shot), "--page", name],
+                            capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr[-1500:]
+    image = QImage(str(shot))
+    assert image.width() >= 800 and image.height() >= 600
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
+    assert len(colours) > 40, "a page with text and controls has many colours"
