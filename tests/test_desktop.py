@@ -34,3 +34,12 @@ def test_walk_menu_portal_and_quit_in_a_window(tmp_path):
     assert (image.getXSize(), image.getYSize()) == (640, 360)
     centre = [image.getBright(x, y) for x in range(250, 390, 4) for y in range(150, 220, 4)]
     assert max(centre) - min(centre) > 0.3, "the menu's buttons should show in the middle"
+
+
+def test_client_reports_ready_and_quits_when_idle(x_display):
+    env = dict(os.environ, DISPLAY=x_display, METASEOUL_LANG="en")
+    result = subprocess.run([sys.executable, "-m", "metaseoul", "play", "city-hall", "--quality", "low",
+                             "--idle-exit", "2"], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "metaseoul-status: loading city-hall" in result.stdout
+    assert "metaseoul-status: ready city-hall" in result.stdout
