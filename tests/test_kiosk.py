@@ -95,3 +95,29 @@ def test_configuration_file_problems_are_named(tmp_path):
     path.write_text(json.dumps({"destinations": ["gwanghwamun"], "languages": ["ko", "en"], "idle_reset_seconds": 90}))
     config = KioskConfig.load(path)
     assert config.destinations == ["gwanghwamun"] and config.idle_reset_seconds == 90
+
+
+def test_a_gamepad_moves_the_focus_and_activates(qtbot, kiosk):
+    from PySide6.QtWidgets import QApplication
+
+    from metaseoul.launcher.gamepad import GamepadNavigator
+
+    pad = GamepadNavigator(kiosk)
+    pad.poll()  # reads the real devices: with no gamepad connected nothing may happen
+    assert kiosk.pages.currentIndex() == 0
+    kiosk.activateWindow()
+    kiosk.pages.currentWidget().setFocus()
+    pad.press("face_a")  # A on the attract screen starts
+    assert kiosk.pages.currentIndex() == 1
+    home = kiosk.pages.currentWidget()
+    buttons = [b for b in home.findChildren(QAbstractButton) if b.isVisibleTo(home)]
+    buttons[0].setFocus()
+    seen = set()
+    for _ in range(len(buttons) + 2):
+        seen.add(QApplication.focusWidget())
+        pad.press("dpad_down")
+    assert set(buttons) <= seen, "the d-pad should reach every button"
+    access = next(b for b in buttons if b.accessibleName() == "Accessibility")
+    access.setFocus()
+    pad.press("face_a")
+    assert kiosk.pages.currentIndex() == 2

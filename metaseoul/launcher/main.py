@@ -33,6 +33,9 @@ def run_launcher(screenshot: Path | None = None, page: str | None = None) -> int
 
     window = LauncherWindow()
     if screenshot is None:
+        from metaseoul.launcher.gamepad import GamepadNavigator
+
+        GamepadNavigator(window)
         window.show()
         return app.exec()
     if page:
@@ -53,5 +56,8 @@ def run_kiosk(config_path: Path | None = None) -> int:
     config = KioskConfig.load(config_path)
     app = application()
     window = KioskWindow(config)
+    from metaseoul.launcher.gamepad import GamepadNavigator
+
+    GamepadNavigator(window)
     window.showFullScreen()
     return app.exec()
