@@ -94,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     i18n.set_language(lang if lang in i18n.LANGUAGES else "en")
     args = parser().parse_args(argv)
     from metaseoul.scenes import SceneInvalid
+    from metaseoul.scenes.errors import UnknownName
 
     try:
         if args.command == "scenes":
@@ -117,9 +118,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for error in exc.errors:
             print(error, file=sys.stderr)
         return EXIT_INVALID
-    except KeyError as exc:
-        print(_("metaseoul: {problem}").format(problem=exc.args[0]), file=sys.stderr)
+    except UnknownName as exc:
+        print(_("metaseoul: {problem}").format(problem=exc), file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:
+        problem = f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc)
+        print(_("metaseoul: {problem}").format(problem=problem), file=sys.stderr)
+        return EXIT_RUNTIME
     except RuntimeError as exc:
         print(_("metaseoul: {problem}").format(problem=exc), file=sys.stderr)
         return EXIT_RUNTIME

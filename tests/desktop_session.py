@@ -38,6 +38,11 @@ base.messenger.send("w-up")
 base.messenger.send("escape")
 frames(2)
 report["menu_closed"] = not client.menu.shown
+before = client.walker.position
+base.messenger.send("arrow_up")  # walking by arrow keys must still work after the menu took them
+frames(20)
+base.messenger.send("arrow_up-up")
+report["arrow_walk_after_menu"] = (client.walker.position - before).length()
 
 portal = client.world.scene.portals[0]
 x, y, z = portal["position"]

@@ -27,6 +27,7 @@ def test_walk_menu_portal_and_quit_in_a_window(tmp_path):
     assert report["walked_metres"] > 0.5, "holding W should walk"
     assert report["scene_name_shown"] == "Seoul City Hall and Seoul Plaza"
     assert report["menu_open"] and report["menu_closed"]
+    assert report["arrow_walk_after_menu"] > 0.3, "arrow keys should walk again once the menu is closed"
     assert report["moved_with_menu_open"] < 1e-6, "the citizen should not walk while the menu is open"
     assert report["scene_after_portal"] == "gwanghwamun"
     assert report["scene_name_after_portal"] == "Gwanghwamun and Gwanghwamun Square"

@@ -9,6 +9,7 @@ import pytest
 
 from metaseoul.scenes import SceneInvalid, builtin_ids, check_files, load, load_file
 from metaseoul.scenes.catalog import builtin_dir
+from metaseoul.scenes.errors import UnknownName
 
 # file → (path to the field, words the message must contain)
 MALFORMED = {
@@ -33,6 +34,11 @@ MALFORMED = {
     "bad-id": ("id", "lowercase letters"),
     "missing-size": ("objects[1].size", "missing required field"),
     "missing-korean-name": ("objects[1].name.ko", "missing required field"),
+    "repeated-point": ("objects[4].points[1]", "repeats the point before it"),
+    "path-turns-back": ("objects[4].points[2]", "turns back on itself"),
+    "spawn-in-portal": ("spawns[1].position", "inside portal 'to-city-hall'"),
+    "unknown-material-slot": ("objects[2].materials", "expected one of base, parapet"),
+    "not-a-number": ("not-a-number.json", "NaN is not a number"),
 }
 
 
@@ -91,7 +97,7 @@ def test_portal_may_lead_to_a_scene_in_the_same_folder(tmp_path, fixtures):
 
 
 def test_unknown_scene_id_names_the_built_in_scenes():
-    with pytest.raises(KeyError, match="city-hall"):
+    with pytest.raises(UnknownName, match="city-hall"):
         load("jongmyo")
 
 

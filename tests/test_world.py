@@ -108,3 +108,47 @@ def test_portal_changes_scene(world):
     assert (walker.position - type(walker.position)(*spawn)).length() < 0.01
     assert world.render.find("scene:city-hall").isEmpty(), "the old scene should be gone"
     assert not world.render.find("scene:gwanghwamun").isEmpty()
+
+
+def test_knee_high_obstacles_stop_and_steps_are_climbed():
+    from pathlib import Path
+
+    from metaseoul.scenes.catalog import Scene, material_library
+    from metaseoul.scenes.loader import build
+
+    objects = [{"id": f"block-{h}", "type": "box", "position": [x, 5, 0], "size": [2, 2, h]}
+               for x, h in ((0, 0.3), (10, 0.45), (20, 0.5), (30, 0.55), (40, 1.0))]
+    doc = {"format": 1, "id": "steps", "name": {"ko": "계단", "en": "Steps"}, "objects": objects,
+           "spawns": [{"name": "s", "position": [0, 0, 0]}],
+           "views": [{"name": "v", "position": [0, -5, 2], "look_at": [0, 5, 0]}]}
+    built = build(Scene(doc=doc, source=Path("steps.json"), materials=material_library()))
+    world = NodePath("world")
+    built.collision.reparentTo(world)
+    walker = Walker(world)
+    for x, height, climbable in ((0, 0.3, True), (10, 0.45, True), (20, 0.5, False), (30, 0.55, False),
+                                 (40, 1.0, False)):
+        walker.place((x, 0, 0), facing=0)
+        highest = 0.0
+        for _ in range(4 * 60):
+            walker.update(1 / 60, Intent(forward=1.0), built.collision)
+            highest = max(highest, walker.position.z)
+        on_top = highest == pytest.approx(height, abs=1e-3)
+        assert on_top == climbable, f"a {height} m block should {'' if climbable else 'not '}be climbed"
+        if not climbable:
+            assert walker.position.y < 4, f"a {height} m block should stop the walker"
+
+
+def test_arriving_in_a_portal_does_not_bounce_back(world):
+    walker = Walker(world.render)
+    x, y, z = world.scene.portals[0]["position"]
+    walker.place((x, y, z), facing=0)
+    assert world.use_portal(walker) is not None and world.scene.id == "gwanghwamun"
+    target = world.scene.portals[0]  # gwanghwamun's way back; stand in it as if we had spawned there
+    walker.place(tuple(target["position"]), facing=0)
+    world._arrived_in = world.portal_at(walker.position)
+    for _ in range(10):
+        assert world.use_portal(walker) is None, "standing still in the arrival portal must not travel"
+    walker.place((0, 0, 0), facing=0)
+    assert world.use_portal(walker) is None
+    walker.place(tuple(target["position"]), facing=0)
+    assert world.use_portal(walker) is not None, "stepping out and back in travels"

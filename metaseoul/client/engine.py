@@ -11,6 +11,8 @@ import sys
 
 from panda3d.core import ConfigVariableDouble, ConfigVariableInt, loadPrcFileData
 
+from metaseoul.i18n import _
+
 SHADOW_SIZE = ConfigVariableInt("metaseoul-shadow-size", 2048, "Sun shadow map size in texels.")
 SHADOW_RADIUS = ConfigVariableDouble("metaseoul-shadow-radius", 110.0,
                                      "Metres around the viewer covered by the sun's shadow map.")
@@ -67,7 +69,7 @@ def start(offscreen: bool, size: tuple[int, int] = (1280, 720), quality: str = "
     if offscreen:
         base.makeDefaultPipe(printPipeTypes=False)
         if base.pipe is None:
-            raise RuntimeError("no offscreen OpenGL: install libegl1 and libgl1-mesa-dri (Mesa's EGL)")
+            raise RuntimeError(_("no offscreen OpenGL: install libegl1 and libgl1-mesa-dri (Mesa's EGL)"))
     else:
         base.disableMouse()
         base.camLens.setNearFar(0.15, VIEW_DISTANCE.getValue())

@@ -28,6 +28,8 @@ from panda3d.core import (
 
 from metaseoul.client import engine
 from metaseoul.client.world import World
+from metaseoul.i18n import _
+from metaseoul.scenes import catalog
 from metaseoul.scenes.catalog import Scene
 
 WARM_UP_FRAMES = 2
@@ -49,7 +51,7 @@ class OffscreenView:
             base.pipe, name, -2, fb, props, GraphicsPipe.BFRefuseWindow | GraphicsPipe.BFFbPropsOptional,
         )
         if self.buffer is None:
-            raise RuntimeError("could not create an offscreen OpenGL buffer (is EGL/Mesa installed?)")
+            raise RuntimeError(_("could not create an offscreen OpenGL buffer: install libegl1 and libgl1-mesa-dri"))
         self.texture = Texture(name)
         self.buffer.addRenderTexture(self.texture, GraphicsOutput.RTMCopyRam)
         self.lens = PerspectiveLens()
@@ -73,12 +75,13 @@ class OffscreenView:
         self.base.graphicsEngine.renderFrame()
         image = PNMImage()
         if not self.texture.store(image):
-            raise RuntimeError("the offscreen buffer returned no image")
+            raise RuntimeError(_("the offscreen buffer returned no image"))
         return image
 
-    def renderer(self) -> str:
+    def renderer(self) -> dict[str, str]:
         gsg = self.buffer.getGsg()
-        return f"{gsg.getDriverVendor()} {gsg.getDriverRenderer()} (OpenGL {gsg.getDriverVersion()})"
+        return {"renderer": gsg.getDriverRenderer(), "vendor": gsg.getDriverVendor(),
+                "gl_version": gsg.getDriverVersion()}
 
     def close(self) -> None:
         self.camera.removeNode()
@@ -110,17 +113,18 @@ def visible_geoms(camera: NodePath, root: NodePath) -> int:
 def render_scene(scene: Scene | str | Path, out: Path, size: tuple[int, int] = (1280, 720),
                  views: list[str] | None = None, frames: int = 30, naive: bool = False) -> dict:
     """Render each named view of ``scene`` into ``out``; return (and write) the statistics."""
-    base = engine.start(offscreen=True)
+    if not isinstance(scene, Scene):
+        scene = catalog.load(str(scene))
+    specs = [scene.view(name) for name in views] if views else scene.views
     out.mkdir(parents=True, exist_ok=True)
+    base = engine.start(offscreen=True)
     world = World(base.render, naive=naive)
-    built = world.enter(scene)
-    scene = built.scene
-    wanted = [v["name"] for v in scene.views] if not views else views
-    specs = [scene.view(name) for name in wanted]
-    view = OffscreenView(base, base.render, size)
-    world.add_camera(view.camera)
+    world.enter(scene)
     results = []
+    view = None
     try:
+        view = OffscreenView(base, base.render, size)
+        world.add_camera(view.camera)
         for spec in specs:
             view.aim(spec["position"], spec["look_at"], spec.get("fov", 60.0))
             world.environment.follow(_shadow_focus(spec))
@@ -135,7 +139,8 @@ def render_scene(scene: Scene | str | Path, out: Path, size: tuple[int, int] = (
             results.append(ViewResult(spec["name"], path, times, visible_geoms(view.camera, base.render)))
         stats = _stats(scene, world, view, size, results)
     finally:
-        view.close()
+        if view is not None:
+            view.close()
         world.leave()
     (out / "stats.json").write_text(json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
     return stats
@@ -161,7 +166,7 @@ def _stats(scene: Scene, world: World, view: OffscreenView, size, results: list[
     return {
         "scene": scene.id,
         "size": list(size),
-        "renderer": view.renderer(),
+        **view.renderer(),
         "load_seconds": round(world.load_seconds, 3),
         "frame_ms_median": round(statistics.median(every_frame), 2),
         "frame_ms_p95": round(_p95(every_frame), 2),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from direct.gui.DirectGui import DGG, DirectButton, DirectFrame, OnscreenText
+from direct.showbase.DirectObject import DirectObject
 from panda3d.core import TextNode
 
 from metaseoul import i18n
@@ -15,10 +16,14 @@ FOCUS_COLOR = (0.31, 0.56, 0.8, 1)  # byeokcheong blue
 BUTTON_COLOR = (0.15, 0.17, 0.2, 1)
 
 
-class Menu:
-    """Esc menu: Resume and Quit, by mouse or keyboard (arrows and Enter)."""
+class Menu(DirectObject):
+    """Esc menu: Resume and Quit, by mouse or keyboard (arrows and Enter).
+
+    Its own DirectObject, so the arrow keys it takes while open are given back to walking after.
+    """
 
     def __init__(self, base, on_resume: Callable[[], None], on_quit: Callable[[], None]):
+        super().__init__()
         self.base = base
         self.frame = DirectFrame(frameColor=(0, 0, 0, 0.6), frameSize=(-2, 2, -1, 1))
         self.title = OnscreenText(parent=self.frame, text="", pos=(0, 0.35), scale=0.09, font=font(),
@@ -43,14 +48,13 @@ class Menu:
         self.title.setText(title)
         self.frame.show()
         self._highlight(0)
-        self.base.accept("arrow_down", self._move, [1])
-        self.base.accept("arrow_up", self._move, [-1])
-        self.base.accept("enter", self._activate)
+        self.accept("arrow_down", self._move, [1])
+        self.accept("arrow_up", self._move, [-1])
+        self.accept("enter", self._activate)
 
     def hide(self) -> None:
         self.frame.hide()
-        for key in ("arrow_down", "arrow_up", "enter"):
-            self.base.ignore(key)
+        self.ignoreAll()
 
     def _move(self, delta: int) -> None:
         self._highlight((self.focus + delta) % len(self.buttons))

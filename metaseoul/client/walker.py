@@ -2,7 +2,7 @@
 
 Kinematic, in fixed steps: a pusher keeps two body spheres out of walls, a downward ray finds the
 floor (steps up to knee height are climbed), gravity and jumps move it vertically, and the scene's
-bounds and a safety floor keep it in the world. Desktop, VR and tests all drive it the same way.
+bounds and a safety floor keep it in the world. The desktop client and the tests drive it alike.
 """
 
 from __future__ import annotations
@@ -67,21 +67,30 @@ class Walker:
         self.pusher = CollisionHandlerPusher()
         self.pusher.setHorizontal(True)
         solid = CollisionNode("walker-body")
-        for z in (self.STEP_UP + self.RADIUS + 0.05, 1.3):
+        # the lower sphere starts just above a climbable step, so anything taller stops the body
+        for z in (self.STEP_UP + self.RADIUS + 0.01, 1.3):
             solid.addSolid(CollisionSphere(0, 0, z, self.RADIUS))
         solid.setFromCollideMask(BitMask32(WALKABLE_MASK))
         solid.setIntoCollideMask(BitMask32.allOff())
         self._solid = self.body.attachNewNode(solid)
         self.pusher.addCollider(self._solid, self.body)
         self.traverser.addCollider(self._solid, self.pusher)
-        ray = CollisionNode("walker-floor")
-        ray.addSolid(CollisionRay(0, 0, self.STEP_UP + 0.5, 0, 0, -1))
-        ray.setFromCollideMask(BitMask32(WALKABLE_MASK))
-        ray.setIntoCollideMask(BitMask32.allOff())
-        self._ray = self.body.attachNewNode(ray)
+        # a ray down the middle finds the floor; four at the body's edge find knee-high tops
+        # (benches, planters) that are too tall to step on yet below the body spheres
         self.floor_hits = CollisionHandlerQueue()
         self._floor_traverser = CollisionTraverser("walker-floor")
-        self._floor_traverser.addCollider(self._ray, self.floor_hits)
+        self._ray = self._rays("walker-floor", [(0, 0)])
+        self._edge = self._rays("walker-edge", [(self.RADIUS, 0), (-self.RADIUS, 0), (0, self.RADIUS), (0, -self.RADIUS)])
+
+    def _rays(self, name: str, offsets: list[tuple[float, float]]) -> NodePath:
+        node = CollisionNode(name)
+        for x, y in offsets:
+            node.addSolid(CollisionRay(x, y, self.STEP_UP + 0.5, 0, 0, -1))
+        node.setFromCollideMask(BitMask32(WALKABLE_MASK))
+        node.setIntoCollideMask(BitMask32.allOff())
+        path = self.body.attachNewNode(node)
+        self._floor_traverser.addCollider(path, self.floor_hits)
+        return path
 
     @property
     def position(self) -> Point3:
@@ -112,23 +121,33 @@ class Walker:
         if move.length() > 1:
             move.normalize()
         step = self.body.getQuat().xform(move) * speed * STEP
-        self.body.setPos(self.body.getPos() + step)
+        start = self.body.getPos()
+        self.body.setPos(start + step)
+        start_z = start.z
         if intent.jump and self.on_ground:
             self.velocity_z = self.JUMP_SPEED
             self.on_ground = False
         self.velocity_z -= self.GRAVITY * STEP
         self.body.setZ(self.body.getZ() + self.velocity_z * STEP)
         self.traverser.traverse(world)
-        self._land(world)
+        if self._land(world, start_z):
+            self.body.setFluidPos(start.x, start.y, self.body.getZ())  # knee-high obstacle: stay put
         self._keep_inside()
 
-    def _land(self, world: NodePath) -> None:
+    def _land(self, world: NodePath, start_z: float) -> bool:
+        """Stand on the highest floor under the body that is at most a step above where it was.
+        Returns whether an edge ray met a top too high to step on: the move must be undone."""
         self._floor_traverser.traverse(world)
         feet = self.body.getZ()
         floor = None
+        blocked = False
         for i in range(self.floor_hits.getNumEntries()):
-            z = self.floor_hits.getEntry(i).getSurfacePoint(world).z
-            if z <= feet + self.STEP_UP + 1e-3 and (floor is None or z > floor):
+            entry = self.floor_hits.getEntry(i)
+            z = entry.getSurfacePoint(world).z
+            climbable = z <= start_z + self.STEP_UP + 1e-3
+            if entry.getFromNodePath() == self._edge:
+                blocked = blocked or not climbable
+            elif climbable and (floor is None or z > floor):
                 floor = z
         if floor is not None and feet <= floor + 1e-3 and self.velocity_z <= 0:
             self.body.setZ(floor)
@@ -136,6 +155,7 @@ class Walker:
             self.on_ground = True
         else:
             self.on_ground = False
+        return blocked
 
     def _keep_inside(self) -> None:
         pos = self.body.getPos()

@@ -24,6 +24,7 @@ class World:
         self.environment: Environment | None = None
         self.load_seconds = 0.0
         self._cameras: list[NodePath] = []
+        self._arrived_in: Portal | None = None
         self._skies: list[NodePath] = []
 
     def add_camera(self, camera: NodePath) -> None:
@@ -81,9 +82,16 @@ class World:
         return None
 
     def use_portal(self, walker: Walker) -> Portal | None:
-        """If ``walker`` stands in a portal, go through it: load its scene and spawn there."""
+        """If ``walker`` stands in a portal, go through it: load its scene and spawn there.
+
+        A portal one arrives in is ignored until one has stepped out of it, so two portals that
+        lead to each other's doorsteps never bounce a citizen back and forth.
+        """
         portal = self.portal_at(walker.position)
-        if portal is not None:
-            self.enter(catalog.load(portal.to, near=self.scene.source.parent))
-            self.spawn(walker, portal.spawn)
+        if portal is None or portal == self._arrived_in:
+            self._arrived_in = portal
+            return None
+        self.enter(catalog.load(portal.to, near=self.scene.source.parent))
+        self.spawn(walker, portal.spawn)
+        self._arrived_in = self.portal_at(walker.position)
         return portal

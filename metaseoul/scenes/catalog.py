@@ -9,8 +9,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from metaseoul.i18n import _
 from metaseoul.scenes import validate
-from metaseoul.scenes.errors import SceneInvalid
+from metaseoul.scenes.errors import SceneInvalid, UnknownName
 
 
 def builtin_dir() -> Path:
@@ -65,7 +66,7 @@ class Scene:
         for spawn in spawns:
             if spawn["name"] == name:
                 return spawn
-        raise KeyError(f"scene {self.id!r} has no spawn {name!r}")
+        raise UnknownName(_("scene {id!r} has no spawn {spawn!r}").format(id=self.id, spawn=name))
 
     @property
     def views(self) -> list[dict]:
@@ -75,7 +76,8 @@ class Scene:
         for view in self.views:
             if view["name"] == name:
                 return view
-        raise KeyError(f"scene {self.id!r} has no view {name!r}; it has {', '.join(v['name'] for v in self.views)}")
+        raise UnknownName(_("scene {id!r} has no view {view!r}; it has {views}").format(
+            id=self.id, view=name, views=", ".join(v["name"] for v in self.views)))
 
     def asset(self, relative: str) -> Path:
         found = validate.find_asset(relative, self.source.parent, [assets_dir()])
@@ -107,11 +109,21 @@ def _neighbours(paths: list[Path]) -> list[tuple[Path, object]]:
     found = []
     for folder in {p.parent for p in paths}:
         for path in folder.glob("*.json"):
-            try:
-                found.append((path, validate.read_json(path)))
-            except SceneInvalid:
-                continue
+            if path.is_file():
+                try:
+                    found.append((path, validate.read_json(path)))
+                except SceneInvalid:
+                    continue
     return found
+
+
+def _check(parsed: list[tuple[Path, object]], paths: list[Path]) -> dict[Path, list]:
+    known = _scene_ids(_builtin_docs()) | _scene_ids(_neighbours(paths)) | _scene_ids(parsed)
+    return {
+        path: validate.check(doc, str(path), base_dir=path.parent, scenes=known,
+                             asset_dirs=[assets_dir()], materials=material_library())
+        for path, doc in parsed
+    }
 
 
 def check_files(paths: Iterable[Path]) -> dict[Path, list]:
@@ -124,21 +136,14 @@ def check_files(paths: Iterable[Path]) -> dict[Path, list]:
             parsed.append((path, validate.read_json(path)))
         except SceneInvalid as exc:
             errors[path] = exc.errors
-    known = _scene_ids(_builtin_docs()) | _scene_ids(_neighbours(paths)) | _scene_ids(parsed)
-    for path, doc in parsed:
-        errors[path] = validate.check(
-            doc, str(path), base_dir=path.parent, scenes=known,
-            asset_dirs=[assets_dir()], materials=material_library(),
-        )
-    return errors
+    return errors | _check(parsed, paths)
 
 
 def load_file(path: Path) -> Scene:
     """Load and validate one scene file, raising :class:`SceneInvalid` with every problem."""
     path = Path(path)
-    errors = check_files([path])[path]
-    validate.raise_for(errors)
     doc = validate.read_json(path)
+    validate.raise_for(_check([(path, doc)], [path])[path])
     return Scene(doc=doc, source=path, materials=material_library() | doc.get("materials", {}))
 
 
@@ -161,4 +166,4 @@ def load(scene: str, near: Path | None = None) -> Scene:
     path = Path(scene)
     if path.suffix == ".json" or path.exists():
         return load_file(path)
-    raise KeyError(f"no built-in scene {scene!r}; built-in scenes: {', '.join(builtin_ids())}")
+    raise UnknownName(_("no built-in scene {id!r}; built-in scenes: {ids}").format(id=scene, ids=", ".join(builtin_ids())))

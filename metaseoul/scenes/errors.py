@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -35,3 +36,15 @@ def json_path(parts) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+class UnknownName(LookupError):
+    """A scene, view or spawn asked for by name that does not exist; the message lists what does."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def path_order(path: str) -> list:
+    """Sort key that puts ``objects[2]`` before ``objects[10]``: document order."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path)]

@@ -7,13 +7,19 @@ keeps one node per shape and exists so the benchmark can show what flattening bu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import cos, radians, sin
 
 from panda3d.core import CollisionNode, CollisionPlane, NodePath, Plane, Point3, Vec3
 
 from metaseoul.scenes.builders import BUILDERS, BuildContext, MeshBuilder
+from metaseoul.scenes.builders.context import BuildError
 from metaseoul.scenes.builders.mesh import WALKABLE_MASK
 from metaseoul.scenes.builders.text import make_text
 from metaseoul.scenes.catalog import Scene
+from metaseoul.scenes.errors import SceneError, SceneInvalid
+
+
+DEFAULT_FACING = 180.0  # objects and portals face south unless told
 
 
 def heading_for(facing: float) -> float:
@@ -46,8 +52,6 @@ class Portal:
 
     def contains(self, point: Point3) -> bool:
         local = point - self.center
-        from math import cos, radians, sin
-
         h = radians(-self.heading)
         x = local.x * cos(h) - local.y * sin(h)
         y = local.x * sin(h) + local.y * cos(h)
@@ -71,8 +75,8 @@ def build(scene: Scene, naive: bool = False) -> BuiltScene:
     floor.setIntoCollideMask(WALKABLE_MASK)
     collision.attachNewNode(floor)
     objects: dict[str, PlacedObject] = {}
-    for obj in scene.objects:
-        node = _build_object(scene, obj, naive)
+    for index, obj in enumerate(scene.objects):
+        node = _build_object(scene, index, obj, naive)
         for coll in node.findAllMatches("**/+CollisionNode"):
             coll.wrtReparentTo(collision)
         node.reparentTo(root)
@@ -86,7 +90,7 @@ def build(scene: Scene, naive: bool = False) -> BuiltScene:
     for spec in scene.portals:
         portals.append(Portal(
             id=spec["id"], to=spec["to"], spawn=spec.get("spawn"), center=Point3(*spec["position"]),
-            half_size=Vec3(*spec["size"]) * 0.5, heading=heading_for(spec.get("facing", 0.0)),
+            half_size=Vec3(*spec["size"]) * 0.5, heading=heading_for(spec.get("facing", DEFAULT_FACING)),
         ))
         _portal_marker(scene, spec, naive).reparentTo(root)
     if not naive:
@@ -95,11 +99,16 @@ def build(scene: Scene, naive: bool = False) -> BuiltScene:
     return BuiltScene(scene=scene, root=root, collision=collision, objects=objects, portals=portals)
 
 
-def _build_object(scene: Scene, obj: dict, naive: bool) -> NodePath:
+def _build_object(scene: Scene, index: int, obj: dict, naive: bool) -> NodePath:
     mb = MeshBuilder(scene.materials, split_parts=naive)
     ctx = BuildContext(obj=obj, asset=scene.asset, text=make_text)
-    with mb.local(obj["position"], heading=heading_for(obj.get("facing", 180.0))):
-        BUILDERS[obj["type"]](mb, obj, ctx)
+    with mb.local(obj["position"], heading=heading_for(obj.get("facing", DEFAULT_FACING))):
+        try:
+            BUILDERS[obj["type"]](mb, obj, ctx)
+        except BuildError as exc:
+            raise SceneInvalid([SceneError(str(scene.source), f"objects[{index}]", str(exc))]) from None
+    if not obj.get("solid", True):
+        mb.colliders.clear()
     node = mb.node(obj["id"])
     node.setTag("id", obj["id"])
     if "role" in obj:
@@ -111,7 +120,7 @@ def _portal_marker(scene: Scene, spec: dict, naive: bool) -> NodePath:
     """A blue gateway frame with the destination's name, so citizens can see where it leads."""
     w, d, h = spec["size"]
     mb = MeshBuilder(scene.materials, split_parts=naive)
-    with mb.local(spec["position"], heading=heading_for(spec.get("facing", 180.0))):
+    with mb.local(spec["position"], heading=heading_for(spec.get("facing", DEFAULT_FACING))):
         for x in (-w / 2, w / 2):
             mb.box((x, 0, 0), (0.4, 0.4, h), "byeokcheong", solid=False)
         mb.box((0, 0, h), (w + 0.4, 0.5, 0.5), "byeokcheong", solid=False)

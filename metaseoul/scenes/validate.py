@@ -7,6 +7,7 @@ expected, worded for the citizens and staff who author scenes rather than for sc
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
@@ -16,7 +17,7 @@ from typing import Any
 import jsonschema
 
 from metaseoul.i18n import _
-from metaseoul.scenes.errors import SceneError, SceneInvalid, json_path
+from metaseoul.scenes.errors import SceneError, SceneInvalid, json_path, path_order
 
 
 @lru_cache(maxsize=1)
@@ -30,20 +31,39 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema())
 
 
+def _no_constant(name: str):
+    raise ValueError(name)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(text)
+    return value
+
+
 def read_json(path: Path) -> Any:
-    """Parse a JSON file; syntax errors name the line and column."""
+    """Parse a JSON file; syntax errors name the line and column. NaN and infinities are refused:
+    they would pass every range check (comparisons with NaN are false) and break the geometry."""
+    def fail(where: str, message: str) -> SceneInvalid:
+        return SceneInvalid([SceneError(where, "", message)])
+
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:
-        raise SceneInvalid([SceneError(str(path), "", _("file not found"))]) from None
+        raise fail(str(path), _("file not found")) from None
     except UnicodeDecodeError as exc:
-        raise SceneInvalid([SceneError(str(path), "", _("not UTF-8 text (byte {byte})").format(byte=exc.start))]) from None
+        raise fail(str(path), _("not UTF-8 text (byte {byte})").format(byte=exc.start)) from None
+    except OSError as exc:
+        raise fail(str(path), _("cannot read it: {problem}").format(problem=exc.strerror or exc)) from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except json.JSONDecodeError as exc:
-        raise SceneInvalid(
-            [SceneError(f"{path}:{exc.lineno}:{exc.colno}", "", _("invalid JSON: {problem}").format(problem=exc.msg))]
-        ) from None
+        raise fail(f"{path}:{exc.lineno}:{exc.colno}", _("invalid JSON: {problem}").format(problem=exc.msg)) from None
+    except ValueError as exc:
+        raise fail(str(path), _("{value} is not a number a scene may use").format(value=exc.args[0])) from None
+    except RecursionError:
+        raise fail(str(path), _("nested too deeply to be a scene")) from None
 
 
 def _describe(value: Any) -> str:
@@ -90,7 +110,7 @@ def schema_errors(doc: Any, file: str) -> list[SceneError]:
     for error in _validator().iter_errors(doc):
         found.extend(_errors_from(error, file))
     unique = {(e.path, e.message): e for e in found}
-    return sorted(unique.values(), key=lambda e: e.path)
+    return sorted(unique.values(), key=lambda e: path_order(e.path))
 
 
 def _errors_from(error: jsonschema.ValidationError, file: str) -> list[SceneError]:
@@ -177,6 +197,19 @@ def semantic_errors(
             err(["portals", i, "spawn"], _("scene {id!r} has no spawn {spawn!r}; it has {spawns}").format(
                 id=target, spawn=portal["spawn"], spawns=", ".join(sorted(scenes[target]))))
 
+    for i, obj in enumerate(doc.get("objects", [])):
+        if "points" in obj:
+            problem = _path_problem(obj["points"])
+            if problem is not None:
+                j, message = problem
+                err(["objects", i, "points", j], message)
+
+    for i, spawn in enumerate(doc.get("spawns", [])):
+        for portal in doc.get("portals", []):
+            if _inside(spawn["position"], portal):
+                err(["spawns", i, "position"], _("spawn point stands inside portal {id!r}: arriving there would "
+                                                 "leave again at once").format(id=portal["id"]))
+
     bounds = doc.get("bounds")
     if bounds:
         lo, hi = bounds["min"], bounds["max"]
@@ -187,6 +220,31 @@ def semantic_errors(
             if not (lo[0] <= x <= hi[0] and lo[1] <= y <= hi[1]):
                 err(["spawns", i, "position"], _("spawn point lies outside the scene bounds"))
     return errors
+
+
+def _path_problem(points: list) -> tuple[int, str] | None:
+    """A repeated point or a path that turns straight back cannot be given a width."""
+    for j in range(1, len(points)):
+        (ax, ay), (bx, by) = points[j - 1], points[j]
+        if (ax, ay) == (bx, by):
+            return j, _("repeats the point before it")
+        if j >= 2:
+            px, py = points[j - 2]
+            ux, uy, vx, vy = ax - px, ay - py, bx - ax, by - ay
+            cos = (ux * vx + uy * vy) / math.hypot(ux, uy) / math.hypot(vx, vy)
+            if cos < -0.95:
+                return j, _("turns back on itself (a path may turn at most about 160 degrees)")
+    return None
+
+
+def _inside(position, portal: dict) -> bool:
+    x, y, z = (p - c for p, c in zip(position, portal["position"]))
+    h = math.radians(portal.get("facing", 180.0))
+    # the portal's own frame: across its width and along its depth
+    across = x * math.cos(h) - y * math.sin(h)
+    along = x * math.sin(h) + y * math.cos(h)
+    w, d, height = portal["size"]
+    return abs(across) <= w / 2 and abs(along) <= d / 2 and 0 <= z <= height
 
 
 def _gate_errors(obj: dict, file: str, at: list) -> list[SceneError]:

@@ -25,6 +25,6 @@ class BuildContext:
             return self.obj["material"]
         return default
 
-    @property
-    def solid(self) -> bool:
-        return self.obj.get("solid", True)
+
+class BuildError(Exception):
+    """An object that cannot be built (say, an unreadable model); the loader adds where it is."""

@@ -153,7 +153,7 @@ class MeshBuilder:
         order with ``normal`` saying which way it faces."""
         pts = np.asarray(points, float)
         n = _newell(pts)
-        if np.linalg.norm(n) < 1e-9:
+        if not np.isfinite(pts).all() or np.linalg.norm(n) < 1e-9:
             return
         if normal is not None:  # wind the polygon to face the given way
             if np.dot(n, normal) < 0:
@@ -297,6 +297,10 @@ class MeshBuilder:
               offset: float = 0.0) -> None:
         """A flat ribbon along a path (roads, kerbs, markings); ``offset`` shifts it sideways."""
         pts = np.asarray(points, float)
+        keep = np.r_[True, np.linalg.norm(np.diff(pts, axis=0), axis=1) > 1e-6]
+        pts = pts[keep]  # a repeated point has no direction
+        if len(pts) < 2:
+            return
         left, right = [], []
         for i, p in enumerate(pts):
             d_prev = pts[i] - pts[i - 1] if i > 0 else pts[1] - pts[0]

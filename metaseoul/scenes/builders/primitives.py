@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import math
+import zlib
 
 import numpy as np
 from panda3d.core import NodePath
 
-from metaseoul.scenes.builders.context import BuildContext
+from metaseoul.scenes.builders.context import BuildContext, BuildError
 from metaseoul.scenes.builders.mesh import MeshBuilder
 
 
 def box(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
-    mb.box((0, 0, 0), obj["size"], ctx.material("main", "concrete"), solid=ctx.solid)
+    mb.box((0, 0, 0), obj["size"], ctx.material("main", "concrete"))
 
 
 def cylinder(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
     mb.cylinder((0, 0, 0), obj["radius"], obj["height"], ctx.material("main", "concrete"),
-                segments=obj.get("segments", 16), solid=ctx.solid)
+                segments=obj.get("segments", 16))
 
 
 def ellipse(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
     w, d = obj["size"]
     mb.ellipse((0, 0, 0), (w / 2, d / 2), obj.get("height", 0.05), ctx.material("main", "granite"),
-               segments=96, solid=ctx.solid, side_material=ctx.material("edge", "granite-dark"))
+               segments=96, side_material=ctx.material("edge", "granite-dark"))
 
 
 def road(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
@@ -70,7 +71,7 @@ def wall(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
         mid = (a + b) / 2
         with mb.local((mid[0], mid[1], 0), heading=heading):
             # local frame: the wall runs along y
-            mb.box((0, 0, 0), (thick, length, height), stone, solid=ctx.solid)
+            mb.box((0, 0, 0), (thick, length, height), stone)
             if obj.get("tiled_cap", False):
                 roof, ridge = ctx.material("roof", "giwa"), ctx.material("ridge", "giwa-ridge")
                 w = thick / 2 + 0.35
@@ -85,7 +86,7 @@ def trees(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
     """Trees every ``spacing`` metres along a path, each a little different."""
     height, crown = obj.get("height", 9.0), obj.get("crown", 3.0)
     spacing = obj.get("spacing", 8.0)
-    rng = np.random.default_rng(abs(hash(obj["id"])) % (2**32))
+    rng = np.random.default_rng(zlib.crc32(obj["id"].encode()))  # the same trees on every run
     pts = np.asarray(obj["points"], float)
     places = []
     for a, b in zip(pts, pts[1:]):
@@ -96,7 +97,7 @@ def trees(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
     for i, (x, y) in enumerate(places):
         h = height * rng.uniform(0.85, 1.15)
         r = crown * rng.uniform(0.85, 1.15)
-        mb.cylinder((x, y, 0), 0.22, h * 0.55, bark, segments=6, solid=ctx.solid, radius_top=0.14)
+        mb.cylinder((x, y, 0), 0.22, h * 0.55, bark, segments=6, radius_top=0.14)
         mb.ellipsoid((x, y, h * 0.62), (r, r, h * 0.4), leaves, rings=5, segments=8,
                      lumpiness=0.35, seed=i + int(rng.integers(1 << 16)))
 
@@ -109,7 +110,7 @@ def lamp_ring(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
     for i in range(obj["count"]):
         a = 2 * math.pi * i / obj["count"]
         x, y = w / 2 * math.cos(a), d / 2 * math.sin(a)
-        mb.cylinder((x, y, 0), 0.08, height, post, segments=6, solid=ctx.solid)
+        mb.cylinder((x, y, 0), 0.08, height, post, segments=6)
         mb.box((x, y, height), (0.35, 0.35, 0.45), glow, solid=False)
 
 
@@ -143,31 +144,32 @@ def sign(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
     panel = ctx.material("main", "sign-navy")
     if post:
         for x in (-w / 2 + 0.1, w / 2 - 0.1):
-            mb.cylinder((x, 0.05, 0), 0.05, post, ctx.material("post", "dark-steel"), segments=6, solid=ctx.solid)
-    mb.box((0, 0, post), (w, 0.1, h), panel, solid=ctx.solid)
+            mb.cylinder((x, 0.05, 0), 0.05, post, ctx.material("post", "dark-steel"), segments=6)
+    mb.box((0, 0, post), (w, 0.1, h), panel)
     color = obj.get("text_color", "#FFFFFF")
-    ko = ctx.text(obj["text"]["ko"], height=h * 0.42, color=color, max_width=w * 0.92)
-    en = ctx.text(obj["text"]["en"], height=h * 0.24, color=color, max_width=w * 0.92)
-    with mb.local((0, -0.06, post + h * 0.45)):
-        mb.attach(ko)
-    with mb.local((0, -0.06, post + h * 0.1)):
-        mb.attach(en)
-    with mb.local((0, 0.06, 0), heading=180):  # the same text on the back
-        with mb.local((0, 0, post + h * 0.45)):
-            mb.attach(ko.copyTo(NodePath()))
-        with mb.local((0, 0, post + h * 0.1)):
-            mb.attach(en.copyTo(NodePath()))
+    for side, heading in ((-0.06, 0.0), (0.06, 180.0)):  # the same text front and back
+        with mb.local((0, side, 0), heading=heading):
+            with mb.local((0, 0, post + h * 0.45)):
+                mb.attach(ctx.text(obj["text"]["ko"], height=h * 0.42, color=color, max_width=w * 0.92))
+            with mb.local((0, 0, post + h * 0.1)):
+                mb.attach(ctx.text(obj["text"]["en"], height=h * 0.24, color=color, max_width=w * 0.92))
 
 
 def model(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
     """A glTF 2.0 model from the scene's folder or the assets folder; its bounding box collides."""
     import gltf
 
+    path = ctx.asset(obj["model"])
+    try:
+        loaded = NodePath(gltf.load_model(str(path)))
+    except Exception as exc:  # the glTF loader raises many kinds; all mean an unusable file  # noqa: BLE001
+        raise BuildError(f"cannot load the model {obj['model']!r}: {exc}") from None
     holder = NodePath(obj["id"])
-    NodePath(gltf.load_model(str(ctx.asset(obj["model"])))).reparentTo(holder)
-    holder.getChild(0).setScale(obj.get("scale", 1.0))
-    if ctx.solid:
-        lo, hi = holder.getTightBounds()
-        mb.collide_box(lo, hi)
+    loaded.reparentTo(holder)
+    loaded.setScale(obj.get("scale", 1.0))
+    bounds = holder.getTightBounds()
+    if bounds is None:
+        raise BuildError(f"the model {obj['model']!r} has no geometry")
+    mb.collide_box(*bounds)
     holder.setShaderInput("texture_mode", 2.0)
     mb.attach(holder)
