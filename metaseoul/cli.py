@@ -25,6 +25,14 @@ def _size(text: str) -> tuple[int, int]:
     return width, height
 
 
+def _point(text: str) -> tuple[float, float, float]:
+    try:
+        x, y, z = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("expected a point like 0,-40,0, got {text!r}").format(text=text)) from None
+    return x, y, z
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -42,15 +50,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language of messages (default: from the system)"))
     p.add_argument("--out", type=Path, default=Path("metaseoul-renders"),
                    help=_("where the main job writes screenshots when there is no display"))
+    # --lang may also follow the command (metaseoul describe city-hall --lang ko)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS,
+                        help=_("language of messages (default: from the system)"))
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    scenes = sub.add_parser("scenes", help=_("list the built-in scenes and their views"))
+    scenes = sub.add_parser("scenes", parents=[common], help=_("list the built-in scenes and their views"))
     scenes.add_argument("--json", action="store_true", help=_("print JSON instead of text"))
 
-    validate = sub.add_parser("validate", help=_("check scene files against the scene format"))
+    validate = sub.add_parser("validate", parents=[common], help=_("check scene files against the scene format"))
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
-    render = sub.add_parser("render", help=_("render a scene's views offscreen to PNG files and stats.json"))
+    render = sub.add_parser("render", parents=[common], help=_("render a scene's views offscreen to PNG files and stats.json"))
     render.add_argument("scene", help=_("a built-in scene id or a scene file"))
     render.add_argument("--out", type=Path, required=True, dest="render_out", metavar="DIR")
     render.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH")
@@ -58,7 +70,7 @@ def parser() -> argparse.ArgumentParser:
     render.add_argument("--frames", type=_positive, default=30, metavar="N",
                         help=_("frames timed per view (default: 30)"))
 
-    play = sub.add_parser("play", help=_("open a scene in a window and walk around"))
+    play = sub.add_parser("play", parents=[common], help=_("open a scene in a window and walk around"))
     play.add_argument("scene", nargs="?", default=DEFAULT_SCENE, help=_("a built-in scene id or a scene file"))
     play.add_argument("--spawn", metavar="NAME", help=_("the spawn point to start at"))
     play.add_argument("--quality", choices=("low", "medium", "high"), default="high",
@@ -67,13 +79,20 @@ def parser() -> argparse.ArgumentParser:
     play.add_argument("--idle-exit", type=_positive, metavar="SECONDS",
                       help=_("quit after this many seconds without input (kiosks)"))
 
-    launcher = sub.add_parser("launcher", help=_("open the launcher: destinations, settings and accessibility"))
+    launcher = sub.add_parser("launcher", parents=[common], help=_("open the launcher: destinations, settings and accessibility"))
     launcher.add_argument("--screenshot", type=Path, metavar="FILE",
                           help=_("render a launcher page to a PNG file and exit"))
     launcher.add_argument("--page", choices=("accessibility", "home", "settings"),
                           help=_("the page to show (with --screenshot)"))
 
-    kiosk = sub.add_parser("kiosk", help=_("run the full-screen kiosk for public terminals"))
+    describe = sub.add_parser("describe", parents=[common], help=_("describe a place in words, for blind and low-vision citizens"))
+    describe.add_argument("scene", help=_("a built-in scene id or a scene file"))
+    describe.add_argument("--at", type=_point, metavar="X,Y,Z", help=_("where to stand (default: the first spawn point)"))
+    describe.add_argument("--heading", type=float, metavar="DEG", help=_("which way to face, a compass bearing"))
+    describe.add_argument("--speak", action="store_true", help=_("say it aloud"))
+    describe.add_argument("--wav", type=Path, metavar="FILE", help=_("also write the speech to a WAV file"))
+
+    kiosk = sub.add_parser("kiosk", parents=[common], help=_("run the full-screen kiosk for public terminals"))
     kiosk.add_argument("--config", type=Path, metavar="FILE", help=_("the kiosk configuration (JSON)"))
     return p
 
@@ -109,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from metaseoul.launcher.main import run_launcher
 
             return run_launcher(args.screenshot, args.page)
+        if args.command == "describe":
+            return _describe(args)
         if args.command == "kiosk":
             from metaseoul.launcher.main import run_kiosk
 
@@ -183,6 +204,28 @@ def _play(scene: str, spawn: str | None, quality: str = "high", fullscreen: bool
     from metaseoul.client.app import run
 
     run(scene, spawn, quality=quality, fullscreen=fullscreen, idle_exit=idle_exit)
+    return EXIT_OK
+
+
+def _describe(args) -> int:
+    from metaseoul.accessibility.describe import Describer, Pose
+    from metaseoul.scenes import load
+    from metaseoul.scenes.loader import build
+
+    scene = load(args.scene)
+    spawn = scene.spawn()
+    x, y, _z = args.at or spawn["position"]
+    facing = args.heading if args.heading is not None else spawn.get("facing", 0.0)
+    lines = Describer(build(scene)).describe(Pose(x, y, facing % 360))
+    print("\n".join(lines))
+    if args.speak or args.wav:
+        from metaseoul.accessibility import speech
+
+        said = speech.EspeakEngine().say(" ".join(lines), i18n.language())
+        if args.wav:
+            said.write_wav(args.wav)
+        if args.speak:
+            speech.play(said)
     return EXIT_OK
 
 

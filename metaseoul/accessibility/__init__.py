@@ -1,0 +1,1 @@
+"""Accessibility: spoken descriptions of the world for blind and low-vision citizens."""

@@ -1,0 +1,124 @@
+"""Audio description from scene metadata: what is around, where am I, what is ahead.
+
+Directions are clock positions relative to where the citizen faces (12 o'clock straight ahead) and
+distances are metres to the nearest edge of an object's footprint, so a plaza one stands on is 0 m
+away and a long building is as near as its nearest wall.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from metaseoul import i18n
+from metaseoul.i18n import _
+from metaseoul.scenes.loader import BuiltScene, PlacedObject
+
+# How much each kind of thing matters to someone finding their way (0 never mentioned).
+ROLE_SALIENCE = {
+    "building": 1.0, "gate": 1.0, "kiosk": 0.9, "statue": 0.8, "exhibit": 0.8, "door": 0.8,
+    "fountain": 0.7, "plaza": 0.6, "sign": 0.5, "lawn": 0.5, "water": 0.5, "road": 0.4, "seat": 0.4,
+    "wall": 0.3, "path": 0.3, "tree": 0.1, "lamp": 0.1, "terrain": 0.0,
+}
+AHEAD_DEGREES = 30.0
+
+
+@dataclass(frozen=True)
+class Pose:
+    x: float
+    y: float
+    facing: float  # compass bearing
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One object as seen from a pose."""
+
+    object: PlacedObject
+    clock: int  # 1..12, 12 straight ahead
+    bearing: float  # relative, degrees clockwise from straight ahead (-180..180)
+    distance: float  # metres to the nearest edge of its footprint
+    salience: float
+
+    def phrase(self) -> str:
+        name = i18n.pick(self.object.name)
+        if self.distance < 1:
+            return _("{name}, here").format(name=name)
+        return _("{name}, {clock} o'clock, {distance} metres").format(
+            name=name, clock=self.clock, distance=_round(self.distance))
+
+
+def _round(metres: float) -> int:
+    """Distances as people say them: to the metre nearby, to 5 m further, to 10 m far away."""
+    step = 1 if metres < 20 else 5 if metres < 100 else 10
+    return max(1, int(round(metres / step) * step))
+
+
+def clock(relative: float) -> int:
+    """A relative bearing (degrees clockwise from ahead) as a clock position."""
+    hour = round((relative % 360) / 30) % 12
+    return 12 if hour == 0 else hour
+
+
+class Describer:
+    def __init__(self, built: BuiltScene):
+        self.built = built
+        self.things = [o for o in built.objects.values() if o.name and ROLE_SALIENCE.get(o.role or "", 0.5) > 0]
+
+    def sight(self, pose: Pose, obj: PlacedObject) -> Sighting:
+        lo, hi = obj.bounds
+        nx, ny = min(max(pose.x, lo.x), hi.x), min(max(pose.y, lo.y), hi.y)
+        distance = math.hypot(nx - pose.x, ny - pose.y)
+        cx, cy = (lo.x + hi.x) / 2, (lo.y + hi.y) / 2
+        bearing = math.degrees(math.atan2(cx - pose.x, cy - pose.y))
+        relative = (bearing - pose.facing + 180) % 360 - 180
+        size = math.sqrt(max(1.0, (hi.x - lo.x) * (hi.y - lo.y)))
+        weight = ROLE_SALIENCE.get(obj.role or "", 0.5) * (1.5 if obj.interactive else 1.0)
+        salience = weight * (1 + math.log10(size)) / (1 + distance / 25)
+        return Sighting(obj, clock(relative), relative, distance, salience)
+
+    def around(self, pose: Pose, radius: float = 150.0, limit: int = 6) -> list[Sighting]:
+        """The most notable named things within ``radius`` metres, most notable first."""
+        seen = [self.sight(pose, o) for o in self.things]
+        near = [s for s in seen if s.distance <= radius]
+        return sorted(near, key=lambda s: -s.salience)[:limit]
+
+    def ahead(self, pose: Pose, radius: float = 300.0, limit: int = 3) -> list[Sighting]:
+        """Named things within 30 degrees of straight ahead, nearest first."""
+        seen = [self.sight(pose, o) for o in self.things]
+        front = [s for s in seen if abs(s.bearing) <= AHEAD_DEGREES and 1 <= s.distance <= radius]
+        return sorted(front, key=lambda s: s.distance)[:limit]
+
+    def where(self, pose: Pose) -> str:
+        """The scene, what one stands on or next to, and which way one faces."""
+        scene = i18n.pick(self.built.scene.name)
+        compass = [_("north"), _("north-east"), _("east"), _("south-east"), _("south"), _("south-west"),
+                   _("west"), _("north-west")][round(pose.facing / 45) % 8]
+        here = [s for s in (self.sight(pose, o) for o in self.things)
+                if s.distance < 1 and ROLE_SALIENCE.get(s.object.role or "", 0.5) >= 0.3]
+        if here:
+            spot = min(here, key=lambda s: _area(s.object))  # the smallest thing one stands in
+            return _("You are in {scene}, at {place}, facing {compass}.").format(
+                scene=scene, place=i18n.pick(spot.object.name), compass=compass)
+        return _("You are in {scene}, facing {compass}.").format(scene=scene, compass=compass)
+
+    def guide(self, pose: Pose, object_id: str) -> str:
+        target = self.built.objects[object_id]
+        return self.sight(pose, target).phrase()
+
+    def describe(self, pose: Pose) -> list[str]:
+        """Where am I, then what is around: the lines ``metaseoul describe`` prints and speaks."""
+        lines = [self.where(pose)]
+        around = self.around(pose)
+        if around:
+            lines.append(_("Around you:"))
+            lines += [s.phrase() for s in around]
+        ahead = self.ahead(pose)
+        if ahead:
+            lines.append(_("Ahead: {things}").format(things="; ".join(s.phrase() for s in ahead)))
+        return lines
+
+
+def _area(obj: PlacedObject) -> float:
+    lo, hi = obj.bounds
+    return (hi.x - lo.x) * (hi.y - lo.y)

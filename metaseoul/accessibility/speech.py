@@ -1,0 +1,76 @@
+"""Speech for audio description: text to samples with espeak-ng (offline Korean and English),
+out through sounddevice (PortAudio), or PyAudio where sounddevice is missing, or into a WAV file."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from metaseoul.i18n import _
+
+VOICES = {"ko": "ko", "en": "en-gb"}
+
+
+@dataclass(frozen=True)
+class Speech:
+    samples: np.ndarray  # int16, mono
+    rate: int
+
+    @property
+    def seconds(self) -> float:
+        return len(self.samples) / self.rate
+
+    def write_wav(self, path: Path) -> None:
+        with wave.open(str(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(self.rate)
+            out.writeframes(self.samples.astype("<i2").tobytes())
+
+
+class EspeakEngine:
+    """espeak-ng as a subprocess: no network, Korean and English voices, fast on any CPU."""
+
+    def __init__(self, words_per_minute: int = 160):
+        self.program = shutil.which("espeak-ng")
+        if self.program is None:
+            raise RuntimeError(_("speech needs espeak-ng: install the espeak-ng package"))
+        self.words_per_minute = words_per_minute
+
+    def say(self, text: str, lang: str) -> Speech:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "speech.wav"
+            subprocess.run([self.program, "-v", VOICES.get(lang, "en-gb"), "-s", str(self.words_per_minute),
+                            "-w", str(path), text], check=True, capture_output=True, timeout=120)
+            with wave.open(str(path)) as wav:
+                frames = wav.readframes(wav.getnframes())
+                return Speech(np.frombuffer(frames, dtype="<i2").copy(), wav.getframerate())
+
+
+def play(speech: Speech) -> None:
+    """Play through the default output and wait until it has been heard."""
+    try:
+        import sounddevice
+    except (ImportError, OSError):
+        sounddevice = None
+    if sounddevice is not None:
+        sounddevice.play(speech.samples, speech.rate, blocking=True)
+        return
+    try:
+        import pyaudio
+    except ImportError:
+        raise RuntimeError(_("no audio output: install the sounddevice or pyaudio package")) from None
+    audio = pyaudio.PyAudio()
+    try:
+        stream = audio.open(format=pyaudio.paInt16, channels=1, rate=speech.rate, output=True)
+        stream.write(speech.samples.astype("<i2").tobytes())
+        stream.stop_stream()
+        stream.close()
+    finally:
+        audio.terminate()

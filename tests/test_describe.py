@@ -1,0 +1,116 @@
+"""Audio description: clock directions and distances on a fixture scene, both languages, and
+speech that is really audible, in a WAV file and through a real (file-backed) ALSA device."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from metaseoul import i18n
+from metaseoul.accessibility.describe import Describer, Pose, clock
+from metaseoul.scenes.catalog import Scene, material_library
+from metaseoul.scenes.loader import build
+
+
+def thing(ident: str, x: float, y: float, role: str = "building", size=(2, 2, 4)) -> dict:
+    return {"id": ident, "type": "box", "role": role, "position": [x, y, 0], "size": list(size),
+            "name": {"ko": f"{ident} 건물", "en": f"{ident} building"}}
+
+
+@pytest.fixture(scope="module")
+def describer():
+    objects = [
+        thing("north", 0, 41),  # its near edge is 40 m straight north
+        thing("east", 21, 0),  # near edge 20 m east
+        thing("southwest", -20 - 1, -34.64),  # about 210 degrees: 7 o'clock
+        {"id": "square", "type": "box", "role": "plaza", "position": [0, 0, -0.1], "size": [20, 20, 0.1],
+         "solid": False, "name": {"ko": "광장", "en": "Square"}},
+        thing("far", 0, 500),
+        {"id": "lamp", "type": "box", "role": "lamp", "position": [0, 0, 0], "size": [30, 30, 0.1], "solid": False,
+         "name": {"ko": "조명", "en": "Lights"}},
+    ]
+    doc = {"format": 1, "id": "describe-test", "name": {"ko": "시험 광장", "en": "Test square"}, "objects": objects,
+           "spawns": [{"name": "s", "position": [0, 0, 0]}],
+           "views": [{"name": "v", "position": [0, -5, 2], "look_at": [0, 5, 0]}]}
+    return Describer(build(Scene(doc=doc, source=Path("describe-test.json"), materials=material_library())))
+
+
+@pytest.mark.parametrize("relative, hour", [(0, 12), (14, 12), (16, 1), (90, 3), (-90, 9), (180, 6), (-150, 7), (345, 12)])
+def test_clock_positions(relative, hour):
+    assert clock(relative) == hour
+
+
+def test_directions_and_distances_facing_north(describer):
+    seen = {s.object.id: s for s in describer.around(Pose(0, 0, 0), radius=100, limit=10)}
+    assert (seen["north"].clock, round(seen["north"].distance)) == (12, 40)
+    assert (seen["east"].clock, round(seen["east"].distance)) == (3, 20)
+    assert seen["southwest"].clock == 7
+    assert "far" not in seen, "beyond the radius"
+    assert "lamp" not in [s.object.id for s in describer.around(Pose(0, 0, 0), limit=3)], "lamps matter least"
+
+
+def test_turning_moves_the_clock(describer):
+    seen = {s.object.id: s for s in describer.around(Pose(0, 0, 90), radius=100, limit=10)}
+    assert seen["north"].clock == 9 and seen["east"].clock == 12
+
+
+def test_sentences_in_both_languages(describer):
+    north = next(s for s in describer.around(Pose(0, 0, 0), limit=10) if s.object.id == "north")
+    try:
+        i18n.set_language("en")
+        assert north.phrase() == "north building, 12 o'clock, 40 metres"
+        assert describer.where(Pose(0, 0, 0)) == "You are in Test square, at Square, facing north."
+        i18n.set_language("ko")
+        assert north.phrase() == "north 건물, 12시 방향, 40미터"
+        assert "광장" in describer.where(Pose(0, 0, 90)) and "동쪽" in describer.where(Pose(0, 0, 90))
+    finally:
+        i18n.set_language("en")
+
+
+def test_ahead_lists_only_what_is_in_front(describer):
+    assert [s.object.id for s in describer.ahead(Pose(0, 0, 0))] == ["north"], "far is beyond 300 m"
+    assert [s.object.id for s in describer.ahead(Pose(0, 0, 90))] == ["east"]
+
+
+def run(*args, home=None):
+    env = dict(os.environ, METASEOUL_LANG="en")
+    if home is not None:
+        env["HOME"] = str(home)
+    return subprocess.run([sys.executable, "-m", "metaseoul", *args], capture_output=True, text=True,
+                          timeout=300, env=env)
+
+
+def test_describe_city_hall_in_korean_names_city_hall_with_direction_and_distance():
+    result = run("describe", "city-hall", "--lang", "ko")
+    assert result.returncode == 0, result.stderr
+    line = next(ln for ln in result.stdout.splitlines() if "시청" in ln and "방향" in ln)
+    assert "시 방향" in line and "미터" in line
+
+
+def test_speech_to_wav_is_audible_and_of_plausible_length(tmp_path):
+    out = tmp_path / "out.wav"
+    result = run("describe", "city-hall", "--lang", "en", "--wav", str(out))
+    assert result.returncode == 0, result.stderr
+    with wave.open(str(out)) as wav:
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+        seconds = wav.getnframes() / wav.getframerate()
+    words = len(result.stdout.split())
+    assert 0.15 * words < seconds < 1.0 * words, (seconds, words)
+    assert np.abs(samples).max() > 3000 and np.sqrt(np.mean(samples.astype(float) ** 2)) > 300
+
+
+def test_speaking_plays_through_the_audio_device(tmp_path):
+    captured = tmp_path / "out.raw"
+    (tmp_path / ".asoundrc").write_text(
+        f'pcm.!default {{ type file slave.pcm "null" file "{captured}" format "raw" }}\n')
+    result = run("describe", "city-hall", "--lang", "ko", "--speak", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = np.frombuffer(captured.read_bytes(), dtype="<i2")
+    assert len(data) > 22050, "at least a second of sound"
+    assert np.abs(data).max() > 3000
