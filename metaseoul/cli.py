@@ -69,6 +69,8 @@ def parser() -> argparse.ArgumentParser:
     render.add_argument("--views", nargs="+", metavar="NAME", help=_("views to render (default: all)"))
     render.add_argument("--frames", type=_positive, default=30, metavar="N",
                         help=_("frames timed per view (default: 30)"))
+    render.add_argument("--stereo", action="store_true",
+                        help=_("render both eyes of a simulated VR headset (the size is per eye)"))
 
     play = sub.add_parser("play", parents=[common], help=_("open a scene in a window and walk around"))
     play.add_argument("scene", nargs="?", default=DEFAULT_SCENE, help=_("a built-in scene id or a scene file"))
@@ -91,6 +93,8 @@ def parser() -> argparse.ArgumentParser:
     describe.add_argument("--heading", type=float, metavar="DEG", help=_("which way to face, a compass bearing"))
     describe.add_argument("--speak", action="store_true", help=_("say it aloud"))
     describe.add_argument("--wav", type=Path, metavar="FILE", help=_("also write the speech to a WAV file"))
+
+    sub.add_parser("xr-info", parents=[common], help=_("tell which VR runtime and headset are available"))
 
     kiosk = sub.add_parser("kiosk", parents=[common], help=_("run the full-screen kiosk for public terminals"))
     kiosk.add_argument("--config", type=Path, metavar="FILE", help=_("the kiosk configuration (JSON)"))
@@ -121,13 +125,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "validate":
             return _validate(args)
         if args.command == "render":
-            return _render(args.scene, args.render_out, args.size, args.views, args.frames)
+            return _render(args.scene, args.render_out, args.size, args.views, args.frames, args.stereo)
         if args.command == "play":
             return _play(args.scene, args.spawn, args.quality, args.fullscreen, args.idle_exit)
         if args.command == "launcher":
             from metaseoul.launcher.main import run_launcher
 
             return run_launcher(args.screenshot, args.page)
+        if args.command == "xr-info":
+            return _xr_info()
         if args.command == "describe":
             return _describe(args)
         if args.command == "kiosk":
@@ -188,13 +194,14 @@ def _validate(args) -> int:
     return EXIT_INVALID if failed else EXIT_OK
 
 
-def _render(scene: str, out: Path, size, views, frames: int) -> int:
+def _render(scene: str, out: Path, size, views, frames: int, stereo: bool = False) -> int:
     from metaseoul.client.headless import render_scene
 
-    stats = render_scene(scene, out, size=size, views=views, frames=frames)
+    stats = render_scene(scene, out, size=size, views=views, frames=frames, stereo=stereo)
     for name, view in stats["views"].items():
         print(_("{view}: {image} ({ms} ms a frame, {calls} draw calls)").format(
-            view=name, image=out / view["image"], ms=view["frame_ms_median"], calls=view["draw_calls"]))
+            view=name, image=", ".join(str(out / image) for image in view["images"]),
+            ms=view["frame_ms_median"], calls=view["draw_calls"]))
     print(_("statistics: {path}").format(path=out / "stats.json"))
     return EXIT_OK
 
@@ -226,6 +233,22 @@ def _describe(args) -> int:
             said.write_wav(args.wav)
         if args.speak:
             speech.play(said)
+    return EXIT_OK
+
+
+def _xr_info() -> int:
+    from metaseoul.xr.runtime import NoRuntime, detect
+
+    try:
+        info = detect()
+    except NoRuntime as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_RUNTIME
+    print(_("runtime: {name} {version}").format(name=info.runtime, version=info.version))
+    print(_("system: {name}").format(name=info.system))
+    for eye, (width, height) in zip((_("left eye"), _("right eye")), info.views):
+        print(_("{eye}: {width}x{height} recommended").format(eye=eye, width=width, height=height))
+    print(_("extensions: {names}").format(names=", ".join(info.extensions)))
     return EXIT_OK
 
 

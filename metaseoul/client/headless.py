@@ -17,6 +17,7 @@ from panda3d.core import (
     FrameBufferProperties,
     GraphicsOutput,
     GraphicsPipe,
+    Lens,
     NodePath,
     PerspectiveLens,
     PNMImage,
@@ -31,6 +32,7 @@ from metaseoul.client.world import World
 from metaseoul.i18n import _
 from metaseoul.scenes import catalog
 from metaseoul.scenes.catalog import Scene
+from metaseoul.xr.simulated import SimulatedHeadset, StereoRig
 
 WARM_UP_FRAMES = 2
 
@@ -38,7 +40,7 @@ WARM_UP_FRAMES = 2
 class OffscreenView:
     """An offscreen colour buffer of a given size with its own camera."""
 
-    def __init__(self, base, render: NodePath, size: tuple[int, int], name: str = "view"):
+    def __init__(self, base, render: NodePath, size: tuple[int, int], name: str = "view", lens: Lens | None = None):
         self.base = base
         self.size = size
         fb = FrameBufferProperties()
@@ -54,8 +56,9 @@ class OffscreenView:
             raise RuntimeError(_("could not create an offscreen OpenGL buffer: install libegl1 and libgl1-mesa-dri"))
         self.texture = Texture(name)
         self.buffer.addRenderTexture(self.texture, GraphicsOutput.RTMCopyRam)
-        self.lens = PerspectiveLens()
-        self.lens.setNearFar(0.15, engine.VIEW_DISTANCE.getValue())
+        self.lens = lens or PerspectiveLens()
+        if lens is None:
+            self.lens.setNearFar(0.15, engine.VIEW_DISTANCE.getValue())
         self.camera = render.attachNewNode(Camera(name, self.lens))
         region = self.buffer.makeDisplayRegion()
         region.setCamera(self.camera)
@@ -91,7 +94,7 @@ class OffscreenView:
 @dataclass
 class ViewResult:
     name: str
-    image: Path
+    images: list[Path]
     frame_ms: list[float]
     draw_calls: int
 
@@ -111,8 +114,13 @@ def visible_geoms(camera: NodePath, root: NodePath) -> int:
 
 
 def render_scene(scene: Scene | str | Path, out: Path, size: tuple[int, int] = (1280, 720),
-                 views: list[str] | None = None, frames: int = 30, naive: bool = False) -> dict:
-    """Render each named view of ``scene`` into ``out``; return (and write) the statistics."""
+                 views: list[str] | None = None, frames: int = 30, naive: bool = False,
+                 stereo: bool = False) -> dict:
+    """Render each named view of ``scene`` into ``out``; return (and write) the statistics.
+
+    With ``stereo`` a simulated headset stands at each view and both eyes are rendered (``size`` is
+    per eye), written as ``SCENE-VIEW-left.png`` and ``SCENE-VIEW-right.png``.
+    """
     if not isinstance(scene, Scene):
         scene = catalog.load(str(scene))
     specs = [scene.view(name) for name in views] if views else scene.views
@@ -121,26 +129,44 @@ def render_scene(scene: Scene | str | Path, out: Path, size: tuple[int, int] = (
     world = World(base.render, naive=naive)
     world.enter(scene)
     results = []
-    view = None
+    outputs: dict[str, OffscreenView] = {}
+    rig = None
     try:
-        view = OffscreenView(base, base.render, size)
-        world.add_camera(view.camera)
+        if stereo:
+            def eye_camera(eye: str, lens: Lens) -> NodePath:
+                outputs[eye] = OffscreenView(base, base.render, size, name=eye, lens=lens)
+                return outputs[eye].camera
+            rig = StereoRig(base.render, SimulatedHeadset(), eye_camera)
+        else:
+            outputs[""] = OffscreenView(base, base.render, size)
+        for view in outputs.values():
+            world.add_camera(view.camera)
         for spec in specs:
-            view.aim(spec["position"], spec["look_at"], spec.get("fov", 60.0))
+            if rig is not None:
+                rig.aim(spec["position"], spec["look_at"])
+            else:
+                outputs[""].aim(spec["position"], spec["look_at"], spec.get("fov", 60.0))
             world.environment.follow(_shadow_focus(spec))
             times = []
             for i in range(WARM_UP_FRAMES + frames):
                 started = time.perf_counter()
-                view.render()
+                base.graphicsEngine.renderFrame()
                 if i >= WARM_UP_FRAMES:
                     times.append((time.perf_counter() - started) * 1000)
-            path = out / f"{scene.id}-{spec['name']}.png"
-            view.image().write(str(path))
-            results.append(ViewResult(spec["name"], path, times, visible_geoms(view.camera, base.render)))
-        stats = _stats(scene, world, view, size, results)
+            images = []
+            for eye, view in outputs.items():
+                path = out / f"{scene.id}-{spec['name']}{'-' + eye if eye else ''}.png"
+                view.image().write(str(path))
+                images.append(path)
+            first = next(iter(outputs.values()))
+            results.append(ViewResult(spec["name"], images, times, visible_geoms(first.camera, base.render)))
+        stats = _stats(scene, world, next(iter(outputs.values())), size, results)
+        stats["stereo"] = stereo
     finally:
-        if view is not None:
+        for view in outputs.values():
             view.close()
+        if rig is not None:
+            rig.remove()
         world.leave()
     (out / "stats.json").write_text(json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
     return stats
@@ -176,7 +202,7 @@ def _stats(scene: Scene, world: World, view: OffscreenView, size, results: list[
         "geoms": analyzer.getNumGeoms(),
         "views": {
             r.name: {
-                "image": r.image.name,
+                "images": [p.name for p in r.images],
                 "frame_ms_median": round(statistics.median(r.frame_ms), 2),
                 "frame_ms_p95": round(_p95(r.frame_ms), 2),
                 "draw_calls": r.draw_calls,

@@ -359,19 +359,14 @@ class LauncherWindow(QMainWindow):
 
 
 def vr_runtime_status() -> tuple[bool, str]:
-    """Whether an OpenXR runtime answers, and a sentence saying so."""
-    try:
-        import xr
+    """Whether an OpenXR runtime answers, and a sentence saying so (or what to install)."""
+    from metaseoul.xr.runtime import NoRuntime, detect
 
-        instance = xr.create_instance(xr.InstanceCreateInfo(application_info=xr.ApplicationInfo(
-            application_name="metaseoul-launcher", engine_name="metaseoul")))
-    except ImportError:
-        return False, _("VR support is not installed (the pyopenxr package is missing).")
-    except Exception:  # every loader failure means the same thing to the citizen  # noqa: BLE001
-        return False, _("No VR runtime found. Install SteamVR, Monado or your headset's OpenXR runtime to use VR.")
-    props = xr.get_instance_properties(instance)
-    xr.destroy_instance(instance)
-    return True, _("VR runtime: {name}").format(name=props.runtime_name.decode() if isinstance(props.runtime_name, bytes) else props.runtime_name)
+    try:
+        info = detect()
+    except NoRuntime as exc:
+        return False, str(exc)
+    return True, _("VR runtime: {name}").format(name=f"{info.runtime} {info.version}, {info.system}")
 
 
 def audio_outputs() -> list[str]:

@@ -1,0 +1,1 @@
+"""VR: OpenXR runtime detection, OpenXR-to-Panda3D conversions, and a simulated headset."""

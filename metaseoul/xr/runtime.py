@@ -1,0 +1,68 @@
+"""Finding the OpenXR runtime, and saying clearly what to install when there is none."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from metaseoul.i18n import _
+
+
+class NoRuntime(Exception):
+    """No VR: the message is one paragraph for the citizen, with what was tried and what to install."""
+
+
+@dataclass(frozen=True)
+class RuntimeInfo:
+    runtime: str
+    version: str
+    system: str
+    views: list[tuple[int, int]]  # recommended size of each eye's image
+    extensions: list[str]
+
+
+def _no_runtime(tried: str) -> NoRuntime:
+    return NoRuntime(_(
+        "No VR headset runtime was found ({tried}). To use VR, install and start an OpenXR runtime: "
+        "SteamVR (Valve Index, HTC Vive and most PC headsets), Monado (open source, Linux), or the Meta "
+        "Quest Link or Windows Mixed Reality runtime for those headsets; then connect the headset and "
+        "try again. Until then metaseoul runs on the desktop."
+    ).format(tried=tried))
+
+
+def detect() -> RuntimeInfo:
+    os.environ.setdefault("XR_LOADER_DEBUG", "none")  # our message says it all; keep the loader quiet
+    try:
+        import xr
+    except ImportError:
+        raise _no_runtime(_("the pyopenxr package is not installed")) from None
+    try:
+        extensions = [e.extension_name.decode() if isinstance(e.extension_name, bytes) else e.extension_name
+                      for e in xr.enumerate_instance_extension_properties()]
+        instance = xr.create_instance(xr.InstanceCreateInfo(
+            application_info=xr.ApplicationInfo(application_name="metaseoul", engine_name="Panda3D")))
+    except xr.exception.XrException as exc:
+        raise _no_runtime(_("the OpenXR loader said: {problem}").format(problem=exc)) from None
+    try:
+        props = xr.get_instance_properties(instance)
+        try:
+            system_id = xr.get_system(instance, xr.SystemGetInfo(form_factor=xr.FormFactor.HEAD_MOUNTED_DISPLAY))
+        except xr.exception.XrException as exc:
+            raise NoRuntime(_("The OpenXR runtime {name} is installed but finds no headset ({problem}). "
+                              "Connect and switch on the headset, then try again.").format(
+                name=_text(props.runtime_name), problem=exc)) from None
+        system = xr.get_system_properties(instance, system_id)
+        views = xr.enumerate_view_configuration_views(instance, system_id, xr.ViewConfigurationType.PRIMARY_STEREO)
+        return RuntimeInfo(
+            runtime=_text(props.runtime_name),
+            version=str(xr.Version(props.runtime_version)),
+            system=_text(system.system_name),
+            views=[(v.recommended_image_rect_width, v.recommended_image_rect_height) for v in views],
+            extensions=extensions,
+        )
+    finally:
+        xr.destroy_instance(instance)
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
