@@ -59,6 +59,11 @@ def _(message: str) -> str:
     return _translations(_current).gettext(message)
 
 
+def translate(message: str, lang: str) -> str:
+    """Translate ``message`` into ``lang`` whatever the current language (a kiosk greets in all)."""
+    return _translations(lang).gettext(message)
+
+
 def pick(text: dict[str, str], lang: str | None = None) -> str:
     """Choose from a scene's ``{"ko": …, "en": …}`` text, falling back to English."""
     return text.get(lang or _current) or text["en"]

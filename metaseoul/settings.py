@@ -1,7 +1,9 @@
 """The citizen's saved choices: language, graphics, VR, audio device, accessibility, backends.
 
-One JSON file per user (``$METASEOUL_CONFIG_DIR`` or the XDG config folder), shared by the launcher
-and the client. Unknown or broken files fall back to defaults rather than stopping anyone.
+One JSON file per user (``$METASEOUL_CONFIG_DIR`` or the XDG config folder). The launcher writes
+it and passes the language, quality and screen mode to the client it starts; the other choices are
+kept for the client features that use them. Unknown or broken values fall back to defaults rather
+than stopping anyone.
 """
 
 from __future__ import annotations
@@ -65,8 +67,20 @@ class Settings:
             data = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
             return cls()
-        known = {f.name for f in fields(cls)}
-        settings = cls(**{k: v for k, v in data.items() if k in known}) if isinstance(data, dict) else cls()
+        settings = cls()
+        if not isinstance(data, dict):
+            return settings
+        for f in fields(cls):  # keep each saved value only if it has the right type
+            value = data.get(f.name)
+            default = getattr(settings, f.name)
+            if f.name == "preset":
+                if value in PRESETS:
+                    settings.preset = value
+            elif isinstance(default, list):
+                if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                    setattr(settings, f.name, value)
+            elif value is not None and type(value) is type(default):
+                setattr(settings, f.name, value)
         if settings.quality not in QUALITIES:
             settings.quality = "high"
         return settings

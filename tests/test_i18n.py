@@ -13,10 +13,11 @@ from babel.messages.pofile import read_po
 from metaseoul import i18n
 
 PACKAGE = Path(__file__).parents[1] / "metaseoul"
+KEYWORDS = {"_": None, "translate": (1,)}  # i18n._(message) and i18n.translate(message, lang)
 
 
 def messages_in_code() -> set[str]:
-    return {message for _f, _l, message, _c, _ctx in extract_from_dir(str(PACKAGE), keywords={"_": None})}
+    return {message for _f, _l, message, _c, _ctx in extract_from_dir(str(PACKAGE), keywords=KEYWORDS)}
 
 
 def schema_hints() -> set[str]:
@@ -56,8 +57,8 @@ def kiosk_screen_messages() -> set[str]:
 
     wanted = set()
     for name in ("kiosk.py", "client_process.py"):
-        for _f, _l, message, _c, _ctx in extract_from_dir(str(PACKAGE / "launcher"), keywords={"_": None}):
-            if _f.endswith(name) and not message.startswith("kiosk configuration"):
+        for _f, _l, message, _c, _ctx in extract_from_dir(str(PACKAGE / "launcher"), keywords=KEYWORDS):
+            if _f.endswith(name):
                 wanted.add(message)
     for label, about in preset_labels().values():
         wanted |= {label, about}

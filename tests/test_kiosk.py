@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QDialog, QWidget
 
 from metaseoul import i18n
-from metaseoul.launcher.kiosk import KioskConfig, KioskWindow, PinDialog
+from metaseoul.launcher.kiosk import KioskWindow, PinDialog
+from metaseoul.launcher.kiosk_config import KioskConfig
 from metaseoul.launcher.main import application
 
 
@@ -69,16 +70,58 @@ def test_language_switch_covers_the_core_screens(qtbot, kiosk, code, words):
 
 def test_controls_are_named_and_large(kiosk):
     kiosk.show_home()
-    for index in range(kiosk.pages.count()):
-        page = kiosk.pages.widget(index)
-        buttons = [b for b in page.findChildren(QAbstractButton)] + ([page] if isinstance(page, QAbstractButton) else [])
-        assert buttons
-        for button in buttons:
-            assert button.accessibleName(), button.text()
-            hint = button.sizeHint()
-            assert hint.height() >= 44 and hint.width() >= 44, (button.text(), hint)
-    access = [b for b in kiosk.pages.widget(1).findChildren(QAbstractButton) if b.accessibleName() == "Accessibility"]
-    assert access and access[0].isVisibleTo(kiosk.pages.widget(1)), "the accessibility button is always there"
+    buttons = kiosk.findChildren(QAbstractButton)
+    assert len(buttons) >= 10
+    for button in buttons:
+        assert button.accessibleName() and button.accessibleDescription(), button.text()
+        hint = button.sizeHint()
+        assert hint.height() >= 44 and hint.width() >= 44, (button.text(), hint)
+
+
+@pytest.mark.parametrize("page", [0, 1, 2])
+def test_accessibility_and_languages_on_every_screen(kiosk, page):
+    kiosk.pages.setCurrentIndex(page)
+    visible = {b.accessibleName() for b in kiosk.findChildren(QAbstractButton) if b.isVisibleTo(kiosk)}
+    assert {"Accessibility", "한국어", "English", "中文", "日本語"} <= visible
+
+
+def test_ctrl_alt_q_asks_for_the_pin_and_the_right_pin_leaves(qtbot, kiosk):
+    from PySide6.QtCore import QTimer
+
+    def answer():
+        dialog = kiosk.pin_dialog
+        dialog.field.setText("2468")
+        dialog.check()
+
+    QTimer.singleShot(200, answer)
+    qtbot.keyClick(kiosk, Qt.Key_Q, Qt.ControlModifier | Qt.AltModifier)
+    qtbot.waitUntil(lambda: not kiosk.isVisible(), timeout=5000)
+
+
+def test_wrong_pins_lock_the_dialog_for_a_while(qtbot, kiosk):
+    dialog = PinDialog(kiosk.config.admin_pin_sha256, kiosk)
+    qtbot.addWidget(dialog)
+    for _ in range(3):
+        dialog.field.setText("0000")
+        dialog.check()
+    dialog.field.setText("2468")
+    dialog.check()
+    assert dialog.result() != QDialog.Accepted and "wait a minute" in dialog.message.text()
+    PinDialog.locked_until = 0.0
+
+
+def test_a_visit_keeps_its_files_in_the_session_folder(qtbot, kiosk):
+    import os
+
+    kiosk.client_environment = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    kiosk.show_home()
+    kiosk.launch("city-hall")
+    env = kiosk.client.process.processEnvironment()
+    assert env.value("METASEOUL_CONFIG_DIR") == str(kiosk.session_dir)
+    assert env.value("TMPDIR") == str(kiosk.session_dir)
+    assert "--idle-exit" in kiosk.client.command
+    with qtbot.waitSignal(kiosk.client.ended, timeout=60_000):
+        pass  # no display here: the client says so and ends
 
 
 def test_configuration_file_problems_are_named(tmp_path):
@@ -91,6 +134,12 @@ def test_configuration_file_problems_are_named(tmp_path):
         KioskConfig.load(path)
     path.write_text("{")
     with pytest.raises(RuntimeError, match="not valid JSON"):
+        KioskConfig.load(path)
+    path.write_text(json.dumps({"idle_reset_seconds": "120"}))
+    with pytest.raises(RuntimeError, match="idle_reset_seconds must be a whole number of seconds, at least 10"):
+        KioskConfig.load(path)
+    path.write_text(json.dumps({"admin_pin_sha256": "1234"}))
+    with pytest.raises(RuntimeError, match="admin_pin_sha256 must be the SHA-256"):
         KioskConfig.load(path)
     path.write_text(json.dumps({"destinations": ["gwanghwamun"], "languages": ["ko", "en"], "idle_reset_seconds": 90}))
     config = KioskConfig.load(path)
@@ -117,7 +166,10 @@ def test_a_gamepad_moves_the_focus_and_activates(qtbot, kiosk):
         seen.add(QApplication.focusWidget())
         pad.press("dpad_down")
     assert set(buttons) <= seen, "the d-pad should reach every button"
-    access = next(b for b in buttons if b.accessibleName() == "Accessibility")
+    access = next(b for b in kiosk.findChildren(QAbstractButton) if b.accessibleName() == "Accessibility")
     access.setFocus()
     pad.press("face_a")
     assert kiosk.pages.currentIndex() == 2
+    kiosk.pages.currentWidget().findChildren(QAbstractButton)[0].setFocus()
+    pad.press("face_b")  # B goes back
+    assert kiosk.pages.currentIndex() == 1

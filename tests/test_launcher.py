@@ -108,6 +108,8 @@ def test_backend_nobody_answers_and_not_an_address(qtbot, window):
         port = s.getsockname()[1]
     assert f"Nobody answers at 127.0.0.1:{port}" in add(qtbot, window, f"http://127.0.0.1:{port}")
     assert "not a web address" in add(qtbot, window, "ftp://city")
+    assert "not a web address" in add(qtbot, window, "http://city:port")
+    assert "not a web address" in add(qtbot, window, "city example")
 
 
 def test_good_backend_is_added_and_remembered(qtbot, window, server, tmp_path):
@@ -130,6 +132,62 @@ def test_picking_a_destination_launches_the_client(qtbot, window, x_display):
     assert window.client.command[1:] == ["-m", "metaseoul", "--lang", "en", "play", "gwanghwamun", "--quality", "low"]
     assert not window.progress.isVisible()
     assert "Open" in window.launch_status.text()
+
+
+def test_a_second_launch_while_loading_is_ignored(qtbot, window):
+    window.client_environment = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    failures = []
+    window.client.failed.connect(failures.append)
+    window.launch()
+    first = window.client.process
+    window.launch()
+    assert window.client.process is first, "the visit being prepared is not thrown away"
+    qtbot.waitUntil(lambda: not window.client.running, timeout=60_000)
+    assert len(failures) == 1 and "no display" in failures[0]
+    assert window.launch_button.isEnabled() and not window.progress.isVisible()
+
+
+def test_closing_during_a_backend_check_is_safe(qtbot, tmp_path):
+    import socket
+
+    application()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)  # accepts the connection but never answers: the check waits
+    win = LauncherWindow(Settings(language="en", preset="default"), tmp_path / "settings.json")
+    win.backend_url.setText(f"http://127.0.0.1:{listener.getsockname()[1]}")
+    win.add_backend()
+    win.close()
+    assert not win._checker.isRunning()
+    listener.close()
+
+
+def test_focus_shows_on_primary_buttons(qtbot, window):
+    window.show_page("home")
+    window.activateWindow()
+    window.launch_button.clearFocus()
+    plain = window.launch_button.grab().toImage()
+    window.launch_button.setFocus()
+    qtbot.waitUntil(window.launch_button.hasFocus)
+    focused = window.launch_button.grab().toImage()
+    assert plain != focused, "the focus outline must be drawn on the Launch button too"
+
+
+def test_settings_back_forgets_unsaved_changes(qtbot, window, tmp_path):
+    window.show_page("settings")
+    window.fullscreen_box.setChecked(not window.settings.fullscreen)
+    window.discard_settings()
+    window.show_page("settings")
+    assert window.fullscreen_box.isChecked() == window.settings.fullscreen
+
+
+def test_broken_settings_file_falls_back_to_defaults(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"backends": None, "preset": "nonsense", "quality": 3, "fullscreen": "yes",
+                                "language": "en"}))
+    settings = Settings.load(path)
+    assert settings.backends == [] and settings.preset is None and settings.quality == "high"
+    assert settings.fullscreen is False and settings.language == "en"
 
 
 def test_client_failure_is_shown_readably(qtbot, window):

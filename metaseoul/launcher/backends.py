@@ -6,6 +6,7 @@ contract version it speaks; every other outcome becomes one sentence saying what
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import urllib.error
@@ -36,13 +37,19 @@ def normalise(url: str) -> str:
 
 def check_backend(url: str, timeout: float = 5.0) -> BackendCheck:
     url = normalise(url)
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return BackendCheck(False, _("This is not a web address (expected something like https://city.example)."), url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
         return BackendCheck(False, _("This is not a web address (expected something like https://city.example)."), url)
     where = parts.netloc
     try:
         with urllib.request.urlopen(url + DISCOVERY_PATH, timeout=timeout) as response:
             body = response.read(1_000_000)
+    except (ValueError, http.client.HTTPException) as exc:  # InvalidURL, bad ports, broken replies
+        return BackendCheck(False, _("{where} cannot be reached: {problem}").format(where=where, problem=exc), url)
     except urllib.error.HTTPError as exc:
         return BackendCheck(False, _("{where} answered {code}: it does not offer a metaseoul backend.").format(
             where=where, code=exc.code), url)

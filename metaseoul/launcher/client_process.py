@@ -46,8 +46,10 @@ class ClientProcess(QObject):
         self.command: list[str] = []
         self._stderr = b""
 
-    def start(self, request: LaunchRequest, environment: dict[str, str] | None = None) -> None:
-        self.stop()
+    def start(self, request: LaunchRequest, environment: dict[str, str] | None = None) -> bool:
+        """Start the client; returns False (and does nothing) while one is already running."""
+        if self.running:
+            return False
         process = QProcess(self)
         process.setProgram(sys.executable)
         process.setArguments(request.arguments())
@@ -65,13 +67,17 @@ class ClientProcess(QObject):
         self.process = process
         self.progress.emit(_("Starting…"))
         process.start()
+        return True
 
     def stop(self) -> None:
+        """End the client on purpose: no failure is reported for it."""
         if self.process is not None and self.process.state() != QProcess.NotRunning:
+            self.process.finished.disconnect(self._finished)
             self.process.terminate()
             if not self.process.waitForFinished(3000):
                 self.process.kill()
                 self.process.waitForFinished(3000)
+            self.ended.emit()
 
     @property
     def running(self) -> bool:
@@ -98,8 +104,9 @@ class ClientProcess(QObject):
         self.ended.emit()
 
     def _error(self, error) -> None:
-        if error == QProcess.FailedToStart:
+        if error == QProcess.FailedToStart:  # no finished signal follows this one
             self.failed.emit(_("The client could not be started: {problem}").format(problem=self.process.errorString()))
+            self.ended.emit()
 
     def _reason(self, code: int) -> str:
         lines = [ln.strip() for ln in self._stderr.decode("utf-8", "replace").splitlines() if ln.strip()]

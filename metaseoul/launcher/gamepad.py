@@ -1,12 +1,12 @@
 """Gamepads drive the launcher and the kiosk like a keyboard: the d-pad or left stick moves the
-focus, A activates, B goes back. Devices are read through Panda3D's input layer (XInput on
+focus (and the selection inside a gallery), A activates or opens a list, B goes back (Escape). Devices are read through Panda3D's input layer (XInput on
 Windows, evdev on Linux), so no extra dependency is needed."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractButton, QApplication
+from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, QComboBox
 
 # gamepad button → (key, modifiers) sent to the focused widget
 BUTTON_KEYS = {
@@ -17,6 +17,7 @@ BUTTON_KEYS = {
     "face_a": (Qt.Key_Return, Qt.NoModifier),
     "face_b": (Qt.Key_Escape, Qt.NoModifier),
 }
+ARROWS = {"dpad_up": Qt.Key_Up, "dpad_down": Qt.Key_Down, "dpad_left": Qt.Key_Left, "dpad_right": Qt.Key_Right}
 STICK_THRESHOLD = 0.6
 
 
@@ -60,13 +61,18 @@ class GamepadNavigator(QObject):
                     self._held.discard(key)
 
     def press(self, button: str) -> None:
-        """Act as if ``button`` was pressed: send its key to whatever has the focus."""
+        """Act as if ``button`` was pressed, on whatever has the focus."""
         target = QApplication.focusWidget() or QApplication.activeWindow()
         if target is None or button not in BUTTON_KEYS:
             return
         key, modifiers = BUTTON_KEYS[button]
-        if key == Qt.Key_Return and isinstance(target, QAbstractButton):
+        if button == "face_a" and isinstance(target, QAbstractButton):
             target.click()  # buttons activate on Space, not Return; A should always work
             return
+        if button == "face_a" and isinstance(target, QComboBox):
+            target.showPopup()
+            return
+        if isinstance(target, QAbstractItemView) and button in ARROWS:
+            key, modifiers = ARROWS[button], Qt.NoModifier  # move within a list or gallery
         for kind in (QEvent.KeyPress, QEvent.KeyRelease):
             QApplication.sendEvent(target, QKeyEvent(kind, key, modifiers))

@@ -51,7 +51,8 @@ def run_launcher(screenshot: Path | None = None, page: str | None = None) -> int
 
 
 def run_kiosk(config_path: Path | None = None) -> int:
-    from metaseoul.launcher.kiosk import KioskConfig, KioskWindow
+    from metaseoul.launcher.kiosk import KioskWindow
+    from metaseoul.launcher.kiosk_config import KioskConfig
 
     config = KioskConfig.load(config_path)
     app = application()

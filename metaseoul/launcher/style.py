@@ -37,7 +37,7 @@ def stylesheet(high_contrast: bool = False, large_text: bool = False, scale: flo
     QCheckBox::indicator, QRadioButton::indicator {{ width: 24px; height: 24px; }}
     QListWidget::item {{ padding: 6px; }}
     QListWidget::item:selected {{ background: {c['accent']}; color: {c['accent_text']}; }}
-    *:focus {{ outline: none; border: 4px solid {c['focus']}; }}
+    *:focus, QPushButton#primary:focus {{ outline: none; border: 4px solid {c['focus']}; }}
     QProgressBar {{ min-height: 24px; border: 2px solid {c['border']}; border-radius: 6px; text-align: center; }}
     QProgressBar::chunk {{ background: {c['accent']}; }}
     """

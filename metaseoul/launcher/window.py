@@ -76,6 +76,11 @@ class LauncherWindow(QMainWindow):
         self.settings = settings or Settings.load(settings_path)
         i18n.set_language(self.settings.language if self.settings.language in i18n.LANGUAGES else "ko")
         self.client = ClientProcess(self)
+        self.client.progress.connect(self._launch_progress)
+        self.client.ready.connect(self._launch_ready)
+        self.client.failed.connect(self._launch_failed)
+        self.client.ended.connect(self._launch_ended)
+        self._vr: tuple[bool, str] | None = None  # asked once: starting a runtime can take seconds
         self.thumbnails = ThumbnailCache(config_dir() / "thumbnails", self)
         self.thumbnails.ready.connect(self._thumbnail_ready)
         self.client_environment: dict[str, str] | None = None
@@ -206,10 +211,6 @@ class LauncherWindow(QMainWindow):
         self.launch_button.clicked.connect(self.launch)
         footer.addWidget(self.launch_button)
         layout.addLayout(footer)
-        self.client.progress.connect(self._launch_progress)
-        self.client.ready.connect(self._launch_ready)
-        self.client.failed.connect(self._launch_failed)
-        self.client.ended.connect(lambda: self.launch_button.setEnabled(True))
         return page
 
     def _placeholder(self) -> QIcon:
@@ -252,10 +253,12 @@ class LauncherWindow(QMainWindow):
         self.fullscreen_box = named(QCheckBox(_("Full screen")), _("Full screen"), _("Use the whole screen instead of a window."))
         self.fullscreen_box.setChecked(self.settings.fullscreen)
         rows.addWidget(self.fullscreen_box)
-        vr_ready, vr_status = vr_runtime_status()
+        if self._vr is None:
+            self._vr = vr_runtime_status()
+        vr_ready, vr_status = self._vr
         self.vr_box = named(QCheckBox(_("Use a VR headset")), _("Use a VR headset"), vr_status)
-        self.vr_box.setChecked(self.settings.vr and vr_ready)
-        self.vr_box.setEnabled(vr_ready)
+        self.vr_box.setChecked(self.settings.vr)
+        self.vr_box.setEnabled(vr_ready or self.settings.vr)
         rows.addWidget(self.vr_box)
         vr_label = QLabel(vr_status, objectName="muted")
         vr_label.setWordWrap(True)
@@ -270,7 +273,7 @@ class LauncherWindow(QMainWindow):
         for key, label in (("captions", _("Captions")), ("audio_description", _("Spoken descriptions")),
                            ("high_contrast", _("High contrast")), ("large_text", _("Large text")),
                            ("reduced_motion", _("Reduced motion"))):
-            box = named(QCheckBox(label), label)
+            box = named(QCheckBox(label), label, _("Switch this on or off; Save keeps it."))
             box.setChecked(getattr(self.settings, key))
             self.option_boxes[key] = box
             rows.addWidget(box)
@@ -279,7 +282,7 @@ class LauncherWindow(QMainWindow):
         buttons = QHBoxLayout()
         buttons.addStretch()
         back = named(QPushButton(_("Back")), _("Back"), _("Return without saving."))
-        back.clicked.connect(lambda: self.show_page("home"))
+        back.clicked.connect(self.discard_settings)
         save = named(QPushButton(_("Save")), _("Save"), _("Save the settings and return."))
         save.setObjectName("primary")
         save.clicked.connect(self.save_settings)
@@ -303,6 +306,16 @@ class LauncherWindow(QMainWindow):
         self._build()
         self.show_page("home")
 
+    def discard_settings(self) -> None:
+        self._build()  # the controls go back to the saved values
+        self.show_page("home")
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.key() == Qt.Key_Escape and self.page() == "settings":
+            self.discard_settings()
+        else:
+            super().keyPressEvent(event)
+
     def _pick_backend(self) -> None:
         self.settings.backend = self.backend_box.currentData()
         self.settings.save(self.settings_path)
@@ -312,6 +325,8 @@ class LauncherWindow(QMainWindow):
         if not url:
             self.backend_status.setText(_("Type a backend address first."))
             return
+        if self._checker is not None and self._checker.isRunning():
+            return  # one check at a time
         self.backend_status.setText(_("Checking {url}…").format(url=url))
         self._checker = BackendChecker(url)
         self._checker.done.connect(self._backend_checked)
@@ -336,10 +351,15 @@ class LauncherWindow(QMainWindow):
         return item.data(Qt.UserRole) if item else builtin_ids()[0]
 
     def launch(self) -> None:
+        if not self.client.start(LaunchRequest(self.selected_scene(), self.settings), self.client_environment):
+            return  # a visit is already starting or running
         self.launch_button.setEnabled(False)
         self.launch_status.setText("")
         self.progress.show()
-        self.client.start(LaunchRequest(self.selected_scene(), self.settings), self.client_environment)
+
+    def _launch_ended(self) -> None:
+        self.progress.hide()
+        self.launch_button.setEnabled(True)
 
     def _launch_progress(self, text: str) -> None:
         self.launch_status.setText(text)
@@ -355,6 +375,8 @@ class LauncherWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self.client.stop()
         self.thumbnails.stop()
+        if self._checker is not None:
+            self._checker.wait(10_000)  # a discovery check times out after 5 s
         super().closeEvent(event)
 
 
