@@ -96,6 +96,11 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("xr-info", parents=[common], help=_("tell which VR runtime and headset are available"))
 
+    serve = sub.add_parser("serve", parents=[common], help=_("run the reference city backend"))
+    serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
+    serve.add_argument("--port", type=int, default=8765, help=_("port to listen on (default: 8765)"))
+    serve.add_argument("--data", type=Path, default=Path("metaseoul-data"), help=_("folder for the database"))
+
     kiosk = sub.add_parser("kiosk", parents=[common], help=_("run the full-screen kiosk for public terminals"))
     kiosk.add_argument("--config", type=Path, metavar="FILE", help=_("the kiosk configuration (JSON)"))
     return p
@@ -132,6 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from metaseoul.launcher.main import run_launcher
 
             return run_launcher(args.screenshot, args.page)
+        if args.command == "serve":
+            from metaseoul.backend.server import serve
+
+            serve(args.host, args.port, args.data)
+            return EXIT_OK
         if args.command == "xr-info":
             return _xr_info()
         if args.command == "describe":

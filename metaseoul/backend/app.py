@@ -1,0 +1,201 @@
+"""The reference backend as a standard ASGI application (Starlette), so any ASGI server and any
+reverse proxy can run it: discovery, health, Prometheus metrics and Open311 GeoReport v2 complaints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+import urllib.parse
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from metaseoul import __version__
+from metaseoul.backend import CONTRACT_VERSION
+from metaseoul.backend.store import ComplaintStore, NewRequest
+
+OPEN311 = "/open311/v2"
+DESCRIPTION_LIMIT = 4000
+BODY_LIMIT = 64 * 1024
+SPOT_ATTRIBUTES = ("scene_id", "x", "y", "z")
+log = logging.getLogger("metaseoul.backend")
+
+
+def services() -> list[dict]:
+    return json.loads((resources.files("metaseoul.backend") / "data" / "services.json").read_text("utf-8"))
+
+
+def discovery_document() -> dict:
+    return {
+        "contract_version": CONTRACT_VERSION,
+        "name": "metaseoul reference backend",
+        "software": {"name": "metaseoul", "version": __version__},
+        "capabilities": ["complaints"],
+        "endpoints": {"open311": OPEN311, "health": "/healthz", "metrics": "/metrics"},
+        "limits": {"description_chars": DESCRIPTION_LIMIT, "request_bytes": BODY_LIMIT},
+        "languages": ["ko", "en"],
+    }
+
+
+def open311_error(status: int, description: str) -> JSONResponse:
+    return JSONResponse([{"code": status, "description": description}], status_code=status)
+
+
+def create_app(data_dir: Path) -> Starlette:
+    store = ComplaintStore(data_dir)
+    catalogue = {s["service_code"]: s for s in services()}
+    counts: Counter = Counter()
+    started = time.time()
+
+    def lang(request: Request) -> str:
+        return "ko" if request.query_params.get("locale", "en").startswith("ko") else "en"
+
+    async def discovery(request: Request) -> Response:
+        return JSONResponse(discovery_document())
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "requests": store.count()})
+
+    async def metrics(request: Request) -> Response:
+        lines = ["# HELP metaseoul_http_requests_total HTTP requests answered, by route and status.",
+                 "# TYPE metaseoul_http_requests_total counter"]
+        lines += [f'metaseoul_http_requests_total{{route="{route}",status="{status}"}} {n}'
+                  for (route, status), n in sorted(counts.items())]
+        lines += ["# HELP metaseoul_service_requests Civil complaints stored.", "# TYPE metaseoul_service_requests gauge",
+                  f"metaseoul_service_requests {store.count()}",
+                  "# HELP metaseoul_uptime_seconds Seconds since the backend started.",
+                  "# TYPE metaseoul_uptime_seconds gauge", f"metaseoul_uptime_seconds {time.time() - started:.0f}"]
+        return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
+
+    async def service_list(request: Request) -> Response:
+        language = lang(request)
+        return JSONResponse([{
+            "service_code": code, "service_name": s["name"][language], "description": s["description"][language],
+            "metadata": True, "type": "realtime", "keywords": ",".join(s["keywords"]), "group": s["group"],
+        } for code, s in catalogue.items()])
+
+    async def service_definition(request: Request) -> Response:
+        code = request.path_params["code"]
+        if code not in catalogue:
+            return open311_error(404, f"no service {code!r}")
+        return JSONResponse({"service_code": code, "attributes": [
+            {"variable": True, "code": "scene_id", "datatype": "string", "required": False, "order": 1,
+             "datatype_description": "metaseoul scene id", "description": "The scene where it was seen"},
+            *({"variable": True, "code": axis, "datatype": "number", "required": False, "order": 2 + i,
+               "datatype_description": "metres", "description": f"In-world {axis} (east, north, up)"}
+              for i, axis in enumerate(("x", "y", "z"))),
+        ]})
+
+    async def submit(request: Request) -> Response:
+        body = await request.body()
+        if len(body) > BODY_LIMIT:
+            return open311_error(413, f"request larger than {BODY_LIMIT} bytes")
+        try:
+            if request.headers.get("content-type", "").startswith("application/json"):
+                fields = json.loads(body)
+                if not isinstance(fields, dict):
+                    raise ValueError("expected a JSON object")
+            else:  # Open311 posts application/x-www-form-urlencoded
+                fields = dict(urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+            new = _new_request(fields, catalogue)
+        except (ValueError, UnicodeDecodeError) as exc:
+            return open311_error(400, str(exc))
+        record, created = store.submit(new, request.headers.get("idempotency-key"))
+        log.info(json.dumps({"event": "service_request", "id": record["service_request_id"], "created": created}))
+        answer = [{"service_request_id": record["service_request_id"], "service_notice": "", "account_id": None}]
+        return JSONResponse(answer, status_code=201 if created else 200)
+
+    async def request_list(request: Request) -> Response:
+        q = request.query_params
+        if q.get("status") not in (None, "open", "closed"):
+            return open311_error(400, "status must be open or closed")
+        if "service_request_id" in q:
+            found = [store.get(i) for i in q["service_request_id"].split(",")]
+            return JSONResponse([_open311(r, catalogue, lang(request)) for r in found if r])
+        rows = store.search(q.get("service_code"), q.get("status"), q.get("start_date"), q.get("end_date"))
+        return JSONResponse([_open311(r, catalogue, lang(request)) for r in rows])
+
+    async def request_one(request: Request) -> Response:
+        record = store.get(request.path_params["ident"])
+        if record is None:
+            return open311_error(404, "no such service request")
+        return JSONResponse([_open311(record, catalogue, lang(request))])
+
+    routes = [
+        Route("/.well-known/metaseoul", discovery),
+        Route("/healthz", healthz),
+        Route("/metrics", metrics),
+        Route(f"{OPEN311}/services.json", service_list),
+        Route(f"{OPEN311}/services/{{code}}.json", service_definition),
+        Route(f"{OPEN311}/requests.json", submit, methods=["POST"]),
+        Route(f"{OPEN311}/requests.json", request_list, methods=["GET"]),
+        Route(f"{OPEN311}/requests/{{ident}}.json", request_one),
+    ]
+    async def count_and_log(request: Request, call_next):
+        started_at = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        counts[(getattr(route, "path", "unmatched"), response.status_code)] += 1
+        log.info(json.dumps({"method": request.method, "path": request.url.path, "status": response.status_code,
+                             "ms": round((time.perf_counter() - started_at) * 1000, 1)}))
+        return response
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        yield
+        store.close()
+
+    return Starlette(routes=routes, lifespan=lifespan,
+                     middleware=[Middleware(BaseHTTPMiddleware, dispatch=count_and_log)])
+
+
+def _new_request(fields: dict, catalogue: dict) -> NewRequest:
+    code = fields.get("service_code")
+    if code not in catalogue:
+        raise ValueError(f"service_code must be one of {', '.join(catalogue)}")
+    description = str(fields.get("description", ""))
+    if len(description) > DESCRIPTION_LIMIT:
+        raise ValueError(f"description longer than {DESCRIPTION_LIMIT} characters")
+    try:
+        lat = float(fields["lat"]) if fields.get("lat") not in (None, "") else None
+        lon = float(fields["long"]) if fields.get("long") not in (None, "") else None
+    except (TypeError, ValueError):
+        raise ValueError("lat and long must be numbers") from None
+    address = fields.get("address_string") or None
+    if (lat is None or lon is None) and not address:
+        raise ValueError("give lat and long, or address_string")
+    if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError("lat and long out of range")
+    attributes = {}
+    for name in SPOT_ATTRIBUTES:
+        value = fields.get(f"attribute[{name}]")
+        if value not in (None, ""):
+            attributes[name] = str(value)
+    return NewRequest(code, description, lat, lon, address, attributes)
+
+
+def _open311(record: dict, catalogue: dict, language: str) -> dict:
+    service = catalogue.get(record["service_code"], {})
+    return {
+        "service_request_id": record["service_request_id"],
+        "status": record["status"],
+        "service_code": record["service_code"],
+        "service_name": service.get("name", {}).get(language, record["service_code"]),
+        "description": record["description"],
+        "requested_datetime": record["requested_datetime"],
+        "updated_datetime": record["updated_datetime"],
+        "address": record["address_string"],
+        "lat": record["lat"],
+        "long": record["long"],
+        "attributes": record["attributes"],
+    }

@@ -1,0 +1,74 @@
+"""Talking to a city backend over HTTP: discovery and civil complaints (Open311)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import httpx
+
+from metaseoul.backend.app import OPEN311
+
+
+class BackendUnavailable(Exception):
+    """The backend did not answer, or failed: worth trying again later."""
+
+
+class ComplaintRejected(Exception):
+    """The backend refused the complaint as it is (Open311 error description in the message)."""
+
+
+@dataclass(frozen=True)
+class Complaint:
+    service_code: str
+    description: str
+    lat: float
+    long: float
+    scene_id: str | None = None
+    x: float | None = None
+    y: float | None = None
+    z: float | None = None
+
+    def form(self) -> dict[str, str]:
+        fields = {"service_code": self.service_code, "description": self.description,
+                  "lat": str(self.lat), "long": str(self.long)}
+        for name in ("scene_id", "x", "y", "z"):
+            value = getattr(self, name)
+            if value is not None:
+                fields[f"attribute[{name}]"] = str(value)
+        return fields
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+class BackendClient:
+    def __init__(self, base_url: str, timeout: float = 10.0):
+        self.base_url = base_url.rstrip("/")
+        self.http = httpx.Client(timeout=timeout)
+
+    def discover(self) -> dict:
+        return self._call("GET", "/.well-known/metaseoul").json()
+
+    def submit(self, complaint: Complaint, idempotency_key: str) -> str:
+        """File ``complaint``; the same key always yields the same service request id."""
+        response = self._call("POST", f"{OPEN311}/requests.json", data=complaint.form(),
+                              headers={"Idempotency-Key": idempotency_key})
+        return response.json()[0]["service_request_id"]
+
+    def _call(self, method: str, path: str, **kwargs) -> httpx.Response:
+        try:
+            response = self.http.request(method, self.base_url + path, **kwargs)
+        except httpx.TransportError as exc:
+            raise BackendUnavailable(f"{self.base_url}: {exc}") from None
+        if response.status_code >= 500:
+            raise BackendUnavailable(f"{self.base_url} answered {response.status_code}")
+        if response.status_code >= 400:
+            try:
+                reason = response.json()[0]["description"]
+            except (ValueError, KeyError, IndexError, TypeError):
+                reason = response.text[:200]
+            raise ComplaintRejected(reason)
+        return response
+
+    def close(self) -> None:
+        self.http.close()

@@ -1,0 +1,20 @@
+"""``metaseoul serve``: the reference backend on uvicorn, logging one JSON object per line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+
+def serve(host: str, port: int, data: Path) -> None:
+    import uvicorn
+
+    from metaseoul.backend.app import create_app
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("metaseoul.backend")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    uvicorn.run(create_app(data), host=host, port=port, log_level="warning", access_log=False)

@@ -1,0 +1,196 @@
+"""The reference backend as a real process on a real socket: discovery, Open311 complaints that
+are never duplicated, data that survives SIGKILL, and the client outbox that delivers exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from metaseoul.backend.client import BackendClient, Complaint
+from metaseoul.backend.outbox import Outbox
+from metaseoul.launcher.backends import check_backend
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``metaseoul serve`` in its own process, started and killed like a real deployment."""
+
+    def __init__(self, data, port: int):
+        self.data, self.port, self.process = data, port, None
+        self.url = f"http://127.0.0.1:{port}"
+
+    def start(self) -> Server:
+        self.process = subprocess.Popen([sys.executable, "-m", "metaseoul", "serve", "--port", str(self.port),
+                                         "--data", str(self.data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            assert self.process.poll() is None, self.process.stderr.read().decode()
+            assert time.monotonic() < deadline, "the backend did not start"
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@pytest.fixture
+def server(tmp_path):
+    running = Server(tmp_path / "data", free_port()).start()
+    yield running
+    running.stop()
+
+
+COMPLAINT = Complaint("street-light", "The lamp by the floor fountain is out", 37.5655, 126.9775,
+                      scene_id="city-hall", x=-60.0, y=-24.0, z=0.0)
+
+
+def test_discovery_names_the_contract_and_the_launcher_accepts_it(server):
+    doc = httpx.get(server.url + "/.well-known/metaseoul").json()
+    assert doc["contract_version"].startswith("1.") and "complaints" in doc["capabilities"]
+    assert doc["endpoints"]["open311"] == "/open311/v2" and set(doc["languages"]) >= {"ko", "en"}
+    result = check_backend(server.url)
+    assert result.ok and result.reason == "metaseoul reference backend"
+
+
+def test_open311_services_in_both_languages(server):
+    en = httpx.get(server.url + "/open311/v2/services.json").json()
+    ko = httpx.get(server.url + "/open311/v2/services.json?locale=ko").json()
+    assert {s["service_code"] for s in en} >= {"street-light", "illegal-parking", "accessibility-barrier"}
+    assert next(s for s in ko if s["service_code"] == "street-light")["service_name"] == "가로등 고장"
+    definition = httpx.get(server.url + "/open311/v2/services/street-light.json").json()
+    assert [a["code"] for a in definition["attributes"]] == ["scene_id", "x", "y", "z"]
+
+
+def test_a_retried_submission_returns_the_same_request(server):
+    client = BackendClient(server.url)
+    first = client.submit(COMPLAINT, "key-1")
+    again = client.submit(COMPLAINT, "key-1")
+    other = client.submit(COMPLAINT, "key-2")
+    assert first == again != other
+    stored = httpx.get(server.url + f"/open311/v2/requests/{first}.json").json()[0]
+    assert stored["attributes"] == {"scene_id": "city-hall", "x": "-60.0", "y": "-24.0", "z": "0.0"}
+    assert stored["status"] == "open" and stored["lat"] == pytest.approx(37.5655)
+    assert len(httpx.get(server.url + "/open311/v2/requests.json").json()) == 2
+
+
+@pytest.mark.parametrize("fields, words", [
+    ({"service_code": "dragons", "lat": "37.5", "long": "127"}, "service_code must be one of"),
+    ({"service_code": "noise"}, "give lat and long, or address_string"),
+    ({"service_code": "noise", "lat": "north", "long": "127"}, "lat and long must be numbers"),
+    ({"service_code": "noise", "lat": "37.5", "long": "127", "description": "x" * 4001}, "longer than 4000"),
+])
+def test_bad_complaints_get_open311_errors(server, fields, words):
+    response = httpx.post(server.url + "/open311/v2/requests.json", data=fields)
+    assert response.status_code == 400
+    assert words in response.json()[0]["description"]
+
+
+def test_health_and_prometheus_metrics(server):
+    BackendClient(server.url).submit(COMPLAINT, "m-1")
+    text = httpx.get(server.url + "/metrics").text
+    assert "# TYPE metaseoul_http_requests_total counter" in text
+    assert 'metaseoul_http_requests_total{route="/open311/v2/requests.json",status="201"} 1' in text
+    assert "metaseoul_service_requests 1" in text
+
+
+def test_complaint_filed_while_the_backend_is_down_arrives_exactly_once(tmp_path):
+    outbox = Outbox(tmp_path / "outbox")
+    server = Server(tmp_path / "data", free_port())
+    client = BackendClient(server.url, timeout=2)
+    key = outbox.file(COMPLAINT)
+    assert outbox.deliver(client) == [] and len(outbox.pending()) == 1, "kept while nobody answers"
+    server.start()
+    try:
+        receipts = outbox.deliver(client)
+        assert [r.key for r in receipts] == [key] and outbox.pending() == []
+        assert outbox.deliver(client) == []
+        assert len(httpx.get(server.url + "/open311/v2/requests.json").json()) == 1
+    finally:
+        server.stop()
+
+
+def test_killed_mid_request_and_restarted_still_exactly_once(tmp_path):
+    """The first attempt reached the backend but its answer was lost when the backend was killed
+    (SIGKILL); the retry after the restart must find that request, not make a second one."""
+    outbox = Outbox(tmp_path / "outbox")
+    server = Server(tmp_path / "data", free_port()).start()
+    key = outbox.file(COMPLAINT)
+    lost_answer = BackendClient(server.url).submit(COMPLAINT, key)  # committed; the answer never arrives
+    server.kill()
+    client = BackendClient(server.url, timeout=2)
+    assert outbox.deliver(client) == [], "down: still pending"
+    server.start()
+    try:
+        receipts = outbox.deliver(client)
+        assert receipts[0].service_request_id == lost_answer
+        requests = httpx.get(server.url + "/open311/v2/requests.json").json()
+        assert [r["service_request_id"] for r in requests] == [lost_answer]
+        assert outbox.receipt(key).service_request_id == lost_answer
+    finally:
+        server.stop()
+
+
+def test_refused_complaints_are_kept_with_the_reason(server, tmp_path):
+    outbox = Outbox(tmp_path / "outbox")
+    key = outbox.file(Complaint("dragons", "A dragon in the plaza", 37.56, 126.97))
+    assert outbox.deliver(BackendClient(server.url)) == []
+    refused = (tmp_path / "outbox" / "refused" / f"{key}.json").read_text()
+    assert "service_code must be one of" in refused and outbox.pending() == []
+
+
+def test_data_survives_a_restart(tmp_path):
+    server = Server(tmp_path / "data", free_port()).start()
+    ident = BackendClient(server.url).submit(COMPLAINT, "persist-1")
+    server.kill()
+    server.start()
+    try:
+        assert httpx.get(server.url + f"/open311/v2/requests/{ident}.json").json()[0]["service_request_id"] == ident
+    finally:
+        server.stop()
+
+
+def test_answers_match_the_openapi_contract(server):
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    contract = json.loads((resources.files("metaseoul.backend") / "contract" / "openapi.json").read_text())
+
+    def check(value, schema_ref: str) -> None:
+        schema = {"$ref": schema_ref, "components": contract["components"]}
+        jsonschema.Draft202012Validator(schema).validate(value)
+
+    client = BackendClient(server.url)
+    ident = client.submit(COMPLAINT, "contract-1")
+    check(httpx.get(server.url + "/.well-known/metaseoul").json(), "#/components/schemas/Discovery")
+    for service in httpx.get(server.url + "/open311/v2/services.json").json():
+        check(service, "#/components/schemas/Service")
+    check(httpx.get(server.url + "/open311/v2/services/noise.json").json(), "#/components/schemas/ServiceDefinition")
+    for request in httpx.get(server.url + "/open311/v2/requests.json").json():
+        check(request, "#/components/schemas/Request")
+    check(httpx.post(server.url + "/open311/v2/requests.json", data=COMPLAINT.form(),
+                     headers={"Idempotency-Key": "contract-1"}).json(), "#/components/schemas/Submitted")
+    assert ident
