@@ -44,6 +44,12 @@ frames(20)
 base.messenger.send("arrow_up-up")
 report["arrow_walk_after_menu"] = (client.walker.position - before).length()
 
+base.messenger.send("f2")  # what is around me: caption now, speech through the (file) sound device
+frames(2)
+report["caption_around"] = client.hud.captions.getText()
+import time  # noqa: E402
+time.sleep(3)  # let the speech thread finish playing
+
 portal = client.world.scene.portals[0]
 x, y, z = portal["position"]
 client.walker.place((x, y, z), 0)

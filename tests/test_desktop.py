@@ -15,7 +15,9 @@ from panda3d.core import PNMImage
 def test_walk_menu_portal_and_quit_in_a_window(tmp_path):
     assert shutil.which("xvfb-run"), "xvfb-run is missing: run installer/setup-debian"
     shot = tmp_path / "menu.png"
-    env = dict(os.environ, METASEOUL_LANG="en")
+    heard = tmp_path / "speech.raw"
+    (tmp_path / ".asoundrc").write_text(f'pcm.!default {{ type file slave.pcm "null" file "{heard}" format "raw" }}\n')
+    env = dict(os.environ, METASEOUL_LANG="en", HOME=str(tmp_path))
     result = subprocess.run(
         ["xvfb-run", "-a", "-s", "-screen 0 1024x768x24", sys.executable,
          str(Path(__file__).with_name("desktop_session.py")), str(shot)],
@@ -29,6 +31,11 @@ def test_walk_menu_portal_and_quit_in_a_window(tmp_path):
     assert report["menu_open"] and report["menu_closed"]
     assert report["arrow_walk_after_menu"] > 0.3, "arrow keys should walk again once the menu is closed"
     assert report["moved_with_menu_open"] < 1e-6, "the citizen should not walk while the menu is open"
+    assert "Seoul City Hall, " in report["caption_around"] and "o'clock" in report["caption_around"]
+    import numpy as np
+
+    sound = np.frombuffer(heard.read_bytes(), dtype="<i2")
+    assert len(sound) > 22050 and np.abs(sound).max() > 3000, "F2 should also be spoken aloud"
     assert report["scene_after_portal"] == "gwanghwamun"
     assert report["scene_name_after_portal"] == "Gwanghwamun and Gwanghwamun Square"
     image = PNMImage(str(shot))

@@ -6,6 +6,7 @@ from metaseoul import i18n
 from metaseoul.client import engine
 from metaseoul.client.controls import Controls
 from metaseoul.client.menu import Hud, Menu
+from metaseoul.client.narrator import Narrator
 from metaseoul.client.walker import Walker
 from metaseoul.client.world import World
 from metaseoul.i18n import _
@@ -26,6 +27,7 @@ class DesktopClient:
         self.hud = Hud(base)
         self.controls = Controls(base)
         self.menu = Menu(base, on_resume=self.resume, on_quit=base.userExit)
+        self.narrator = Narrator(base, self.world, self.walker, self.hud)
         base.accept("escape", self.toggle_menu)
         self.enter(scene, spawn)
         base.taskMgr.add(self._frame, "metaseoul-frame")

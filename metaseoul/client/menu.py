@@ -74,15 +74,23 @@ class Hud:
     def __init__(self, base):
         self.place = OnscreenText(parent=base.a2dTopLeft, text="", pos=(0.05, -0.1), scale=0.06, font=font(),
                                   fg=(1, 1, 1, 1), shadow=(0, 0, 0, 0.8), align=TextNode.ALeft, mayChange=True)
-        self.hint = OnscreenText(parent=base.a2dTopLeft, text=_("Esc: menu · WASD/arrows: walk · Shift: run · Space: jump"),
+        self.hint = OnscreenText(parent=base.a2dTopLeft, text=_("Esc: menu · WASD/arrows: walk · Shift: run · Space: jump · F1: where am I · F2: around · F3: ahead"),
                                  pos=(0.05, -0.17), scale=0.04, font=font(), fg=(1, 1, 1, 0.9),
                                  shadow=(0, 0, 0, 0.8), align=TextNode.ALeft)
         self.notice = OnscreenText(text="", pos=(0, 0.3), scale=0.07, font=font(), fg=(1, 1, 1, 1),
                                    shadow=(0, 0, 0, 0.8), mayChange=True)
+        self.captions = OnscreenText(parent=base.a2dBottomCenter, text="", pos=(0, 0.35), scale=0.055, font=font(),
+                                     fg=(1, 1, 1, 1), bg=(0, 0, 0, 0.75), mayChange=True)
         self._base = base
 
     def set_place(self, name: dict[str, str]) -> None:
         self.place.setText(i18n.pick(name))
+
+    def caption(self, text: str, seconds: float) -> None:
+        """Captions for what is being said, white on black at the bottom, until they are read."""
+        self.captions.setText(text)
+        self._base.taskMgr.remove("hud-caption")
+        self._base.taskMgr.doMethodLater(seconds, lambda task: self.captions.setText(""), "hud-caption")
 
     def announce(self, text: str, seconds: float = 3.0) -> None:
         self.notice.setText(text)
