@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -46,3 +50,50 @@ def x_display():
     yield f":{number}"
     server.terminate()
     server.wait(10)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``metaseoul serve`` in its own process, started and killed like a real deployment."""
+
+    def __init__(self, data, port: int):
+        self.data, self.port, self.process = data, port, None
+        self.url = f"http://127.0.0.1:{port}"
+
+    def start(self) -> Server:
+        self.process = subprocess.Popen([sys.executable, "-m", "metaseoul", "serve", "--port", str(self.port),
+                                         "--data", str(self.data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            assert self.process.poll() is None, self.process.stderr.read().decode()
+            assert time.monotonic() < deadline, "the backend did not start"
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A reference backend of this test's own, on a free port."""
+    running = Server(tmp_path / "data", free_port()).start()
+    yield running
+    running.stop()
+
+

@@ -3,63 +3,13 @@ are never duplicated, data that survives SIGKILL, and the client outbox that del
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-
 import httpx
 import pytest
+from conftest import Server, free_port
 
 from metaseoul.backend.client import BackendClient, Complaint
 from metaseoul.backend.outbox import Outbox
 from metaseoul.launcher.backends import check_backend
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``metaseoul serve`` in its own process, started and killed like a real deployment."""
-
-    def __init__(self, data, port: int):
-        self.data, self.port, self.process = data, port, None
-        self.url = f"http://127.0.0.1:{port}"
-
-    def start(self) -> Server:
-        self.process = subprocess.Popen([sys.executable, "-m", "metaseoul", "serve", "--port", str(self.port),
-                                         "--data", str(self.data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            assert self.process.poll() is None, self.process.stderr.read().decode()
-            assert time.monotonic() < deadline, "the backend did not start"
-            time.sleep(0.1)
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-
-
-@pytest.fixture
-def server(tmp_path):
-    running = Server(tmp_path / "data", free_port()).start()
-    yield running
-    running.stop()
 
 
 COMPLAINT = Complaint("street-light", "The lamp by the floor fountain is out", 37.5655, 126.9775,
@@ -68,7 +18,7 @@ COMPLAINT = Complaint("street-light", "The lamp by the floor fountain is out", 3
 
 def test_discovery_names_the_contract_and_the_launcher_accepts_it(server):
     doc = httpx.get(server.url + "/.well-known/metaseoul").json()
-    assert doc["contract_version"].startswith("1.") and "complaints" in doc["capabilities"]
+    assert doc["contract_version"].startswith("1.") and {"complaints", "city-data"} <= set(doc["capabilities"])
     assert doc["endpoints"]["open311"] == "/open311/v2" and set(doc["languages"]) >= {"ko", "en"}
     result = check_backend(server.url)
     assert result.ok and result.reason == "metaseoul reference backend"
@@ -193,4 +143,9 @@ def test_answers_match_the_openapi_contract(server):
         check(request, "#/components/schemas/Request")
     check(httpx.post(server.url + "/open311/v2/requests.json", data=COMPLAINT.form(),
                      headers={"Idempotency-Key": "contract-1"}).json(), "#/components/schemas/Submitted")
+    st = server.url + "/sensorthings/v1.1"
+    check(httpx.get(st + "/Things", params={"$count": "true", "$top": "3"}).json(), "#/components/schemas/EntityPage")
+    for observation in httpx.get(st + "/Datastreams(4)/Observations", params={"$top": "5"}).json()["value"]:
+        check(observation, "#/components/schemas/Observation")
+    check(httpx.get(st + "/Things", params={"$top": "x"}).json(), "#/components/schemas/SensorThingsError")
     assert ident

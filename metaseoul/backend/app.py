@@ -22,9 +22,11 @@ from starlette.routing import Route
 
 from metaseoul import __version__
 from metaseoul.backend import CONTRACT_VERSION
+from metaseoul.backend.citydata import CityData, QueryError, collection
 from metaseoul.backend.store import ComplaintStore, NewRequest
 
 OPEN311 = "/open311/v2"
+SENSORTHINGS = "/sensorthings/v1.1"
 DESCRIPTION_LIMIT = 4000
 BODY_LIMIT = 64 * 1024
 SPOT_ATTRIBUTES = ("scene_id", "x", "y", "z")
@@ -40,8 +42,8 @@ def discovery_document() -> dict:
         "contract_version": CONTRACT_VERSION,
         "name": "metaseoul reference backend",
         "software": {"name": "metaseoul", "version": __version__},
-        "capabilities": ["complaints"],
-        "endpoints": {"open311": OPEN311, "health": "/healthz", "metrics": "/metrics"},
+        "capabilities": ["complaints", "city-data"],
+        "endpoints": {"open311": OPEN311, "sensorthings": SENSORTHINGS, "health": "/healthz", "metrics": "/metrics"},
         "limits": {"description_chars": DESCRIPTION_LIMIT, "request_bytes": BODY_LIMIT},
         "languages": ["ko", "en"],
     }
@@ -131,7 +133,47 @@ def create_app(data_dir: Path) -> Starlette:
             return open311_error(404, "no such service request")
         return JSONResponse([_open311(record, catalogue, lang(request))])
 
+    city = CityData(base_url=SENSORTHINGS)
+
+    def sensorthings(items_for, expand=None, single=False):
+        async def endpoint(request: Request) -> Response:
+            ident = request.path_params.get("ident")
+            try:
+                items = items_for(ident)
+                if items is None:
+                    return JSONResponse({"code": 404, "type": "error", "message": "no such entity"}, status_code=404)
+                if single:
+                    body = collection(items, dict(request.query_params), request.url.path, expand)["value"][0]
+                else:
+                    body = collection(items, dict(request.query_params), request.url.path, expand)
+            except QueryError as exc:
+                return JSONResponse({"code": 400, "type": "error", "message": str(exc)}, status_code=400)
+            return JSONResponse(body)
+        return endpoint
+
+    def thing_or_none(getter):
+        return lambda ident: getter(ident) if city.has_thing(ident) else None
+
+    def stream_or_none(getter):
+        return lambda ident: getter(ident) if city.has_datastream(ident) else None
+
+    async def sensorthings_root(request: Request) -> Response:
+        names = ("Things", "Locations", "Datastreams", "ObservedProperties", "Observations")
+        return JSONResponse({"value": [{"name": n, "url": f"{SENSORTHINGS}/{n}"} for n in names]})
+
+    streams_of = lambda thing: city.datastreams(thing["@iot.id"])  # noqa: E731
     routes = [
+        Route(SENSORTHINGS, sensorthings_root),
+        Route(f"{SENSORTHINGS}/Things", sensorthings(lambda _i: city.things(), streams_of)),
+        Route(f"{SENSORTHINGS}/Things({{ident:int}})", sensorthings(thing_or_none(lambda i: [city.thing(i - 1)]), streams_of, single=True)),
+        Route(f"{SENSORTHINGS}/Things({{ident:int}})/Datastreams", sensorthings(thing_or_none(lambda i: city.datastreams(i)))),
+        Route(f"{SENSORTHINGS}/Things({{ident:int}})/Locations", sensorthings(thing_or_none(lambda i: [city.location(i - 1)]))),
+        Route(f"{SENSORTHINGS}/Locations", sensorthings(lambda _i: city.locations())),
+        Route(f"{SENSORTHINGS}/ObservedProperties", sensorthings(lambda _i: city.observed_properties())),
+        Route(f"{SENSORTHINGS}/Datastreams", sensorthings(lambda _i: city.datastreams())),
+        Route(f"{SENSORTHINGS}/Datastreams({{ident:int}})", sensorthings(stream_or_none(lambda i: [city.datastream(i)]), single=True)),
+        Route(f"{SENSORTHINGS}/Datastreams({{ident:int}})/Observations", sensorthings(stream_or_none(city.observations))),
+        Route(f"{SENSORTHINGS}/Observations", sensorthings(lambda _i: city.all_observations())),
         Route("/.well-known/metaseoul", discovery),
         Route("/healthz", healthz),
         Route("/metrics", metrics),
