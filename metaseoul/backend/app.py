@@ -9,6 +9,7 @@ import json
 import logging
 import time
 import urllib.parse
+from datetime import date
 from collections import Counter
 from importlib import resources
 from pathlib import Path
@@ -23,10 +24,17 @@ from starlette.routing import Route
 from metaseoul import __version__
 from metaseoul.backend import CONTRACT_VERSION
 from metaseoul.backend.citydata import CityData, QueryError, collection
+from metaseoul.backend.accounts import Accounts, AuthError
+from metaseoul.backend.content import catalogue as scene_catalogue
+from metaseoul.backend.db import Database
+from metaseoul.backend.reservations import NotFound, Reservations, SlotFull
 from metaseoul.backend.store import ComplaintStore, NewRequest
 
 OPEN311 = "/open311/v2"
 SENSORTHINGS = "/sensorthings/v1.1"
+RESERVATIONS = "/reservations/v1"
+CONTENT = "/content/v1"
+AUTH = "/auth"
 DESCRIPTION_LIMIT = 4000
 BODY_LIMIT = 64 * 1024
 SPOT_ATTRIBUTES = ("scene_id", "x", "y", "z")
@@ -42,8 +50,9 @@ def discovery_document() -> dict:
         "contract_version": CONTRACT_VERSION,
         "name": "metaseoul reference backend",
         "software": {"name": "metaseoul", "version": __version__},
-        "capabilities": ["complaints", "city-data"],
-        "endpoints": {"open311": OPEN311, "sensorthings": SENSORTHINGS, "health": "/healthz", "metrics": "/metrics"},
+        "capabilities": ["complaints", "city-data", "reservations", "content", "accounts"],
+        "endpoints": {"open311": OPEN311, "sensorthings": SENSORTHINGS, "reservations": RESERVATIONS,
+                      "content": CONTENT, "auth": AUTH, "health": "/healthz", "metrics": "/metrics"},
         "limits": {"description_chars": DESCRIPTION_LIMIT, "request_bytes": BODY_LIMIT},
         "languages": ["ko", "en"],
     }
@@ -53,8 +62,29 @@ def open311_error(status: int, description: str) -> JSONResponse:
     return JSONResponse([{"code": status, "description": description}], status_code=status)
 
 
+def problem(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"code": status, "message": message}, status_code=status)
+
+
+async def _json_body(request: Request) -> dict:
+    body = await request.body()
+    if len(body) > BODY_LIMIT:
+        raise ValueError(f"request larger than {BODY_LIMIT} bytes")
+    try:
+        data = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("the body must be JSON") from None
+    if not isinstance(data, dict):
+        raise ValueError("the body must be a JSON object")
+    return data
+
+
 def create_app(data_dir: Path) -> Starlette:
-    store = ComplaintStore(data_dir)
+    db = Database(data_dir)
+    store = ComplaintStore(db)
+    accounts = Accounts(db)
+    reservations = Reservations(db)
+    scenes = scene_catalogue()
     catalogue = {s["service_code"]: s for s in services()}
     counts: Counter = Counter()
     started = time.time()
@@ -161,8 +191,94 @@ def create_app(data_dir: Path) -> Starlette:
         names = ("Things", "Locations", "Datastreams", "ObservedProperties", "Observations")
         return JSONResponse({"value": [{"name": n, "url": f"{SENSORTHINGS}/{n}"} for n in names]})
 
+    async def guest(request: Request) -> Response:
+        return JSONResponse(accounts.guest(), status_code=201)
+
+    async def register(request: Request) -> Response:
+        try:
+            data = await _json_body(request)
+            accounts.register(str(data.get("name", "")), str(data.get("password", "")))
+        except (ValueError, AuthError) as exc:
+            return problem(400, str(exc))
+        return JSONResponse({"name": data["name"]}, status_code=201)
+
+    async def token(request: Request) -> Response:
+        try:
+            data = await _json_body(request)
+        except ValueError as exc:
+            return problem(400, str(exc))
+        try:
+            return JSONResponse(accounts.sign_in(str(data.get("name", "")), str(data.get("password", ""))))
+        except AuthError as exc:
+            return problem(401, str(exc))
+
+    def signed_in(handler):
+        async def endpoint(request: Request) -> Response:
+            try:
+                session = accounts.session(request.headers.get("authorization"))
+            except AuthError as exc:
+                return problem(401, str(exc))
+            return await handler(request, session)
+        return endpoint
+
+    async def reservable(request: Request) -> Response:
+        language = lang(request)
+        return JSONResponse([{"code": s["code"], "name": s["name"][language], "minutes": s["minutes"],
+                              "capacity": s["capacity"]} for s in reservations.services.values()])
+
+    async def slots(request: Request) -> Response:
+        try:
+            day = date.fromisoformat(request.query_params.get("date", ""))
+            return JSONResponse(reservations.slots(request.path_params["code"], day))
+        except ValueError:
+            return problem(400, "date must be given as YYYY-MM-DD")
+        except NotFound as exc:
+            return problem(404, str(exc))
+
+    async def book(request: Request, session) -> Response:
+        try:
+            data = await _json_body(request)
+            booking = reservations.book(str(data.get("slot_id", "")), session.subject)
+        except ValueError as exc:
+            return problem(400, str(exc))
+        except NotFound as exc:
+            return problem(404, str(exc))
+        except SlotFull as exc:
+            return problem(409, str(exc))
+        return JSONResponse(booking, status_code=201)
+
+    async def my_bookings(request: Request, session) -> Response:
+        return JSONResponse(reservations.mine(session.subject))
+
+    async def cancel(request: Request, session) -> Response:
+        try:
+            reservations.cancel(request.path_params["ident"], session.subject)
+        except NotFound as exc:
+            return problem(404, str(exc))
+        return Response(status_code=204)
+
+    async def scene_list(request: Request) -> Response:
+        return JSONResponse([meta | {"url": f"{CONTENT}/scenes/{ident}.json"} for ident, (meta, _data) in scenes.items()])
+
+    async def scene_file(request: Request) -> Response:
+        found = scenes.get(request.path_params["ident"])
+        if found is None:
+            return problem(404, "no such scene")
+        meta, data = found
+        return Response(data, media_type="application/json", headers={"ETag": f'"{meta["sha256"]}"'})
+
     streams_of = lambda thing: city.datastreams(thing["@iot.id"])  # noqa: E731
     routes = [
+        Route(f"{AUTH}/guest", guest, methods=["POST"]),
+        Route(f"{AUTH}/register", register, methods=["POST"]),
+        Route(f"{AUTH}/token", token, methods=["POST"]),
+        Route(f"{RESERVATIONS}/services", reservable),
+        Route(f"{RESERVATIONS}/services/{{code}}/slots", slots),
+        Route(f"{RESERVATIONS}/bookings", signed_in(book), methods=["POST"]),
+        Route(f"{RESERVATIONS}/bookings", signed_in(my_bookings), methods=["GET"]),
+        Route(f"{RESERVATIONS}/bookings/{{ident}}", signed_in(cancel), methods=["DELETE"]),
+        Route(f"{CONTENT}/scenes", scene_list),
+        Route(f"{CONTENT}/scenes/{{ident}}.json", scene_file),
         Route(SENSORTHINGS, sensorthings_root),
         Route(f"{SENSORTHINGS}/Things", sensorthings(lambda _i: city.things(), streams_of)),
         Route(f"{SENSORTHINGS}/Things({{ident:int}})", sensorthings(thing_or_none(lambda i: [city.thing(i - 1)]), streams_of, single=True)),
@@ -195,7 +311,7 @@ def create_app(data_dir: Path) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         yield
-        store.close()
+        db.close()
 
     return Starlette(routes=routes, lifespan=lifespan,
                      middleware=[Middleware(BaseHTTPMiddleware, dispatch=count_and_log)])

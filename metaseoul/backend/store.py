@@ -1,19 +1,18 @@
-"""Durable storage for civil complaints (Open311 service requests), in SQLite.
+"""Civil complaints (Open311 service requests) in the backend's database.
 
-WAL journaling with a full fsync on every commit: a complaint the server has confirmed survives a
-crash or a power cut. The idempotency key is unique, so a retried submission finds the request it
-already made instead of making another. Other databases plug in by implementing the same methods.
+The idempotency key is unique, so a retried submission finds the request it already made instead of
+making another. Other databases plug in by implementing the same methods.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
+
+from metaseoul.backend.db import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -46,36 +45,32 @@ def now() -> str:
 
 
 class ComplaintStore:
-    def __init__(self, folder: Path):
-        folder.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(folder / "metaseoul.sqlite3", check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
-        self._lock = threading.Lock()
+    def __init__(self, db: Database):
+        self.db = db
+        db.schema(SCHEMA)
 
     def submit(self, new: NewRequest, idempotency_key: str | None) -> tuple[dict, bool]:
         """Store a request; returns it and whether it was created now (False: a retry of an old one)."""
-        stamp = now()
-        with self._lock:
+        def work(conn: sqlite3.Connection) -> tuple[str, bool]:
             if idempotency_key is not None:
-                row = self._db.execute("SELECT * FROM requests WHERE idempotency_key = ?", (idempotency_key,)).fetchone()
+                row = conn.execute("SELECT service_request_id FROM requests WHERE idempotency_key = ?",
+                                   (idempotency_key,)).fetchone()
                 if row is not None:
-                    return _as_dict(row), False
-            ident = uuid.uuid4().hex[:12]
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute(
+                    return row[0], False
+            ident, stamp = uuid.uuid4().hex[:12], now()
+            conn.execute(
                 "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
                 (ident, idempotency_key, new.service_code, new.description, new.lat, new.long,
                  new.address_string, json.dumps(new.attributes, ensure_ascii=False), stamp, stamp),
             )
-            self._db.execute("COMMIT")
-            return self.get(ident), True
+            return ident, True
+
+        ident, created = self.db.write(work)
+        return self.get(ident), created
 
     def get(self, ident: str) -> dict | None:
-        row = self._db.execute("SELECT * FROM requests WHERE service_request_id = ?", (ident,)).fetchone()
-        return _as_dict(row) if row else None
+        rows = self.db.read("SELECT * FROM requests WHERE service_request_id = ?", (ident,))
+        return _as_dict(rows[0]) if rows else None
 
     def search(self, service_code: str | None = None, status: str | None = None,
                start: str | None = None, end: str | None = None, limit: int = 1000) -> list[dict]:
@@ -86,14 +81,10 @@ class ComplaintStore:
                 query += f" AND {column} {op} ?"
                 args.append(value)
         query += " ORDER BY requested_datetime DESC LIMIT ?"
-        rows = self._db.execute(query, (*args, limit)).fetchall()
-        return [_as_dict(r) for r in rows]
+        return [_as_dict(r) for r in self.db.read(query, (*args, limit))]
 
     def count(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM requests").fetchone()[0]
-
-    def close(self) -> None:
-        self._db.close()
+        return self.db.read("SELECT COUNT(*) FROM requests")[0][0]
 
 
 def _as_dict(row: sqlite3.Row) -> dict:

@@ -1,0 +1,87 @@
+"""Booking public services by time slot: list, book, cancel. A slot is never booked past its
+capacity, however many requests race for it: the count and the insert happen in one transaction."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime, timedelta
+from importlib import resources
+
+from metaseoul.backend.db import Database
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS bookings (
+    booking_id TEXT PRIMARY KEY, slot_id TEXT NOT NULL, subject TEXT NOT NULL, created TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS bookings_by_slot ON bookings (slot_id);
+"""
+
+
+class SlotFull(Exception):
+    pass
+
+
+class NotFound(Exception):
+    pass
+
+
+def offered() -> list[dict]:
+    return json.loads((resources.files("metaseoul.backend") / "data" / "reservable.json").read_text("utf-8"))
+
+
+class Reservations:
+    def __init__(self, db: Database):
+        self.db = db
+        db.schema(SCHEMA)
+        self.services = {s["code"]: s for s in offered()}
+
+    def slots(self, code: str, day: date) -> list[dict]:
+        """The day's slots of a service (KST), with how many places are left."""
+        service = self.services.get(code)
+        if service is None:
+            raise NotFound(f"no reservable service {code!r}")
+        out = []
+        for start in service["times"]:
+            slot_id = f"{code}@{day.isoformat()}T{start}"
+            taken = self.db.read("SELECT COUNT(*) FROM bookings WHERE slot_id = ?", (slot_id,))[0][0]
+            begins = datetime.fromisoformat(f"{day.isoformat()}T{start}:00+09:00")
+            out.append({"slot_id": slot_id, "service": code, "start": begins.isoformat(),
+                        "end": (begins + timedelta(minutes=service["minutes"])).isoformat(),
+                        "capacity": service["capacity"], "remaining": max(0, service["capacity"] - taken)})
+        return out
+
+    def _capacity(self, slot_id: str) -> int:
+        code, _, when = slot_id.partition("@")
+        service = self.services.get(code)
+        try:
+            day, start = when.split("T")
+            date.fromisoformat(day)
+        except ValueError:
+            raise NotFound(f"no slot {slot_id!r}") from None
+        if service is None or start not in service["times"]:
+            raise NotFound(f"no slot {slot_id!r}")
+        return service["capacity"]
+
+    def book(self, slot_id: str, subject: str) -> dict:
+        capacity = self._capacity(slot_id)
+
+        def work(conn):
+            taken = conn.execute("SELECT COUNT(*) FROM bookings WHERE slot_id = ?", (slot_id,)).fetchone()[0]
+            if taken >= capacity:
+                raise SlotFull(f"{slot_id} is fully booked")
+            booking = {"booking_id": uuid.uuid4().hex[:12], "slot_id": slot_id, "subject": subject,
+                       "created": datetime.now().astimezone().isoformat(timespec="seconds")}
+            conn.execute("INSERT INTO bookings VALUES (:booking_id, :slot_id, :subject, :created)", booking)
+            return booking
+        return self.db.write(work)
+
+    def cancel(self, booking_id: str, subject: str) -> None:
+        def work(conn):
+            gone = conn.execute("DELETE FROM bookings WHERE booking_id = ? AND subject = ?", (booking_id, subject))
+            if gone.rowcount == 0:
+                raise NotFound(f"no booking {booking_id!r} of yours")
+        self.db.write(work)
+
+    def mine(self, subject: str) -> list[dict]:
+        return [dict(r) for r in self.db.read("SELECT * FROM bookings WHERE subject = ? ORDER BY created", (subject,))]
