@@ -226,21 +226,17 @@ def parse_filter(text: str):
         index += 1
         return token
 
-    def expression():
-        left = conjunction()
-        while peek() == ("word", "or"):
-            take()
-            right = conjunction()
-            left = (lambda a, b: lambda item: a(item) or b(item))(left, right)
-        return left
-
-    def conjunction():
-        left = factor()
-        while peek() == ("word", "and"):
-            take()
-            right = factor()
-            left = (lambda a, b: lambda item: a(item) and b(item))(left, right)
-        return left
+    def joined(word: str, operand):
+        """One precedence level: operands joined by ``word`` ('or' binds looser than 'and')."""
+        def level():
+            left = operand()
+            while peek() == ("word", word):
+                take()
+                right = operand()
+                left = (lambda a, b: (lambda item: a(item) or b(item)) if word == "or"
+                        else (lambda item: a(item) and b(item)))(left, right)
+            return left
+        return level
 
     def factor():
         if peek()[0] == "lp":
@@ -273,6 +269,9 @@ def parse_filter(text: str):
                 return False
             return compare(have, value)
         return test
+
+    def expression():
+        return joined("or", joined("and", factor))()
 
     predicate = expression()
     take("end")
