@@ -3,6 +3,8 @@ are never duplicated, data that survives SIGKILL, and the client outbox that del
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import httpx
 import pytest
 from conftest import Server, free_port
@@ -43,6 +45,43 @@ def test_a_retried_submission_returns_the_same_request(server):
     assert stored["attributes"] == {"scene_id": "city-hall", "x": "-60.0", "y": "-24.0", "z": "0.0"}
     assert stored["status"] == "open" and stored["lat"] == pytest.approx(37.5655)
     assert len(httpx.get(server.url + "/open311/v2/requests.json").json()) == 2
+
+
+@pytest.mark.parametrize("body, words", [
+    ({"service_code": ["noise"], "lat": 37.5, "long": 127}, "service_code must be text"),
+    ({"service_code": "noise", "lat": 37.5, "address_string": "Seoul Plaza"}, "give both lat and long"),
+    ({"service_code": "noise", "address_string": {"street": "x"}}, "address_string must be text"),
+    ({"service_code": "noise", "lat": True, "long": 127}, "lat and long must be numbers"),
+])
+def test_badly_typed_json_complaints_get_400(server, body, words):
+    response = httpx.post(server.url + "/open311/v2/requests.json", json=body)
+    assert response.status_code == 400 and words in response.json()[0]["description"]
+
+
+def test_oversized_bodies_are_refused_before_they_are_read(server):
+    response = httpx.post(server.url + "/open311/v2/requests.json", content=b"x" * 70_000,
+                          headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
+    response = httpx.post(server.url + "/reservations/v1/bookings", content=b"{" * 70_000,
+                          headers={"Authorization": "Bearer nobody"})
+    assert response.status_code in (401, 413)
+
+
+def test_filters_by_time_range_codes_and_statuses(server):
+    client = BackendClient(server.url)
+    client.submit(COMPLAINT, "r-1")
+    client.submit(Complaint("noise", "Drums at 3 am", 37.56, 126.97), "r-2")
+    rows = httpx.get(server.url + "/open311/v2/requests.json", params={"service_code": "noise,street-light"}).json()
+    assert len(rows) == 2
+    assert len(httpx.get(server.url + "/open311/v2/requests.json", params={"status": "open,closed"}).json()) == 2
+    in_seoul = datetime.now(timezone(timedelta(hours=9)))
+    hour = timedelta(hours=1)
+    around = {"start_date": (in_seoul - hour).isoformat(), "end_date": (in_seoul + hour).isoformat()}
+    assert len(httpx.get(server.url + "/open311/v2/requests.json", params=around).json()) == 2
+    later = {"start_date": (in_seoul + hour).isoformat()}
+    assert httpx.get(server.url + "/open311/v2/requests.json", params=later).json() == []
+    bad = httpx.get(server.url + "/open311/v2/requests.json", params={"start_date": "yesterday"})
+    assert bad.status_code == 400
 
 
 @pytest.mark.parametrize("fields, words", [
@@ -102,6 +141,31 @@ def test_killed_mid_request_and_restarted_still_exactly_once(tmp_path):
         server.stop()
 
 
+@pytest.mark.parametrize("status", [404, 429, 503])
+def test_busy_or_misrouted_backends_keep_the_complaint_pending(tmp_path, status):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.send_response(status)
+            self.end_headers()
+            self.wfile.write(b"not now")
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        outbox = Outbox(tmp_path / "outbox")
+        outbox.file(COMPLAINT)
+        assert outbox.deliver(BackendClient(f"http://127.0.0.1:{httpd.server_address[1]}")) == []
+        assert len(outbox.pending()) == 1, f"a {status} answer must not give the complaint up"
+    finally:
+        httpd.shutdown()
+
+
 def test_refused_complaints_are_kept_with_the_reason(server, tmp_path):
     outbox = Outbox(tmp_path / "outbox")
     key = outbox.file(Complaint("dragons", "A dragon in the plaza", 37.56, 126.97))
@@ -131,7 +195,7 @@ def test_answers_match_the_openapi_contract(server):
 
     def check(value, schema_ref: str) -> None:
         schema = {"$ref": schema_ref, "components": contract["components"]}
-        jsonschema.Draft202012Validator(schema).validate(value)
+        jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(value)
 
     client = BackendClient(server.url)
     ident = client.submit(COMPLAINT, "contract-1")

@@ -91,3 +91,32 @@ def test_over_http(server):
     bad = httpx.get(base + "/Things", params={"$filter": "name zz 1"})
     assert bad.status_code == 400 and "unknown operator" in bad.json()["message"]
     assert httpx.get(base + "/Things(99)").status_code == 404
+    for path in ("/Locations(1)", "/ObservedProperties(4)", "/Datastreams(7)/Thing",
+                 first["value"][0]["@iot.selfLink"].removeprefix("/sensorthings/v1.1")):
+        assert httpx.get(base + path).status_code == 200, path  # every advertised link answers
+
+
+@pytest.mark.parametrize("path, params", [
+    ("/Things(1)", {"$top": "0"}),
+    ("/Things(1)", {"$skip": "1"}),
+    ("/Things", {"$orderby": "properties"}),
+    ("/Things", {"$top": "²"}),
+    ("/Things", {"$top": "9" * 5000}),
+    ("/Things", {"$filter": "(" * 400 + "id eq 1" + ")" * 400}),
+    ("/Things", {"$filter": " or ".join(["id eq 1"] * 1200)}),
+    ("/Datastreams(1)/Observations", {"$filter": "phenomenonTime gt 2026-13-45T00:00Z"}),
+])
+def test_hostile_queries_get_400_not_500(server, path, params):
+    response = httpx.get(server.url + "/sensorthings/v1.1" + path, params=params)
+    assert response.status_code == 400, response.text[:200]
+    assert response.json()["message"]
+
+
+@pytest.mark.parametrize("params", [
+    {"$filter": "result gt 'a'"},
+    {"$filter": "name gt 2024-01-01T00:00Z"},
+    {"$filter": "result eq 3 or name eq 'x'"},
+])
+def test_mismatched_kinds_simply_do_not_match(server, params):
+    response = httpx.get(server.url + "/sensorthings/v1.1/Datastreams(1)/Observations", params=params)
+    assert response.status_code == 200

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from panda3d.core import Point3
 
 from metaseoul import i18n
 from metaseoul.accessibility.describe import Describer, Pose, clock
@@ -41,7 +42,8 @@ def describer():
     return Describer(build(Scene(doc=doc, source=Path("describe-test.json"), materials=material_library())))
 
 
-@pytest.mark.parametrize("relative, hour", [(0, 12), (14, 12), (16, 1), (90, 3), (-90, 9), (180, 6), (-150, 7), (345, 12)])
+@pytest.mark.parametrize("relative, hour", [(0, 12), (14, 12), (16, 1), (45, 2), (75, 3), (105, 4), (90, 3),
+                                            (-90, 9), (180, 6), (-150, 7), (345, 12), (344, 11)])
 def test_clock_positions(relative, hour):
     assert clock(relative) == hour
 
@@ -53,6 +55,15 @@ def test_directions_and_distances_facing_north(describer):
     assert seen["southwest"].clock == 7
     assert "far" not in seen, "beyond the radius"
     assert "lamp" not in [s.object.id for s in describer.around(Pose(0, 0, 0), limit=3)], "lamps matter least"
+
+
+def test_a_long_building_straight_ahead_is_at_twelve(describer):
+    from metaseoul.scenes.loader import PlacedObject
+
+    wide = PlacedObject("wall", "box", "building", {"ko": "벽", "en": "wall"}, None, False, Point3(40, 10, 0),
+                        (Point3(-10, 10, 0), Point3(90, 12, 10)))
+    seen = describer.sight(Pose(0, 0, 0), wide)
+    assert (seen.clock, round(seen.distance)) == (12, 10), "its nearest part is straight ahead"
 
 
 def test_turning_moves_the_clock(describer):

@@ -52,3 +52,9 @@ def test_letters_know_their_role_and_syllable():
 def test_decompose_refuses_what_is_not_a_syllable():
     with pytest.raises(ValueError, match="not a Hangul syllable"):
         decompose("A")
+
+
+def test_decomposed_text_is_spelled_too():
+    import unicodedata
+
+    assert "".join(x.sign for x in fingerspell(unicodedata.normalize("NFD", "서울"))) == "ㅅㅓㅇㅜㄹ"

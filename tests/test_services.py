@@ -94,6 +94,22 @@ def test_bad_reservation_requests(server):
     for body in ({"slot_id": "city-hall-tour@2026-12-01T03:00"}, {"slot_id": "nonsense"}):
         assert httpx.post(server.url + "/reservations/v1/bookings", json=body, headers=who).status_code == 404
     assert httpx.post(server.url + "/reservations/v1/bookings", content=b"[1]", headers=who).status_code == 400
+    # other spellings of the same day must not count as other slots
+    for odd in ("citizens-hall-room@20261201T09:00", "citizens-hall-room@2026-W48-2T09:00"):
+        assert httpx.post(server.url + "/reservations/v1/bookings", json={"slot_id": odd}, headers=who).status_code == 404
+
+
+def test_one_person_cannot_take_every_place(server):
+    who = guest(server)
+    slots = httpx.get(server.url + "/reservations/v1/services/sign-language-counselling/slots", params={"date": DAY}).json()
+    codes = [httpx.post(server.url + "/reservations/v1/bookings", json={"slot_id": s["slot_id"]}, headers=who).status_code
+             for s in slots]
+    assert codes[:5] == [201] * 5 and set(codes[5:]) == {409}
+
+
+def test_bearer_scheme_is_case_insensitive(server):
+    token = httpx.post(server.url + "/auth/guest").json()["access_token"]
+    assert httpx.get(server.url + "/reservations/v1/bookings", headers={"Authorization": f"bearer {token}"}).status_code == 200
 
 
 def test_scene_catalogue_and_download(server):
@@ -116,7 +132,8 @@ def test_answers_match_the_openapi_contract(server):
     contract = json.loads((resources.files("metaseoul.backend") / "contract" / "openapi.json").read_text())
 
     def check(value, name: str) -> None:
-        jsonschema.Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": contract["components"]}).validate(value)
+        jsonschema.Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": contract["components"]},
+                                        format_checker=jsonschema.FormatChecker()).validate(value)
 
     check(httpx.post(server.url + "/auth/guest").json(), "Token")
     who = guest(server)

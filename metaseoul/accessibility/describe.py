@@ -1,8 +1,8 @@
 """Audio description from scene metadata: what is around, where am I, what is ahead.
 
-Directions are clock positions relative to where the citizen faces (12 o'clock straight ahead) and
-distances are metres to the nearest edge of an object's footprint, so a plaza one stands on is 0 m
-away and a long building is as near as its nearest wall.
+Directions are clock positions relative to where the citizen faces (12 o'clock straight ahead), and
+both direction and distance are taken to the nearest edge of an object's footprint: a plaza one
+stands on is 0 m away, and a long building is as near, and in the direction of, its nearest wall.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _round(metres: float) -> int:
 
 def clock(relative: float) -> int:
     """A relative bearing (degrees clockwise from ahead) as a clock position."""
-    hour = round((relative % 360) / 30) % 12
+    hour = int((relative % 360) / 30 + 0.5) % 12  # halves round up, so every hour spans 30 degrees
     return 12 if hour == 0 else hour
 
 
@@ -69,8 +69,10 @@ class Describer:
         lo, hi = obj.bounds
         nx, ny = min(max(pose.x, lo.x), hi.x), min(max(pose.y, lo.y), hi.y)
         distance = math.hypot(nx - pose.x, ny - pose.y)
-        cx, cy = (lo.x + hi.x) / 2, (lo.y + hi.y) / 2
-        bearing = math.degrees(math.atan2(cx - pose.x, cy - pose.y))
+        # point at the nearest part of a large thing (a wall one walks towards), at the middle of
+        # one that surrounds the citizen
+        tx, ty = (nx, ny) if distance > 0 else ((lo.x + hi.x) / 2, (lo.y + hi.y) / 2)
+        bearing = math.degrees(math.atan2(tx - pose.x, ty - pose.y))
         relative = (bearing - pose.facing + 180) % 360 - 180
         size = math.sqrt(max(1.0, (hi.x - lo.x) * (hi.y - lo.y)))
         weight = ROLE_SALIENCE.get(obj.role or "", 0.5) * (1.5 if obj.interactive else 1.0)
@@ -93,7 +95,7 @@ class Describer:
         """The scene, what one stands on or next to, and which way one faces."""
         scene = i18n.pick(self.built.scene.name)
         compass = [_("north"), _("north-east"), _("east"), _("south-east"), _("south"), _("south-west"),
-                   _("west"), _("north-west")][round(pose.facing / 45) % 8]
+                   _("west"), _("north-west")][int(pose.facing % 360 / 45 + 0.5) % 8]
         here = [s for s in (self.sight(pose, o) for o in self.things)
                 if s.distance < 1 and ROLE_SALIENCE.get(s.object.role or "", 0.5) >= 0.3]
         if here:

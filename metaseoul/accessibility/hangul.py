@@ -8,6 +8,7 @@ order: initial, vowel, final; a silent initial ㅇ is signed too (아 = ㅇ + �
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 BASE, LAST = 0xAC00, 0xD7A3
@@ -52,7 +53,7 @@ def fingerspell(text: str) -> list[Letter]:
     """The signs that spell ``text``, in order. Characters KSL does not fingerspell (Latin
     letters, punctuation) are left out; spaces are left to the caller's timing."""
     letters: list[Letter] = []
-    for ch in text:
+    for ch in unicodedata.normalize("NFC", text):  # decomposed (NFD) Korean becomes syllables again
         if is_syllable(ch):
             initial, vowel, final = decompose(ch)
             letters.append(Letter(initial, "initial", ch))

@@ -53,14 +53,26 @@ class EspeakEngine:
                 return Speech(np.frombuffer(frames, dtype="<i2").copy(), wav.getframerate())
 
 
-def play(speech: Speech) -> None:
-    """Play through the default output and wait until it has been heard."""
+def _sounddevice():
     try:
         import sounddevice
-    except (ImportError, OSError):
-        sounddevice = None
-    if sounddevice is not None:
-        sounddevice.play(speech.samples, speech.rate, blocking=True)
+    except (ImportError, OSError):  # OSError: the package is there but PortAudio is not
+        return None
+    return sounddevice
+
+
+def stop() -> None:
+    """Cut off what is playing (sounddevice; PyAudio plays to the end)."""
+    device = _sounddevice()
+    if device is not None:
+        device.stop()
+
+
+def play(speech: Speech, wait: bool = True) -> None:
+    """Play through the default output; ``wait`` until it has been heard."""
+    device = _sounddevice()
+    if device is not None:
+        device.play(speech.samples, speech.rate, blocking=wait)
         return
     try:
         import pyaudio

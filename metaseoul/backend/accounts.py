@@ -47,8 +47,12 @@ class Accounts:
 
     def _issue(self, subject: str, kind: str, seconds: int) -> dict:
         token = secrets.token_urlsafe(32)
-        expires = self.clock() + seconds
-        self.db.write(lambda c: c.execute("INSERT INTO tokens VALUES (?, ?, ?, ?)", (_digest(token), subject, kind, expires)))
+        now = self.clock()
+
+        def work(conn):
+            conn.execute("DELETE FROM tokens WHERE expires < ?", (now,))  # expired tokens go for good
+            conn.execute("INSERT INTO tokens VALUES (?, ?, ?, ?)", (_digest(token), subject, kind, now + seconds))
+        self.db.write(work)
         return {"access_token": token, "token_type": "Bearer", "kind": kind, "expires_in": seconds}
 
     def guest(self) -> dict:
@@ -78,10 +82,11 @@ class Accounts:
 
     def session(self, authorization: str | None) -> Session:
         """The session behind an ``Authorization: Bearer …`` header."""
-        if not authorization or not authorization.startswith("Bearer "):
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
             raise AuthError("sign in first: send Authorization: Bearer TOKEN (POST /auth/guest gives one)")
         rows = self.db.read("SELECT subject, kind, expires FROM tokens WHERE token_hash = ?",
-                            (_digest(authorization[7:].strip()),))
+                            (_digest(token.strip()),))
         if not rows:
             raise AuthError("unknown token")
         if rows[0]["expires"] < self.clock():

@@ -9,12 +9,13 @@ import json
 import logging
 import time
 import urllib.parse
-from datetime import date
+from datetime import date, datetime, timezone
 from collections import Counter
 from importlib import resources
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
@@ -23,7 +24,7 @@ from starlette.routing import Route
 
 from metaseoul import __version__
 from metaseoul.backend import CONTRACT_VERSION
-from metaseoul.backend.citydata import CityData, QueryError, collection
+from metaseoul.backend.citydata import PROPERTIES, CityData, QueryError, collection
 from metaseoul.backend.accounts import Accounts, AuthError
 from metaseoul.backend.content import catalogue as scene_catalogue
 from metaseoul.backend.db import Database
@@ -66,10 +67,26 @@ def problem(status: int, message: str) -> JSONResponse:
     return JSONResponse({"code": status, "message": message}, status_code=status)
 
 
+class TooLarge(ValueError):
+    pass
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, refused as soon as it is known to exceed BODY_LIMIT (never held whole)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > BODY_LIMIT:
+        raise TooLarge(f"request larger than {BODY_LIMIT} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > BODY_LIMIT:
+            raise TooLarge(f"request larger than {BODY_LIMIT} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _json_body(request: Request) -> dict:
-    body = await request.body()
-    if len(body) > BODY_LIMIT:
-        raise ValueError(f"request larger than {BODY_LIMIT} bytes")
+    body = await read_body(request)
     try:
         data = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError):
@@ -96,7 +113,7 @@ def create_app(data_dir: Path) -> Starlette:
         return JSONResponse(discovery_document())
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "requests": store.count()})
+        return JSONResponse({"status": "ok", "requests": await run_in_threadpool(store.count)})
 
     async def metrics(request: Request) -> Response:
         lines = ["# HELP metaseoul_http_requests_total HTTP requests answered, by route and status.",
@@ -129,9 +146,10 @@ def create_app(data_dir: Path) -> Starlette:
         ]})
 
     async def submit(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > BODY_LIMIT:
-            return open311_error(413, f"request larger than {BODY_LIMIT} bytes")
+        try:
+            body = await read_body(request)
+        except TooLarge as exc:
+            return open311_error(413, str(exc))
         try:
             if request.headers.get("content-type", "").startswith("application/json"):
                 fields = json.loads(body)
@@ -142,43 +160,60 @@ def create_app(data_dir: Path) -> Starlette:
             new = _new_request(fields, catalogue)
         except (ValueError, UnicodeDecodeError) as exc:
             return open311_error(400, str(exc))
-        record, created = store.submit(new, request.headers.get("idempotency-key"))
+        record, created = await run_in_threadpool(store.submit, new, request.headers.get("idempotency-key"))
         log.info(json.dumps({"event": "service_request", "id": record["service_request_id"], "created": created}))
         answer = [{"service_request_id": record["service_request_id"], "service_notice": "", "account_id": None}]
         return JSONResponse(answer, status_code=201 if created else 200)
 
     async def request_list(request: Request) -> Response:
         q = request.query_params
-        if q.get("status") not in (None, "open", "closed"):
-            return open311_error(400, "status must be open or closed")
+        statuses = q["status"].split(",") if "status" in q else None
+        if statuses and not set(statuses) <= {"open", "closed"}:
+            return open311_error(400, "status must be open, closed or both (comma-separated)")
+        try:
+            start, end = (_utc(q[k]) if k in q else None for k in ("start_date", "end_date"))
+        except ValueError:
+            return open311_error(400, "start_date and end_date must be ISO 8601 times, like 2026-05-15T09:00:00+09:00")
         if "service_request_id" in q:
-            found = [store.get(i) for i in q["service_request_id"].split(",")]
+            found = [await run_in_threadpool(store.get, i) for i in q["service_request_id"].split(",")]
             return JSONResponse([_open311(r, catalogue, lang(request)) for r in found if r])
-        rows = store.search(q.get("service_code"), q.get("status"), q.get("start_date"), q.get("end_date"))
+        codes = q["service_code"].split(",") if "service_code" in q else None
+        rows = await run_in_threadpool(store.search, codes, statuses, start, end)
         return JSONResponse([_open311(r, catalogue, lang(request)) for r in rows])
 
     async def request_one(request: Request) -> Response:
-        record = store.get(request.path_params["ident"])
+        record = await run_in_threadpool(store.get, request.path_params["ident"])
         if record is None:
             return open311_error(404, "no such service request")
         return JSONResponse([_open311(record, catalogue, lang(request))])
 
     city = CityData(base_url=SENSORTHINGS)
 
-    def sensorthings(items_for, expand=None, single=False):
+    def sensorthings(items_for, expand=None):
+        """A collection endpoint: the query options apply."""
         async def endpoint(request: Request) -> Response:
-            ident = request.path_params.get("ident")
             try:
-                items = items_for(ident)
+                items = items_for(request.path_params.get("ident"))
                 if items is None:
                     return JSONResponse({"code": 404, "type": "error", "message": "no such entity"}, status_code=404)
-                if single:
-                    body = collection(items, dict(request.query_params), request.url.path, expand)["value"][0]
-                else:
-                    body = collection(items, dict(request.query_params), request.url.path, expand)
+                body = await run_in_threadpool(collection, items, dict(request.query_params), request.url.path, expand)
             except QueryError as exc:
                 return JSONResponse({"code": 400, "type": "error", "message": str(exc)}, status_code=400)
             return JSONResponse(body)
+        return endpoint
+
+    def sensorthing(get_one, expand=None):
+        """A single entity: only $expand applies (and only where it is offered)."""
+        async def endpoint(request: Request) -> Response:
+            entity = get_one(request.path_params["ident"])
+            if entity is None:
+                return JSONResponse({"code": 404, "type": "error", "message": "no such entity"}, status_code=404)
+            options = {k: v for k, v in request.query_params.items() if k.startswith("$")}
+            if set(options) - {"$expand"} or (options and (expand is None or options["$expand"] != "Datastreams")):
+                return JSONResponse({"code": 400, "type": "error",
+                                     "message": "a single entity takes no query options but $expand=Datastreams "
+                                                "on Things"}, status_code=400)
+            return JSONResponse(entity | ({"Datastreams": expand(entity)} if options else {}))
         return endpoint
 
     def thing_or_none(getter):
@@ -192,12 +227,14 @@ def create_app(data_dir: Path) -> Starlette:
         return JSONResponse({"value": [{"name": n, "url": f"{SENSORTHINGS}/{n}"} for n in names]})
 
     async def guest(request: Request) -> Response:
-        return JSONResponse(accounts.guest(), status_code=201)
+        return JSONResponse(await run_in_threadpool(accounts.guest), status_code=201)
 
     async def register(request: Request) -> Response:
         try:
             data = await _json_body(request)
-            accounts.register(str(data.get("name", "")), str(data.get("password", "")))
+            await run_in_threadpool(accounts.register, str(data.get("name", "")), str(data.get("password", "")))
+        except TooLarge as exc:
+            return problem(413, str(exc))
         except (ValueError, AuthError) as exc:
             return problem(400, str(exc))
         return JSONResponse({"name": data["name"]}, status_code=201)
@@ -208,14 +245,15 @@ def create_app(data_dir: Path) -> Starlette:
         except ValueError as exc:
             return problem(400, str(exc))
         try:
-            return JSONResponse(accounts.sign_in(str(data.get("name", "")), str(data.get("password", ""))))
+            return JSONResponse(await run_in_threadpool(accounts.sign_in, str(data.get("name", "")),
+                                                        str(data.get("password", ""))))
         except AuthError as exc:
             return problem(401, str(exc))
 
     def signed_in(handler):
         async def endpoint(request: Request) -> Response:
             try:
-                session = accounts.session(request.headers.get("authorization"))
+                session = await run_in_threadpool(accounts.session, request.headers.get("authorization"))
             except AuthError as exc:
                 return problem(401, str(exc))
             return await handler(request, session)
@@ -229,7 +267,7 @@ def create_app(data_dir: Path) -> Starlette:
     async def slots(request: Request) -> Response:
         try:
             day = date.fromisoformat(request.query_params.get("date", ""))
-            return JSONResponse(reservations.slots(request.path_params["code"], day))
+            return JSONResponse(await run_in_threadpool(reservations.slots, request.path_params["code"], day))
         except ValueError:
             return problem(400, "date must be given as YYYY-MM-DD")
         except NotFound as exc:
@@ -238,7 +276,9 @@ def create_app(data_dir: Path) -> Starlette:
     async def book(request: Request, session) -> Response:
         try:
             data = await _json_body(request)
-            booking = reservations.book(str(data.get("slot_id", "")), session.subject)
+            booking = await run_in_threadpool(reservations.book, str(data.get("slot_id", "")), session.subject)
+        except TooLarge as exc:
+            return problem(413, str(exc))
         except ValueError as exc:
             return problem(400, str(exc))
         except NotFound as exc:
@@ -248,11 +288,11 @@ def create_app(data_dir: Path) -> Starlette:
         return JSONResponse(booking, status_code=201)
 
     async def my_bookings(request: Request, session) -> Response:
-        return JSONResponse(reservations.mine(session.subject))
+        return JSONResponse(await run_in_threadpool(reservations.mine, session.subject))
 
     async def cancel(request: Request, session) -> Response:
         try:
-            reservations.cancel(request.path_params["ident"], session.subject)
+            await run_in_threadpool(reservations.cancel, request.path_params["ident"], session.subject)
         except NotFound as exc:
             return problem(404, str(exc))
         return Response(status_code=204)
@@ -281,14 +321,20 @@ def create_app(data_dir: Path) -> Starlette:
         Route(f"{CONTENT}/scenes/{{ident}}.json", scene_file),
         Route(SENSORTHINGS, sensorthings_root),
         Route(f"{SENSORTHINGS}/Things", sensorthings(lambda _i: city.things(), streams_of)),
-        Route(f"{SENSORTHINGS}/Things({{ident:int}})", sensorthings(thing_or_none(lambda i: [city.thing(i - 1)]), streams_of, single=True)),
+        Route(f"{SENSORTHINGS}/Things({{ident:int}})", sensorthing(thing_or_none(lambda i: city.thing(i - 1)), streams_of)),
         Route(f"{SENSORTHINGS}/Things({{ident:int}})/Datastreams", sensorthings(thing_or_none(lambda i: city.datastreams(i)))),
         Route(f"{SENSORTHINGS}/Things({{ident:int}})/Locations", sensorthings(thing_or_none(lambda i: [city.location(i - 1)]))),
         Route(f"{SENSORTHINGS}/Locations", sensorthings(lambda _i: city.locations())),
+        Route(f"{SENSORTHINGS}/Locations({{ident:int}})", sensorthing(thing_or_none(lambda i: city.location(i - 1)))),
         Route(f"{SENSORTHINGS}/ObservedProperties", sensorthings(lambda _i: city.observed_properties())),
+        Route(f"{SENSORTHINGS}/ObservedProperties({{ident:int}})", sensorthing(
+            lambda i: city.observed_property(i - 1) if 1 <= i <= len(PROPERTIES) else None)),
         Route(f"{SENSORTHINGS}/Datastreams", sensorthings(lambda _i: city.datastreams())),
-        Route(f"{SENSORTHINGS}/Datastreams({{ident:int}})", sensorthings(stream_or_none(lambda i: [city.datastream(i)]), single=True)),
+        Route(f"{SENSORTHINGS}/Datastreams({{ident:int}})", sensorthing(stream_or_none(city.datastream))),
+        Route(f"{SENSORTHINGS}/Datastreams({{ident:int}})/Thing", sensorthing(
+            stream_or_none(lambda i: city.thing((i - 1) // len(PROPERTIES))))),
         Route(f"{SENSORTHINGS}/Datastreams({{ident:int}})/Observations", sensorthings(stream_or_none(city.observations))),
+        Route(f"{SENSORTHINGS}/Observations({{ident:int}})", sensorthing(city.observation)),
         Route(f"{SENSORTHINGS}/Observations", sensorthings(lambda _i: city.all_observations())),
         Route("/.well-known/metaseoul", discovery),
         Route("/healthz", healthz),
@@ -318,28 +364,52 @@ def create_app(data_dir: Path) -> Starlette:
 
 
 def _new_request(fields: dict, catalogue: dict) -> NewRequest:
-    code = fields.get("service_code")
+    def text(name: str) -> str | None:
+        value = fields.get(name)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{name} must be text")
+        return value or None
+
+    def number(name: str) -> float | None:
+        value = fields.get(name)
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ValueError("lat and long must be numbers")
+        try:
+            return float(value)
+        except ValueError:
+            raise ValueError("lat and long must be numbers") from None
+
+    code = text("service_code")
     if code not in catalogue:
         raise ValueError(f"service_code must be one of {', '.join(catalogue)}")
-    description = str(fields.get("description", ""))
+    description = text("description") or ""
     if len(description) > DESCRIPTION_LIMIT:
         raise ValueError(f"description longer than {DESCRIPTION_LIMIT} characters")
-    try:
-        lat = float(fields["lat"]) if fields.get("lat") not in (None, "") else None
-        lon = float(fields["long"]) if fields.get("long") not in (None, "") else None
-    except (TypeError, ValueError):
-        raise ValueError("lat and long must be numbers") from None
-    address = fields.get("address_string") or None
-    if (lat is None or lon is None) and not address:
+    lat, lon, address = number("lat"), number("long"), text("address_string")
+    if (lat is None) != (lon is None):
+        raise ValueError("give both lat and long, or neither")
+    if lat is None and not address:
         raise ValueError("give lat and long, or address_string")
     if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValueError("lat and long out of range")
     attributes = {}
     for name in SPOT_ATTRIBUTES:
         value = fields.get(f"attribute[{name}]")
+        if isinstance(value, (dict, list)):
+            raise ValueError(f"attribute[{name}] must be text or a number")
         if value not in (None, ""):
             attributes[name] = str(value)
     return NewRequest(code, description, lat, lon, address, attributes)
+
+
+def _utc(text: str) -> str:
+    """An ISO 8601 time as the store keeps it (UTC, seconds), so ranges compare correctly."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(text)
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def _open311(record: dict, catalogue: dict, language: str) -> dict:

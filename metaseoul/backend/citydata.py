@@ -32,6 +32,7 @@ PROPERTIES = [
     ("PM2.5", "pm25", {"name": "microgram per cubic metre", "symbol": "µg/m³", "definition": "particulate matter up to 2.5 µm"}),
 ]
 DEFAULT_TOP, MAX_TOP = 100, 1000
+MAX_FILTER_CHARS, MAX_NESTING = 2000, 20
 
 
 class QueryError(ValueError):
@@ -130,6 +131,12 @@ class CityData:
         things = [thing - 1] if thing else range(len(self.spots))
         return [self.datastream(i * len(PROPERTIES) + p + 1) for i in things for p in range(len(PROPERTIES))]
 
+    def observation(self, oid: int) -> dict | None:
+        ident, step = divmod(oid, 10_000_000)
+        if not self.has_datastream(ident):
+            return None
+        return next((o for o in self.observations(ident) if o["@iot.id"] == oid), None)
+
     def all_observations(self) -> list[dict]:
         return [o for ds in range(1, len(self.spots) * len(PROPERTIES) + 1) for o in self.observations(ds)]
 
@@ -151,6 +158,8 @@ def collection(items: list[dict], params, path: str, expand=None) -> dict:
         items = [item for item in items if test(item)]
     if "$orderby" in params:
         for field, descending in reversed(parse_orderby(params["$orderby"])):
+            if any(isinstance(item.get(field), (dict, list)) for item in items):
+                raise QueryError(f"$orderby: {field} is not a single value and cannot be ordered by")
             items = sorted(items, key=lambda item: _sortable(item.get(field)), reverse=descending)
     top = _whole(params.get("$top", str(DEFAULT_TOP)), "$top")
     skip = _whole(params.get("$skip", "0"), "$skip")
@@ -175,13 +184,13 @@ def collection(items: list[dict], params, path: str, expand=None) -> dict:
 
 
 def _whole(text: str, name: str) -> int:
-    if not text.isdigit():
-        raise QueryError(f"{name} must be a whole number, got {text!r}")
+    if not re.fullmatch(r"[0-9]{1,9}", text):
+        raise QueryError(f"{name} must be a whole number, got {text[:20]!r}")
     return int(text)
 
 
 def _sortable(value):
-    return (value is None, value)
+    return (value is None, isinstance(value, str), value if value is not None else 0)
 
 
 def parse_orderby(text: str) -> list[tuple[str, bool]]:
@@ -202,7 +211,10 @@ COMPARE = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "gt": lambda a,
 
 
 def parse_filter(text: str):
-    """Compile a $filter expression into a test on one entity."""
+    """Compile a $filter expression into a test on one entity (which never raises: a value of the
+    wrong kind simply does not match)."""
+    if len(text) > MAX_FILTER_CHARS:
+        raise QueryError(f"$filter longer than {MAX_FILTER_CHARS} characters")
     tokens, pos = [], 0
     while pos < len(text.rstrip()):
         match = TOKEN.match(text, pos)
@@ -229,20 +241,28 @@ def parse_filter(text: str):
     def joined(word: str, operand):
         """One precedence level: operands joined by ``word`` ('or' binds looser than 'and')."""
         def level():
-            left = operand()
+            operands = [operand()]
             while peek() == ("word", word):
                 take()
-                right = operand()
-                left = (lambda a, b: (lambda item: a(item) or b(item)) if word == "or"
-                        else (lambda item: a(item) and b(item)))(left, right)
-            return left
+                operands.append(operand())
+            if len(operands) == 1:
+                return operands[0]
+            combine = any if word == "or" else all  # flat, so long chains cannot exhaust the stack
+            return lambda item: combine(test(item) for test in operands)
         return level
 
+    depth = 0
+
     def factor():
+        nonlocal depth
         if peek()[0] == "lp":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise QueryError(f"$filter nests parentheses deeper than {MAX_NESTING}")
             take("lp")
             inner = expression()
             take("rp")
+            depth -= 1
             return inner
         field = take("word")[1]
         op = take("word")[1]
@@ -254,20 +274,26 @@ def parse_filter(text: str):
         elif kind == "num":
             value = float(raw)
         elif kind == "time":
-            value = _instant(raw)
+            try:
+                value = _instant(raw)
+            except ValueError:
+                raise QueryError(f"$filter: {raw!r} is not a valid time") from None
         else:
             raise QueryError(f"$filter: expected a value after {op}, found {raw or 'the end'!r}")
         compare = COMPARE[op]
 
         def test(item):
             have = item.get(field)
-            if have is None:
+            try:
+                if kind == "time":
+                    have = _instant(have)
+                elif kind == "num" and (isinstance(have, bool) or not isinstance(have, (int, float))):
+                    return False
+                elif kind == "str" and not isinstance(have, str):
+                    return False
+                return compare(have, value)
+            except (TypeError, ValueError, AttributeError):
                 return False
-            if kind == "time":
-                have = _instant(have)
-            elif kind == "num" and not isinstance(have, (int, float)):
-                return False
-            return compare(have, value)
         return test
 
     def expression():

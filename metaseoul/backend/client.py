@@ -9,6 +9,9 @@ import httpx
 from metaseoul.backend.app import OPEN311
 
 
+REFUSALS = (400, 413, 422)  # the complaint itself is wrong: sending it again cannot help
+
+
 class BackendUnavailable(Exception):
     """The backend did not answer, or failed: worth trying again later."""
 
@@ -53,21 +56,24 @@ class BackendClient:
         """File ``complaint``; the same key always yields the same service request id."""
         response = self._call("POST", f"{OPEN311}/requests.json", data=complaint.form(),
                               headers={"Idempotency-Key": idempotency_key})
-        return response.json()[0]["service_request_id"]
+        try:
+            return str(response.json()[0]["service_request_id"])
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise BackendUnavailable(f"{self.base_url} confirmed in an unreadable form") from None
 
     def _call(self, method: str, path: str, **kwargs) -> httpx.Response:
         try:
             response = self.http.request(method, self.base_url + path, **kwargs)
         except httpx.TransportError as exc:
             raise BackendUnavailable(f"{self.base_url}: {exc}") from None
-        if response.status_code >= 500:
-            raise BackendUnavailable(f"{self.base_url} answered {response.status_code}")
-        if response.status_code >= 400:
+        if response.status_code in REFUSALS:
             try:
                 reason = response.json()[0]["description"]
             except (ValueError, KeyError, IndexError, TypeError):
                 reason = response.text[:200]
             raise ComplaintRejected(reason)
+        if response.status_code >= 300:  # busy (429), moved, wrong address, server trouble: try later
+            raise BackendUnavailable(f"{self.base_url} answered {response.status_code}")
         return response
 
     def close(self) -> None:

@@ -38,10 +38,11 @@ class Database:
             self.connection.execute("BEGIN IMMEDIATE")
             try:
                 result = work(self.connection)
+                self.connection.execute("COMMIT")
             except BaseException:
-                self.connection.execute("ROLLBACK")
+                if self.connection.in_transaction:  # also after a failed COMMIT (disk full, I/O error)
+                    self.connection.execute("ROLLBACK")
                 raise
-            self.connection.execute("COMMIT")
             return result
 
     def close(self) -> None:

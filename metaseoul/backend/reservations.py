@@ -4,6 +4,7 @@ capacity, however many requests race for it: the count and the insert happen in 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import date, datetime, timedelta
 from importlib import resources
@@ -16,6 +17,10 @@ CREATE TABLE IF NOT EXISTS bookings (
 );
 CREATE INDEX IF NOT EXISTS bookings_by_slot ON bookings (slot_id);
 """
+
+
+SLOT_ID = re.compile(r"([a-z0-9-]+)@(\d{4}-\d\d-\d\d)T(\d\d:\d\d)")
+BOOKINGS_PER_PERSON = 5
 
 
 class SlotFull(Exception):
@@ -51,22 +56,25 @@ class Reservations:
                         "capacity": service["capacity"], "remaining": max(0, service["capacity"] - taken)})
         return out
 
-    def _capacity(self, slot_id: str) -> int:
-        code, _, when = slot_id.partition("@")
-        service = self.services.get(code)
+    def _slot(self, slot_id: str) -> tuple[str, int]:
+        """The slot's one canonical id (SERVICE@YYYY-MM-DDTHH:MM) and its capacity."""
+        match = SLOT_ID.fullmatch(slot_id)
+        service = self.services.get(match.group(1)) if match else None
+        if service is None or match.group(3) not in service["times"]:
+            raise NotFound(f"no slot {slot_id!r}")
         try:
-            day, start = when.split("T")
-            date.fromisoformat(day)
+            date.fromisoformat(match.group(2))
         except ValueError:
             raise NotFound(f"no slot {slot_id!r}") from None
-        if service is None or start not in service["times"]:
-            raise NotFound(f"no slot {slot_id!r}")
-        return service["capacity"]
+        return slot_id, service["capacity"]
 
     def book(self, slot_id: str, subject: str) -> dict:
-        capacity = self._capacity(slot_id)
+        slot_id, capacity = self._slot(slot_id)
 
         def work(conn):
+            mine = conn.execute("SELECT COUNT(*) FROM bookings WHERE subject = ?", (subject,)).fetchone()[0]
+            if mine >= BOOKINGS_PER_PERSON:
+                raise SlotFull(f"at most {BOOKINGS_PER_PERSON} bookings at a time: cancel one first")
             taken = conn.execute("SELECT COUNT(*) FROM bookings WHERE slot_id = ?", (slot_id,)).fetchone()[0]
             if taken >= capacity:
                 raise SlotFull(f"{slot_id} is fully booked")

@@ -72,13 +72,17 @@ class ComplaintStore:
         rows = self.db.read("SELECT * FROM requests WHERE service_request_id = ?", (ident,))
         return _as_dict(rows[0]) if rows else None
 
-    def search(self, service_code: str | None = None, status: str | None = None,
+    def search(self, service_codes: list[str] | None = None, statuses: list[str] | None = None,
                start: str | None = None, end: str | None = None, limit: int = 1000) -> list[dict]:
+        """Requests, newest first; ``start``/``end`` are UTC times as stored (see ``now``)."""
         query, args = "SELECT * FROM requests WHERE 1=1", []
-        for column, op, value in (("service_code", "=", service_code), ("status", "=", status),
-                                  ("requested_datetime", ">=", start), ("requested_datetime", "<=", end)):
+        for column, values in (("service_code", service_codes), ("status", statuses)):
+            if values:
+                query += f" AND {column} IN ({', '.join('?' * len(values))})"
+                args += values
+        for op, value in ((">=", start), ("<=", end)):
             if value is not None:
-                query += f" AND {column} {op} ?"
+                query += f" AND requested_datetime {op} ?"
                 args.append(value)
         query += " ORDER BY requested_datetime DESC LIMIT ?"
         return [_as_dict(r) for r in self.db.read(query, (*args, limit))]

@@ -4,6 +4,7 @@ ahead, spoken aloud and shown as captions at the same time."""
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 
 from metaseoul import i18n
@@ -19,8 +20,8 @@ log = logging.getLogger(__name__)
 class Narrator:
     def __init__(self, base, world: World, walker: Walker, hud: Hud, keys: dict[str, str] | None = None):
         self.world, self.walker, self.hud = world, walker, hud
-        self._speaker = None
-        self._speaker_failed = False
+        self._said: queue.Queue[tuple[str, str]] = queue.Queue()
+        threading.Thread(target=self._speaker, daemon=True).start()
         for action, key in (keys or NARRATION_KEYS).items():
             base.accept(key, self.narrate, [action])
 
@@ -35,19 +36,24 @@ class Narrator:
     def narrate(self, action: str) -> None:
         lines = self.lines(action)
         self.hud.caption("\n".join(lines), seconds=4 + 2 * len(lines))
-        text = ". ".join(lines)
-        threading.Thread(target=self._speak, args=(text, i18n.language()), daemon=True).start()
+        self._said.put((". ".join(lines), i18n.language()))
 
-    def _speak(self, text: str, lang: str) -> None:
-        """Say it aloud; without espeak-ng or an audio device the caption alone remains."""
-        if self._speaker_failed:
-            return
+    def _speaker(self) -> None:
+        """One voice: a new description cuts off the one being spoken. Without espeak-ng the
+        captions alone remain; a sound device that fails once is tried again next time."""
         from metaseoul.accessibility import speech
 
         try:
-            if self._speaker is None:
-                self._speaker = speech.EspeakEngine()
-            speech.play(self._speaker.say(text, lang))
-        except Exception as exc:  # no speech engine or no sound device: captions still work  # noqa: BLE001
-            self._speaker_failed = True
-            log.warning("speech unavailable, captions only: %s", exc)
+            engine = speech.EspeakEngine()
+        except RuntimeError as exc:
+            log.warning("captions only: %s", exc)
+            return
+        while True:
+            text, lang = self._said.get()
+            while not self._said.empty():  # only the newest request matters
+                text, lang = self._said.get()
+            try:
+                speech.stop()
+                speech.play(engine.say(text, lang), wait=False)
+            except Exception as exc:  # a missing or busy sound device: the caption is on screen  # noqa: BLE001
+                log.warning("could not speak: %s", exc)
