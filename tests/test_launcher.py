@@ -10,6 +10,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
@@ -59,7 +60,7 @@ class Discovery(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def server():
+def discovery_server():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Discovery)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -94,8 +95,8 @@ def test_first_run_asks_for_accessibility_first(qtbot, tmp_path):
     ("/html", "not with a discovery document"),
     ("/old", "speaks contract version 2.1"),
 ])
-def test_bad_backend_url_shows_the_reason(qtbot, window, server, path, words):
-    text = add(qtbot, window, server + path)
+def test_bad_backend_url_shows_the_reason(qtbot, window, discovery_server, path, words):
+    text = add(qtbot, window, discovery_server + path)
     assert text.startswith("Not added:") and words in text
     assert window.backend_box.count() == 1
 
@@ -112,12 +113,12 @@ def test_backend_nobody_answers_and_not_an_address(qtbot, window):
     assert "not a web address" in add(qtbot, window, "city example")
 
 
-def test_good_backend_is_added_and_remembered(qtbot, window, server, tmp_path):
-    text = add(qtbot, window, server + "/good")
+def test_good_backend_is_added_and_remembered(qtbot, window, discovery_server, tmp_path):
+    text = add(qtbot, window, discovery_server + "/good")
     assert "Added Test City" in text
-    assert window.backend_box.currentData() == server + "/good"
+    assert window.backend_box.currentData() == discovery_server + "/good"
     saved = Settings.load(tmp_path / "settings.json")
-    assert saved.backends == [server + "/good"] and saved.backend == server + "/good"
+    assert saved.backends == [discovery_server + "/good"] and saved.backend == discovery_server + "/good"
 
 
 def test_picking_a_destination_launches_the_client(qtbot, window, x_display):
@@ -239,3 +240,39 @@ def test_page_screenshots_are_real_pictures(tmp_path, name):
     assert image.width() >= 800 and image.height() >= 600
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
     assert len(colours) > 40, "a page with text and controls has many colours"
+
+
+def test_sign_in_to_an_added_backend(qtbot, window, server):
+    httpx.post(server.url + "/auth/register", json={"name": "jiwoo", "password": "a long password"})
+    add(qtbot, window, server.url)
+    assert window.sign_in("jiwoo", "wrong password!!") == "Wrong user name or password."
+    assert window.signed_in is None
+    assert window.sign_in("jiwoo", "a long password") is None
+    assert window.signed_in[0] == "jiwoo" and window.signed_in[1]
+    window.account()  # signs out
+    assert window.signed_in is None and "guest" in window.identity.text()
+
+
+def test_sign_in_dialog_shows_the_reason_and_is_named(qtbot, window, server):
+    from metaseoul.launcher.window import SignInDialog
+
+    add(qtbot, window, server.url)
+    dialog = SignInDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.user.setText("nobody")
+    dialog.password.setText("whatever it is")
+    dialog.submit()
+    assert dialog.message.text() == "Wrong user name or password."
+    assert all(w.accessibleName() for w in dialog.findChildren(QWidget) if isinstance(w, CONTROLS))
+
+
+def test_the_built_in_backend_starts_for_sign_in_and_stops_with_the_launcher(qtbot, tmp_path):
+    application()
+    win = LauncherWindow(Settings(language="en", preset="default"), tmp_path / "settings.json")
+    win.embedded.data = tmp_path / "backend"
+    assert win.sign_in("nobody", "no such account") == "Wrong user name or password."
+    process = win.embedded.process
+    assert process is not None and process.poll() is None, "the built-in backend answered"
+    assert httpx.get(win.embedded.url + "/.well-known/metaseoul").json()["name"] == "metaseoul reference backend"
+    win.close()
+    assert process.poll() is not None, "closing the launcher stops the built-in backend"

@@ -76,3 +76,30 @@ def check_backend(url: str, timeout: float = 5.0) -> BackendCheck:
         return BackendCheck(False, _("{where} speaks contract version {version}; this client speaks {mine}.").format(
             where=where, version=doc["contract_version"], mine=CONTRACT_MAJOR), url)
     return BackendCheck(True, doc["name"], url)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    ok: bool
+    reason: str  # what went wrong, or the bearer token when ok
+
+
+def sign_in(url: str, name: str, password: str, timeout: float = 10.0) -> SignIn:
+    """Ask the backend for a bearer token; every failure is one sentence for the citizen."""
+    try:
+        with urllib.request.urlopen(url + DISCOVERY_PATH, timeout=timeout) as response:
+            doc = json.loads(response.read(1_000_000))
+        if "accounts" not in doc.get("capabilities", []):
+            return SignIn(False, _("This backend has no accounts: continue as a guest."))
+        request = urllib.request.Request(
+            url + doc.get("endpoints", {}).get("auth", "/auth") + "/token",
+            data=json.dumps({"name": name, "password": password}).encode(),
+            headers={"content-type": "application/json"}, method="POST")
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return SignIn(True, json.loads(response.read())["access_token"])
+    except urllib.error.HTTPError as exc:
+        if exc.code == 401:
+            return SignIn(False, _("Wrong user name or password."))
+        return SignIn(False, _("The backend answered {code}.").format(code=exc.code))
+    except (urllib.error.URLError, OSError, ValueError, KeyError, TypeError):
+        return SignIn(False, _("Nobody answers at {where}.").format(where=urllib.parse.urlsplit(url).netloc))

@@ -7,9 +7,11 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt, QThread, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -28,7 +30,8 @@ from PySide6.QtWidgets import (
 from metaseoul import i18n
 from metaseoul.i18n import _
 from metaseoul.launcher import style
-from metaseoul.launcher.backends import EMBEDDED, BackendCheck, check_backend
+from metaseoul.backend.embedded import EmbeddedBackend
+from metaseoul.launcher.backends import EMBEDDED, BackendCheck, check_backend, sign_in
 from metaseoul.launcher.client_process import ClientProcess, LaunchRequest
 from metaseoul.launcher.thumbnails import ThumbnailCache
 from metaseoul.scenes import builtin_ids, load
@@ -81,6 +84,8 @@ class LauncherWindow(QMainWindow):
         self.client.failed.connect(self._launch_failed)
         self.client.ended.connect(self._launch_ended)
         self._vr: tuple[bool, str] | None = None  # asked once: starting a runtime can take seconds
+        self.signed_in: tuple[str, str] | None = None  # (name, bearer token), kept in memory only
+        self.embedded = EmbeddedBackend(config_dir() / "backend")
         self.thumbnails = ThumbnailCache(config_dir() / "thumbnails", self)
         self.thumbnails.ready.connect(self._thumbnail_ready)
         self.client_environment: dict[str, str] | None = None
@@ -197,8 +202,13 @@ class LauncherWindow(QMainWindow):
         self.thumbnails.request(scenes)
 
         footer = QHBoxLayout()
-        guest = QLabel(_("You will enter as a guest: nothing personal is asked or kept."), objectName="muted")
-        footer.addWidget(guest, 1)
+        self.identity = QLabel(self._identity_text(), objectName="muted")
+        self.identity.setWordWrap(True)
+        footer.addWidget(self.identity, 1)
+        self.account_button = named(QPushButton(_("Sign out") if self.signed_in else _("Sign in")), _("Account"),
+                                    _("Sign in to the chosen backend, or continue as a guest."))
+        self.account_button.clicked.connect(self.account)
+        footer.addWidget(self.account_button)
         self.progress = named(QProgressBar(), _("Loading"), _("Shows while the place is being prepared."))
         self.progress.setRange(0, 0)
         self.progress.hide()
@@ -306,6 +316,38 @@ class LauncherWindow(QMainWindow):
         self._build()
         self.show_page("home")
 
+    def _identity_text(self) -> str:
+        if self.signed_in:
+            return _("Signed in as {name}.").format(name=self.signed_in[0])
+        return _("You will enter as a guest: nothing personal is asked or kept.")
+
+    def chosen_backend(self) -> str:
+        """The chosen backend's address, starting the built-in one when that is the choice."""
+        if self.settings.backend == EMBEDDED:
+            return self.embedded.start()
+        return self.settings.backend
+
+    def account(self) -> None:
+        if self.signed_in:
+            self.signed_in = None
+        else:
+            dialog = SignInDialog(self)
+            dialog.exec()
+        self.identity.setText(self._identity_text())
+        self.account_button.setText(_("Sign out") if self.signed_in else _("Sign in"))
+
+    def sign_in(self, name: str, password: str) -> str | None:
+        """Sign in to the chosen backend; returns what went wrong, or None."""
+        try:
+            url = self.chosen_backend()
+        except RuntimeError as exc:
+            return str(exc)
+        result = sign_in(url, name, password)
+        if not result.ok:
+            return result.reason
+        self.signed_in = (name, result.reason)
+        return None
+
     def discard_settings(self) -> None:
         self._build()  # the controls go back to the saved values
         self.show_page("home")
@@ -319,6 +361,10 @@ class LauncherWindow(QMainWindow):
     def _pick_backend(self) -> None:
         self.settings.backend = self.backend_box.currentData()
         self.settings.save(self.settings_path)
+        if self.signed_in:  # an account belongs to one backend
+            self.signed_in = None
+            self.identity.setText(self._identity_text())
+            self.account_button.setText(_("Sign in"))
 
     def add_backend(self) -> None:
         url = self.backend_url.text().strip()
@@ -377,7 +423,51 @@ class LauncherWindow(QMainWindow):
         self.thumbnails.stop()
         if self._checker is not None:
             self._checker.wait(10_000)  # a discovery check times out after 5 s
+        self.embedded.stop()
         super().closeEvent(event)
+
+
+class SignInDialog(QDialog):
+    """User name and password for the chosen backend; the reason appears when it fails."""
+
+    def __init__(self, launcher: LauncherWindow):
+        super().__init__(launcher)
+        self.launcher = launcher
+        self.setWindowTitle(_("Sign in"))
+        layout = QVBoxLayout(self)
+        self.user = named(QLineEdit(), _("User name"), _("Your account's name on this backend."))
+        self.password = named(QLineEdit(), _("Password"), _("Your account's password."))
+        self.password.setEchoMode(QLineEdit.Password)
+        for label, field in ((_("User name"), self.user), (_("Password"), self.password)):
+            caption = QLabel(label)
+            caption.setBuddy(field)
+            layout.addWidget(caption)
+            layout.addWidget(field)
+        self.message = QLabel("", objectName="error")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        cancel = named(QPushButton(_("Cancel")), _("Cancel"), _("Continue as a guest."))
+        cancel.clicked.connect(self.reject)
+        go = named(QPushButton(_("Sign in")), _("Sign in"), _("Sign in with this name and password."))
+        go.setObjectName("primary")
+        go.clicked.connect(self.submit)
+        self.password.returnPressed.connect(self.submit)
+        buttons.addWidget(cancel)
+        buttons.addWidget(go)
+        layout.addLayout(buttons)
+
+    def submit(self) -> None:
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            problem = self.launcher.sign_in(self.user.text().strip(), self.password.text())
+        finally:
+            QApplication.restoreOverrideCursor()
+        if problem is None:
+            self.accept()
+        else:
+            self.password.clear()
+            self.message.setText(problem)
 
 
 def vr_runtime_status() -> tuple[bool, str]:
