@@ -14,7 +14,6 @@ import json
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from panda3d.core import SceneGraphAnalyzer
 

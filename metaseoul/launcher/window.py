@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -35,7 +34,7 @@ from metaseoul.launcher.backends import EMBEDDED, BackendCheck, check_backend, s
 from metaseoul.launcher.client_process import ClientProcess, LaunchRequest
 from metaseoul.launcher.thumbnails import ThumbnailCache
 from metaseoul.scenes import builtin_ids, load
-from metaseoul.settings import PRESETS, QUALITIES, Settings, config_dir
+from metaseoul.settings import QUALITIES, Settings, config_dir
 
 PAGES = ("accessibility", "home", "settings")
 
