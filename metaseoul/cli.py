@@ -80,6 +80,7 @@ def parser() -> argparse.ArgumentParser:
     play.add_argument("--fullscreen", action="store_true", help=_("use the whole screen"))
     play.add_argument("--idle-exit", type=_positive, metavar="SECONDS",
                       help=_("quit after this many seconds without input (kiosks)"))
+    play.add_argument("--vr", action="store_true", help=_("use a VR headset when one is ready (else the desktop)"))
 
     launcher = sub.add_parser("launcher", parents=[common], help=_("open the launcher: destinations, settings and accessibility"))
     launcher.add_argument("--screenshot", type=Path, metavar="FILE",
@@ -132,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "render":
             return _render(args.scene, args.render_out, args.size, args.views, args.frames, args.stereo)
         if args.command == "play":
-            return _play(args.scene, args.spawn, args.quality, args.fullscreen, args.idle_exit)
+            return _play(args.scene, args.spawn, args.quality, args.fullscreen, args.idle_exit, args.vr)
         if args.command == "launcher":
             from metaseoul.launcher.main import run_launcher
 
@@ -217,10 +218,10 @@ def _render(scene: str, out: Path, size, views, frames: int, stereo: bool = Fals
 
 
 def _play(scene: str, spawn: str | None, quality: str = "high", fullscreen: bool = False,
-          idle_exit: int | None = None) -> int:
+          idle_exit: int | None = None, vr: bool = False) -> int:
     from metaseoul.client.app import run
 
-    run(scene, spawn, quality=quality, fullscreen=fullscreen, idle_exit=idle_exit)
+    run(scene, spawn, quality=quality, fullscreen=fullscreen, idle_exit=idle_exit, vr=vr)
     return EXIT_OK
 
 

@@ -191,6 +191,17 @@ def test_broken_settings_file_falls_back_to_defaults(tmp_path):
     assert settings.fullscreen is False and settings.language == "en"
 
 
+def test_vr_without_a_runtime_opens_on_the_desktop_and_says_why(qtbot, window, x_display):
+    window.client_environment = dict(os.environ, DISPLAY=x_display)
+    window.settings.vr = True
+    window.settings.quality = "low"
+    with qtbot.waitSignal(window.client.ready, timeout=120_000):
+        window.launch()
+    assert "--vr" in window.client.command
+    text = window.launch_status.text()
+    assert "Open: have a good visit." in text and "No VR headset runtime was found" in text and "SteamVR" in text
+
+
 def test_client_failure_is_shown_readably(qtbot, window):
     window.client_environment = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     with qtbot.waitSignal(window.client.failed, timeout=120_000):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from metaseoul import i18n
 from metaseoul.client import engine
 from metaseoul.client.controls import Controls
@@ -70,21 +72,39 @@ class DesktopClient:
         return task.cont
 
 
-def status(word: str, scene: str) -> None:
+def status(word: str, text: str) -> None:
     """A line the launcher follows (see launcher/client_process.py)."""
-    print(f"metaseoul-status: {word} {scene}", flush=True)
+    print(f"metaseoul-status: {word} {text}", flush=True)
+
+
+def vr_notice() -> str:
+    """Why this visit is on the desktop although VR was asked for."""
+    from metaseoul.xr.runtime import NoRuntime, detect
+
+    try:
+        info = detect()
+    except NoRuntime as exc:
+        return str(exc)
+    return _("{runtime} found {system}, but this version of metaseoul cannot draw to a headset yet; "
+             "the visit opens on the desktop.").format(runtime=info.runtime, system=info.system)
 
 
 def run(scene: str, spawn: str | None = None, quality: str = "high", fullscreen: bool = False,
-        idle_exit: int | None = None) -> None:
+        idle_exit: int | None = None, vr: bool = False) -> None:
     """Open the window and run until the citizen quits."""
     if not engine.has_display():
         raise RuntimeError(_("no display to open a window on; use 'metaseoul render' for offscreen screenshots"))
     status("loading", scene)
+    notice = vr_notice() if vr else None
+    if notice:
+        print(_("metaseoul: {problem}").format(problem=notice), file=sys.stderr, flush=True)
+        status("notice", notice)
     base = engine.start(offscreen=False, quality=quality, fullscreen=fullscreen)
     if base.win is None:
         raise RuntimeError(_("could not open an OpenGL window"))
     client = DesktopClient(base, scene, spawn, idle_exit=idle_exit)
+    if notice:
+        client.hud.announce(notice, seconds=10)
     base.graphicsEngine.renderFrame()
     status("ready", client.world.scene.id)
     base.run()

@@ -1,7 +1,8 @@
 """Starting the client as its own process and following it until it is ready, or telling why not.
 
-The client prints ``metaseoul-status: loading SCENE`` and ``metaseoul-status: ready SCENE`` on its
-standard output; failures end with a one-line reason on standard error and a non-zero exit code.
+The client prints ``metaseoul-status: loading SCENE``, ``metaseoul-status: notice TEXT`` (say, why
+VR fell back to the desktop) and ``metaseoul-status: ready SCENE`` on its standard output; failures
+end with a one-line reason on standard error and a non-zero exit code.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class LaunchRequest:
                 "play", self.scene, "--quality", s.quality]
         if s.fullscreen:
             args.append("--fullscreen")
+        if s.vr:
+            args.append("--vr")
         if self.idle_exit is not None:
             args += ["--idle-exit", str(self.idle_exit)]
         return args
@@ -37,6 +40,7 @@ class LaunchRequest:
 class ClientProcess(QObject):
     progress = Signal(str)  # a sentence for the citizen
     ready = Signal(str)  # scene id
+    notice = Signal(str)  # something the citizen should know, e.g. why VR fell back to the desktop
     failed = Signal(str)  # a sentence for the citizen
     ended = Signal()
 
@@ -93,6 +97,8 @@ class ClientProcess(QObject):
                 self.progress.emit(_("Building the scene…"))
             elif words[:1] == ["ready"]:
                 self.ready.emit(words[1] if len(words) > 1 else "")
+            elif words[:1] == ["notice"]:
+                self.notice.emit(" ".join(words[1:]))
 
     def _read_errors(self) -> None:
         self._stderr += bytes(self.process.readAllStandardError())

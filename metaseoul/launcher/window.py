@@ -82,6 +82,8 @@ class LauncherWindow(QMainWindow):
         self.client.ready.connect(self._launch_ready)
         self.client.failed.connect(self._launch_failed)
         self.client.ended.connect(self._launch_ended)
+        self.client.notice.connect(self._launch_notice)
+        self._notice = ""
         self._vr: tuple[bool, str] | None = None  # asked once: starting a runtime can take seconds
         self.signed_in: tuple[str, str] | None = None  # (name, bearer token), kept in memory only
         self.embedded = EmbeddedBackend(config_dir() / "backend")
@@ -398,6 +400,7 @@ class LauncherWindow(QMainWindow):
     def launch(self) -> None:
         if not self.client.start(LaunchRequest(self.selected_scene(), self.settings), self.client_environment):
             return  # a visit is already starting or running
+        self._notice = ""
         self.launch_button.setEnabled(False)
         self.launch_status.setText("")
         self.progress.show()
@@ -409,9 +412,13 @@ class LauncherWindow(QMainWindow):
     def _launch_progress(self, text: str) -> None:
         self.launch_status.setText(text)
 
+    def _launch_notice(self, text: str) -> None:
+        self._notice = text
+        self.launch_status.setText(text)
+
     def _launch_ready(self, scene_id: str) -> None:
         self.progress.hide()
-        self.launch_status.setText(_("Open: have a good visit."))
+        self.launch_status.setText(" ".join(filter(None, [_("Open: have a good visit."), self._notice])))
 
     def _launch_failed(self, reason: str) -> None:
         self.progress.hide()
