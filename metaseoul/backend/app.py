@@ -20,7 +20,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from metaseoul import __version__
 from metaseoul.backend import CONTRACT_VERSION
@@ -28,6 +28,7 @@ from metaseoul.backend.citydata import PROPERTIES, CityData, QueryError, collect
 from metaseoul.backend.accounts import Accounts, AuthError
 from metaseoul.backend.content import catalogue as scene_catalogue
 from metaseoul.backend.db import Database
+from metaseoul.backend.realtime import FRAME_LIMIT, ROOM_CAPACITY, TICK_HZ, Hub
 from metaseoul.backend.reservations import NotFound, Reservations, SlotFull
 from metaseoul.backend.store import ComplaintStore, NewRequest
 
@@ -36,6 +37,7 @@ SENSORTHINGS = "/sensorthings/v1.1"
 RESERVATIONS = "/reservations/v1"
 CONTENT = "/content/v1"
 AUTH = "/auth"
+REALTIME = "/realtime/v1"
 DESCRIPTION_LIMIT = 4000
 BODY_LIMIT = 64 * 1024
 SPOT_ATTRIBUTES = ("scene_id", "x", "y", "z")
@@ -51,10 +53,12 @@ def discovery_document() -> dict:
         "contract_version": CONTRACT_VERSION,
         "name": "metaseoul reference backend",
         "software": {"name": "metaseoul", "version": __version__},
-        "capabilities": ["complaints", "city-data", "reservations", "content", "accounts"],
+        "capabilities": ["complaints", "city-data", "reservations", "content", "accounts", "realtime"],
         "endpoints": {"open311": OPEN311, "sensorthings": SENSORTHINGS, "reservations": RESERVATIONS,
-                      "content": CONTENT, "auth": AUTH, "health": "/healthz", "metrics": "/metrics"},
-        "limits": {"description_chars": DESCRIPTION_LIMIT, "request_bytes": BODY_LIMIT},
+                      "content": CONTENT, "auth": AUTH, "realtime": REALTIME, "health": "/healthz",
+                      "metrics": "/metrics"},
+        "limits": {"description_chars": DESCRIPTION_LIMIT, "request_bytes": BODY_LIMIT,
+                   "users_per_room": ROOM_CAPACITY, "tick_hz": TICK_HZ, "frame_bytes": FRAME_LIMIT},
         "languages": ["ko", "en"],
     }
 
@@ -101,6 +105,7 @@ def create_app(data_dir: Path) -> Starlette:
     store = ComplaintStore(db)
     accounts = Accounts(db)
     reservations = Reservations(db)
+    hub = Hub(accounts)
     scenes = scene_catalogue()
     catalogue = {s["service_code"]: s for s in services()}
     counts: Counter = Counter()
@@ -309,6 +314,7 @@ def create_app(data_dir: Path) -> Starlette:
 
     streams_of = lambda thing: city.datastreams(thing["@iot.id"])  # noqa: E731
     routes = [
+        WebSocketRoute(REALTIME, hub.connect),
         Route(f"{AUTH}/guest", guest, methods=["POST"]),
         Route(f"{AUTH}/register", register, methods=["POST"]),
         Route(f"{AUTH}/token", token, methods=["POST"]),
