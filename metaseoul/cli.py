@@ -97,6 +97,11 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("xr-info", parents=[common], help=_("tell which VR runtime and headset are available"))
 
+    check = sub.add_parser("check-backend", parents=[common], help=_("check that a city backend keeps the contract"))
+    check.add_argument("url", help=_("the backend's address"))
+    check.add_argument("--write", action="store_true", help=_("also run the checks that create data"))
+    check.add_argument("--json", type=Path, metavar="FILE", dest="json_out", help=_("write the results as JSON"))
+
     serve = sub.add_parser("serve", parents=[common], help=_("run the reference city backend"))
     serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
     serve.add_argument("--port", type=int, default=8765, help=_("port to listen on (default: 8765)"))
@@ -143,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             serve(args.host, args.port, args.data)
             return EXIT_OK
+        if args.command == "check-backend":
+            return _check_backend(args.url, args.write, args.json_out)
         if args.command == "xr-info":
             return _xr_info()
         if args.command == "describe":
@@ -245,6 +252,16 @@ def _describe(args) -> int:
         if args.speak:
             speech.play(said)
     return EXIT_OK
+
+
+def _check_backend(url: str, write: bool, json_out: Path | None) -> int:
+    from metaseoul.backend.conformance import Checker, report, table
+
+    results = Checker(url, write=write).check_all()
+    print(table(results))
+    if json_out is not None:
+        json_out.write_text(json.dumps(report(results), indent=2, ensure_ascii=False) + "\n")
+    return EXIT_OK if all(r.passed for r in results) else EXIT_INVALID
 
 
 def _xr_info() -> int:

@@ -1,0 +1,261 @@
+"""``metaseoul check-backend``: does a city backend keep the contract?
+
+Reads the backend's discovery document, then runs the checks of every capability it advertises:
+answers against the contract's schemas, required endpoints, Open311 semantics, SensorThings query
+options, rejection of bad tokens and bad input, and, with ``--write``, the checks that create data
+(complaint idempotency, booking races, two realtime clients). Exit 0 only if every check passes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from importlib import resources
+
+import httpx
+import jsonschema
+
+WRITING = "writes"
+
+
+@dataclass
+class Result:
+    capability: str
+    check: str
+    passed: bool
+    detail: str = ""
+
+
+def contract() -> dict:
+    return json.loads((resources.files("metaseoul.backend") / "contract" / "openapi.json").read_text("utf-8"))
+
+
+class Checker:
+    def __init__(self, url: str, write: bool = False, timeout: float = 10.0):
+        self.url = url.rstrip("/")
+        self.write = write
+        self.http = httpx.Client(timeout=timeout)
+        self.schemas = contract()["components"]
+        self.results: list[Result] = []
+        self.discovery: dict = {}
+
+    # --- helpers -----------------------------------------------------------------------------
+    def conforms(self, value, schema: str) -> None:
+        jsonschema.Draft202012Validator({"$ref": f"#/components/schemas/{schema}", "components": self.schemas},
+                                        format_checker=jsonschema.FormatChecker()).validate(value)
+
+    def endpoint(self, name: str, default: str) -> str:
+        return self.url + self.discovery.get("endpoints", {}).get(name, default)
+
+    def run(self, capability: str, name: str, check: Callable[[], None], writes: bool = False) -> None:
+        if writes and not self.write:
+            self.results.append(Result(capability, name, True, "skipped: needs --write"))
+            return
+        try:
+            check()
+        except (AssertionError, jsonschema.ValidationError, httpx.HTTPError, ValueError, KeyError,
+                IndexError, TypeError) as exc:
+            message = exc.message if isinstance(exc, jsonschema.ValidationError) else str(exc)
+            self.results.append(Result(capability, name, False, (message or type(exc).__name__)[:300]))
+        else:
+            self.results.append(Result(capability, name, True))
+
+    def get(self, url: str, **kwargs) -> httpx.Response:
+        return self.http.get(url, **kwargs)
+
+    # --- the checks --------------------------------------------------------------------------
+    def check_all(self) -> list[Result]:
+        def discovery():
+            answer = self.get(self.url + "/.well-known/metaseoul")
+            assert answer.status_code == 200, f"discovery answered {answer.status_code}"
+            self.discovery = answer.json()
+            self.conforms(self.discovery, "Discovery")
+
+        self.run("discovery", "discovery document", discovery)
+        if not self.results[-1].passed:
+            return self.results
+        offered = set(self.discovery["capabilities"])
+        for capability, checks in (("accounts", self.accounts), ("complaints", self.complaints),
+                                   ("city-data", self.city_data), ("reservations", self.reservations),
+                                   ("content", self.content), ("realtime", self.realtime)):
+            if capability in offered:
+                checks()
+        return self.results
+
+    def guest(self) -> dict:
+        answer = self.http.post(self.endpoint("auth", "/auth") + "/guest")
+        assert answer.status_code == 201, f"guest session answered {answer.status_code}"
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+    def accounts(self) -> None:
+        self.run("accounts", "guest session token", lambda: self.conforms(
+            self.http.post(self.endpoint("auth", "/auth") + "/guest").json(), "Token"))
+
+        def bad_tokens():
+            for header in ({}, {"Authorization": "Bearer not-a-token"}):
+                answer = self.get(self.endpoint("reservations", "/reservations/v1") + "/bookings", headers=header)
+                assert answer.status_code == 401, f"a bad token got {answer.status_code}, not 401"
+        self.run("accounts", "bad tokens rejected", bad_tokens)
+
+    def complaints(self) -> None:
+        base = self.endpoint("open311", "/open311/v2")
+        state: dict = {}
+
+        def services():
+            listing = self.get(base + "/services.json").json()
+            assert listing, "no services"
+            for service in listing:
+                self.conforms(service, "Service")
+            state["code"] = listing[0]["service_code"]
+            self.conforms(self.get(base + f"/services/{state['code']}.json").json(), "ServiceDefinition")
+        self.run("complaints", "services and definitions", services)
+
+        def bad_input():
+            answer = self.http.post(base + "/requests.json", data={"service_code": "no-such-service-" + uuid.uuid4().hex})
+            assert answer.status_code == 400, f"an unknown service got {answer.status_code}, not 400"
+            assert answer.json()[0]["description"], "the Open311 error has no description"
+            big = self.http.post(base + "/requests.json", content=b"x" * 200_000,
+                                 headers={"content-type": "application/x-www-form-urlencoded"})
+            assert big.status_code in (400, 413), f"an oversized request got {big.status_code}"
+        self.run("complaints", "malformed and oversized input refused", bad_input)
+
+        def idempotent():
+            key = uuid.uuid4().hex
+            form = {"service_code": state["code"], "lat": "37.56556", "long": "126.97806",
+                    "description": "metaseoul conformance check", "attribute[scene_id]": "city-hall"}
+            first = self.http.post(base + "/requests.json", data=form, headers={"Idempotency-Key": key})
+            again = self.http.post(base + "/requests.json", data=form, headers={"Idempotency-Key": key})
+            assert first.status_code in (200, 201) and again.status_code in (200, 201)
+            self.conforms(first.json(), "Submitted")
+            ident = first.json()[0]["service_request_id"]
+            assert again.json()[0]["service_request_id"] == ident, "a retry with the same key made a second request"
+            stored = self.get(base + f"/requests/{ident}.json").json()
+            self.conforms(stored[0], "Request")
+            assert stored[0]["attributes"].get("scene_id") == "city-hall", "the in-world spot was not kept"
+        self.run("complaints", "submission is idempotent and readable", idempotent, writes=True)
+
+    def city_data(self) -> None:
+        base = self.endpoint("sensorthings", "/sensorthings/v1.1")
+
+        def things():
+            page = self.get(base + "/Things", params={"$count": "true", "$top": "2"}).json()
+            self.conforms(page, "EntityPage")
+            assert page["@iot.count"] >= 10, "fewer than 10 hot spots"
+            assert len(page["value"]) == 2 and "@iot.nextLink" in page, "$top or nextLink not honoured"
+            nxt = self.get(self.url + page["@iot.nextLink"] if page["@iot.nextLink"].startswith("/")
+                           else page["@iot.nextLink"]).json()
+            assert nxt["value"] and nxt["value"][0]["@iot.id"] != page["value"][0]["@iot.id"], "nextLink repeats"
+        self.run("city-data", "Things, $top, $count and nextLink", things)
+
+        def filters():
+            stream = self.get(base + "/Datastreams", params={"$top": "1"}).json()["value"][0]["@iot.id"]
+            rows = self.get(base + f"/Datastreams({stream})/Observations", params={"$top": "1000"}).json()["value"]
+            assert rows, "no observations"
+            for row in rows[:5]:
+                self.conforms(row, "Observation")
+            middle = sorted(r["result"] for r in rows)[len(rows) // 2]
+            picked = self.get(base + f"/Datastreams({stream})/Observations",
+                              params={"$filter": f"result gt {middle}", "$top": "1000"}).json()["value"]
+            assert all(r["result"] > middle for r in picked), "$filter on result not honoured"
+            ordered = self.get(base + f"/Datastreams({stream})/Observations",
+                               params={"$orderby": "phenomenonTime desc", "$top": "3"}).json()["value"]
+            stamps = [r["phenomenonTime"] for r in ordered]
+            assert stamps == sorted(stamps, reverse=True), "$orderby not honoured"
+            bad = self.get(base + "/Things", params={"$filter": "name zz 1"})
+            assert bad.status_code == 400, f"a broken $filter got {bad.status_code}, not 400"
+        self.run("city-data", "$filter, $orderby and bad options", filters)
+
+    def reservations(self) -> None:
+        base = self.endpoint("reservations", "/reservations/v1")
+        day = (date.today() + timedelta(days=400)).isoformat()  # far enough to be empty
+        state: dict = {}
+
+        def slots():
+            services = self.get(base + "/services").json()
+            assert services, "nothing to reserve"
+            for service in services:
+                found = self.get(base + f"/services/{service['code']}/slots", params={"date": day}).json()
+                for slot in found:
+                    self.conforms(slot, "Slot")
+                small = [s for s in found if s["remaining"] > 0]
+                if small:
+                    state.setdefault("slot", min(small, key=lambda s: s["capacity"]))
+            assert "slot" in state, "no free slot"
+        self.run("reservations", "services and slots", slots)
+
+        def race():
+            slot = state["slot"]
+            people = [self.guest() for _ in range(slot["remaining"] + 5)]
+            with ThreadPoolExecutor(max_workers=len(people)) as pool:
+                codes = list(pool.map(lambda h: self.http.post(base + "/bookings", json={"slot_id": slot["slot_id"]},
+                                                               headers=h).status_code, people))
+            assert codes.count(201) == slot["remaining"], f"{codes.count(201)} bookings for {slot['remaining']} places"
+            assert codes.count(409) == len(people) - slot["remaining"], "the overflow was not refused with 409"
+        self.run("reservations", "concurrent bookings never overbook", race, writes=True)
+
+    def content(self) -> None:
+        def catalogue():
+            import hashlib
+
+            listing = self.get(self.endpoint("content", "/content/v1") + "/scenes").json()
+            assert listing, "no scenes"
+            for entry in listing:
+                self.conforms(entry, "SceneEntry")
+            entry = listing[0]
+            data = self.get(self.url + entry["url"] if entry["url"].startswith("/") else entry["url"]).content
+            assert hashlib.sha256(data).hexdigest() == entry["sha256"], "the download does not match its sha256"
+        self.run("content", "catalogue and downloads", catalogue)
+
+    def realtime(self) -> None:
+        from websockets.sync.client import connect
+
+        url = self.endpoint("realtime", "/realtime/v1").replace("http", "ws", 1)
+
+        def receive(socket, kind: str, timeout: float = 5.0) -> dict:
+            deadline = time.monotonic() + timeout
+            while True:
+                message = json.loads(socket.recv(timeout=max(0.01, deadline - time.monotonic())))
+                if message.get("type") == kind:
+                    return message
+
+        def bad_token():
+            with connect(url, open_timeout=10) as socket:
+                socket.send(json.dumps({"type": "hello", "token": "not-a-token", "scene": "city-hall"}))
+                assert receive(socket, "error")["code"] == 401, "a bad token was not refused"
+        self.run("realtime", "bad token refused on connect", bad_token)
+
+        def two_clients():
+            scene = "conformance-" + uuid.uuid4().hex[:8]
+            with connect(url, open_timeout=10) as a, connect(url, open_timeout=10) as b:
+                for socket, name in ((a, "A"), (b, "B")):
+                    token = self.guest()["Authorization"].split(" ", 1)[1]
+                    socket.send(json.dumps({"type": "hello", "token": token, "scene": scene, "name": name}))
+                    receive(socket, "welcome")
+                assert receive(a, "presence")["joined"], "no presence"
+                a.send(json.dumps({"type": "pose", "p": [1.0, 2.0, 0.0], "h": 90}))
+                assert receive(b, "poses")["poses"][0]["p"] == [1.0, 2.0, 0.0], "the pose did not arrive"
+                a.send(json.dumps({"type": "chat", "text": "hello"}))
+                assert receive(b, "chat")["text"] == "hello", "the chat did not arrive"
+                a.send("not json")
+                assert receive(a, "error")["code"] == 400, "a malformed frame was not answered with an error"
+        self.run("realtime", "presence, poses, chat and malformed frames", two_clients, writes=True)
+
+
+def table(results: list[Result]) -> str:
+    width = max(len(f"{r.capability}: {r.check}") for r in results)
+    lines = []
+    for r in results:
+        mark = "PASS" if r.passed else "FAIL"
+        note = f"  ({r.detail})" if r.detail else ""
+        label = f"{r.capability}: {r.check}"
+        lines.append(f"{mark}  {label:<{width}}{note}".rstrip())
+    return "\n".join(lines)
+
+
+def report(results: list[Result]) -> dict:
+    return {"passed": all(r.passed for r in results), "checks": [asdict(r) for r in results]}

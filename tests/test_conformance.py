@@ -1,0 +1,75 @@
+"""The conformance checker: it passes the reference backend and names what a broken one gets wrong."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def check(url: str, *args: str, out=None) -> subprocess.CompletedProcess:
+    extra = ["--json", str(out)] if out else []
+    return subprocess.run([sys.executable, "-m", "metaseoul", "check-backend", url, *args, *extra],
+                          capture_output=True, text=True, timeout=300, env=dict(os.environ, METASEOUL_LANG="en"))
+
+
+def test_the_reference_backend_passes_every_check(server, tmp_path):
+    result = check(server.url, "--write", out=tmp_path / "report.json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["passed"] and len(report["checks"]) >= 12
+    capabilities = {c["capability"] for c in report["checks"]}
+    assert capabilities == {"discovery", "accounts", "complaints", "city-data", "reservations", "content", "realtime"}
+    assert "FAIL" not in result.stdout and "skipped" not in result.stdout
+
+
+def test_writing_checks_only_with_write(server):
+    result = check(server.url)
+    assert result.returncode == 0
+    assert "skipped: needs --write" in result.stdout
+
+
+class Broken(BaseHTTPRequestHandler):
+    """Claims complaints, but its services list is not Open311 and it makes duplicates."""
+
+    def do_GET(self):  # noqa: N802
+        answers = {
+            "/.well-known/metaseoul": {"contract_version": "1.0.0", "name": "Broken City", "capabilities": ["complaints"],
+                                       "endpoints": {"open311": "/open311/v2"}, "limits": {}, "languages": ["ko"]},
+            "/open311/v2/services.json": {"services": "none"},
+        }
+        body = answers.get(self.path.split("?")[0])
+        self.send_response(200 if body is not None else 404)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(body or [{"code": 404, "description": "no"}]).encode())
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.send_response(201)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps([{"service_request_id": os.urandom(4).hex()}]).encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_broken_backend_fails_naming_the_check(tmp_path):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Broken)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        result = check(f"http://127.0.0.1:{httpd.server_address[1]}", "--write", out=tmp_path / "report.json")
+    finally:
+        httpd.shutdown()
+    assert result.returncode == 1
+    assert "FAIL  complaints: services and definitions" in result.stdout
+    assert "FAIL  complaints: malformed and oversized input refused" in result.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert not report["passed"]
+    failed = {c["check"] for c in report["checks"] if not c["passed"]}
+    assert "submission is idempotent and readable" in failed
+    assert "PASS  discovery: discovery document" in result.stdout
