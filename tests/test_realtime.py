@@ -52,6 +52,8 @@ def test_two_citizens_see_each_other_arrive_move_and_chat(server):
         a.close()
         left = wait_for(b, "presence", where=lambda m: m["left"])
         assert left["left"] == [welcome_a["session"]]
+    with channel(server) as c:  # everyone left: the next visitor opens a fresh first instance
+        assert hello(c, server, "Seo")["members"] == []
 
 
 def test_filtered_words_arrive_masked(server):

@@ -363,6 +363,7 @@ def create_app(data_dir: Path) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         yield
+        hub.stop()
         db.close()
 
     return Starlette(routes=routes, lifespan=lifespan,

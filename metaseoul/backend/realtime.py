@@ -101,6 +101,11 @@ class Hub:
         if self._ticker is None:
             self._ticker = asyncio.get_running_loop().create_task(self.run_ticks())
 
+    def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+
     async def connect(self, socket: WebSocket) -> None:
         await socket.accept()
         self.start()
@@ -129,7 +134,14 @@ class Hub:
             await self._serve(member, room)
         finally:
             room.members.pop(member.id, None)
-            await room.send({"type": "presence", "joined": [], "left": [member.id]})
+            if room.members:
+                await room.send({"type": "presence", "joined": [], "left": [member.id]})
+            else:  # an empty instance goes, so rooms never pile up
+                instances = self.rooms.get(scene, [])
+                if room in instances:
+                    instances.remove(room)
+                if not instances:
+                    self.rooms.pop(scene, None)
 
     async def _serve(self, member: Member, room: Room) -> None:
         strikes, window_start, count = 0, asyncio.get_running_loop().time(), 0
