@@ -1,0 +1,161 @@
+"""Realtime benchmark: N synthetic citizens in one room sending poses at 20 Hz, against the
+reference backend (poses batched per server tick) and, in the same run, a naive design that
+forwards each pose on its own to everyone. Reports send-to-receive latency p50/p95, server CPU and
+bytes each client receives per second, with the ratios.
+
+    .venv/bin/python benchmarks/realtime_bench.py [--clients 50 100 200] [--seconds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from websockets.asyncio.client import connect
+
+RATE_HZ = 20
+
+
+def serve_naive(port: int, data: Path) -> None:
+    """The naive design: the reference backend with poses forwarded one by one, at once."""
+    import uvicorn
+
+    from metaseoul.backend import realtime
+    from metaseoul.backend.app import create_app
+
+    def forward_now(self, member, room, text):
+        message = json.loads(text)
+        if message.get("type") == "pose":
+            member.pose = {"p": message["p"], "h": message.get("h", 0)}
+            return room.send({"type": "poses", "tick": 0, "poses": [{"id": member.id, **member.pose}]},
+                             skip=member.id)
+        return original(self, member, room, text)
+
+    original = realtime.Hub._handle
+    realtime.Hub._handle = forward_now
+    uvicorn.run(create_app(data), host="127.0.0.1", port=port, log_level="error")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(naive: bool, folder: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    command = ([sys.executable, __file__, "--serve-naive", str(port), str(folder)] if naive else
+               [sys.executable, "-m", "metaseoul", "serve", "--port", str(port), "--data", str(folder)])
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError("the backend did not start")
+
+
+async def citizen(url: str, token: str, t0: float, seconds: float, latencies: list, received: list, ready) -> None:
+    async with connect(url.replace("http", "ws") + "/realtime/v1", max_size=None, open_timeout=60) as ws:
+        await ws.send(json.dumps({"type": "hello", "token": token, "scene": "bench", "name": "b"}))
+        await ws.recv()
+        ready.release()
+        got = 0
+        stop_at = time.monotonic() + seconds
+
+        async def send():
+            while time.monotonic() < stop_at:
+                await ws.send(json.dumps({"type": "pose", "p": [1.0, 2.0, time.monotonic() - t0], "h": 90}))
+                await asyncio.sleep(1 / RATE_HZ)
+
+        sender = asyncio.create_task(send())
+        try:
+            while time.monotonic() < stop_at + 0.5:
+                try:
+                    frame = await asyncio.wait_for(ws.recv(), timeout=max(0.05, stop_at + 0.5 - time.monotonic()))
+                except asyncio.TimeoutError:
+                    break
+                got += len(frame)
+                message = json.loads(frame)
+                if message["type"] == "poses":
+                    now = time.monotonic() - t0
+                    latencies.extend(now - p["p"][2] for p in message["poses"])
+        finally:
+            sender.cancel()
+        received.append(got / seconds)
+
+
+async def crowd(url: str, clients: int, seconds: float) -> dict:
+    tokens = [httpx.post(url + "/auth/guest").json()["access_token"] for _ in range(clients)]
+    latencies: list[float] = []
+    received: list[float] = []
+    ready = asyncio.Semaphore(0)
+    t0 = time.monotonic()
+    tasks = [asyncio.create_task(citizen(url, t, t0, seconds, latencies, received, ready)) for t in tokens]
+    await asyncio.gather(*tasks, return_exceptions=True)
+    ordered = sorted(latencies) or [float("nan")]
+    return {"latency_ms_p50": round(statistics.median(ordered) * 1000, 1),
+            "latency_ms_p95": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 1),
+            "bytes_per_client_per_second": round(statistics.mean(received or [0])),
+            "poses_received": len(latencies)}
+
+
+def measure(naive: bool, clients: int, seconds: float) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        process, url = start(naive, Path(folder))
+        try:
+            before = cpu_seconds(process.pid)
+            result = asyncio.run(crowd(url, clients, seconds))
+            result["server_cpu_percent"] = round((cpu_seconds(process.pid) - before) / seconds * 100, 1)
+        finally:
+            process.terminate()
+            process.wait(10)
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, nargs="+", default=[50, 100, 200])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--serve-naive", nargs=2, metavar=("PORT", "DATA"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve_naive:
+        serve_naive(int(args.serve_naive[0]), Path(args.serve_naive[1]))
+        return 0
+    rows = []
+    for clients in args.clients:
+        batched = measure(False, clients, args.seconds)
+        naive = measure(True, clients, args.seconds)
+        rows.append({"clients": clients, "batched": batched, "naive": naive, "ratios": {
+            "latency_p95_naive_over_batched": round(naive["latency_ms_p95"] / batched["latency_ms_p95"], 2),
+            "cpu_naive_over_batched": round(naive["server_cpu_percent"] / max(batched["server_cpu_percent"], 0.1), 2),
+            "bytes_naive_over_batched": round(naive["bytes_per_client_per_second"] /
+                                              max(batched["bytes_per_client_per_second"], 1), 2)}})
+    report = {"benchmark": "realtime", "rate_hz": RATE_HZ, "seconds": args.seconds, "rooms": rows,
+              "target": {"clients": 200, "latency_ms_p95_at_most": 100}}
+    largest = next((r for r in rows if r["clients"] == 200), None)
+    report["target"]["met"] = largest is not None and largest["batched"]["latency_ms_p95"] <= 100
+    json.dump(report, sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
