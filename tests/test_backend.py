@@ -65,6 +65,8 @@ def test_oversized_bodies_are_refused_before_they_are_read(server):
     response = httpx.post(server.url + "/reservations/v1/bookings", content=b"{" * 70_000,
                           headers={"Authorization": "Bearer nobody"})
     assert response.status_code in (401, 413)
+    for path in ("/auth/token", "/auth/register"):  # every JSON body is limited the same way
+        assert httpx.post(server.url + path, content=b"{" * 70_000).status_code == 413
 
 
 def test_filters_by_time_range_codes_and_statuses(server):

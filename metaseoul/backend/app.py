@@ -75,6 +75,11 @@ class TooLarge(ValueError):
     pass
 
 
+def body_status(exc: Exception) -> int:
+    """The HTTP status for a request body that could not be used: 413 when too large, else 400."""
+    return 413 if isinstance(exc, TooLarge) else 400
+
+
 async def read_body(request: Request) -> bytes:
     """The request body, refused as soon as it is known to exceed BODY_LIMIT (never held whole)."""
     declared = request.headers.get("content-length", "")
@@ -238,17 +243,15 @@ def create_app(data_dir: Path) -> Starlette:
         try:
             data = await _json_body(request)
             await run_in_threadpool(accounts.register, str(data.get("name", "")), str(data.get("password", "")))
-        except TooLarge as exc:
-            return problem(413, str(exc))
         except (ValueError, AuthError) as exc:
-            return problem(400, str(exc))
+            return problem(body_status(exc), str(exc))
         return JSONResponse({"name": data["name"]}, status_code=201)
 
     async def token(request: Request) -> Response:
         try:
             data = await _json_body(request)
         except ValueError as exc:
-            return problem(400, str(exc))
+            return problem(body_status(exc), str(exc))
         try:
             return JSONResponse(await run_in_threadpool(accounts.sign_in, str(data.get("name", "")),
                                                         str(data.get("password", ""))))
@@ -282,10 +285,8 @@ def create_app(data_dir: Path) -> Starlette:
         try:
             data = await _json_body(request)
             booking = await run_in_threadpool(reservations.book, str(data.get("slot_id", "")), session.subject)
-        except TooLarge as exc:
-            return problem(413, str(exc))
         except ValueError as exc:
-            return problem(400, str(exc))
+            return problem(body_status(exc), str(exc))
         except NotFound as exc:
             return problem(404, str(exc))
         except SlotFull as exc:

@@ -75,7 +75,7 @@ class OffscreenView:
         self.base.graphicsEngine.renderFrame()
 
     def image(self) -> PNMImage:
-        self.base.graphicsEngine.renderFrame()
+        """The last rendered frame (the buffer copies each frame to RAM as it renders)."""
         image = PNMImage()
         if not self.texture.store(image):
             raise RuntimeError(_("the offscreen buffer returned no image"))

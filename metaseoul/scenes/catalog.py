@@ -107,7 +107,7 @@ def _builtin_docs() -> tuple[tuple[Path, dict], ...]:
 def _neighbours(paths: list[Path]) -> list[tuple[Path, object]]:
     """Scene documents in the folders of ``paths`` (unreadable files are skipped)."""
     found = []
-    for folder in {p.parent for p in paths}:
+    for folder in {p.parent for p in paths} - {builtin_dir()}:  # the built-ins are read once, cached
         for path in folder.glob("*.json"):
             if path.is_file():
                 try:

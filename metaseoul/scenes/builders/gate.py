@@ -9,7 +9,6 @@ about 30° from the column foot, corner upsweep and inward plan curve of the eav
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -60,18 +59,8 @@ def korean_gate(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
             _signboard(mb, obj["signboard"], ctx, xs, ys, z - band, band, storeys, m)
 
 
-@dataclass
 class _Materials:
-    stone: str
-    parapet: str
-    column: str
-    beam: str
-    bracket: str
-    bracket_edge: str
-    roof: str
-    ridge: str
-    soffit: str
-    panel: str
+    """The material of each part of a gate, from the object's slots or the dancheong defaults."""
 
     def __init__(self, ctx: BuildContext):
         self.stone = ctx.material("base", "granite-block")
