@@ -107,6 +107,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765, help=_("port to listen on (default: 8765)"))
     serve.add_argument("--data", type=Path, default=Path("metaseoul-data"), help=_("folder for the database"))
 
+    moderator = sub.add_parser("moderator", parents=[common],
+                               help=_("make a registered user of the reference backend a moderator"))
+    moderator.add_argument("name", help=_("the user name"))
+    moderator.add_argument("--data", type=Path, default=Path("metaseoul-data"), help=_("the backend's data folder"))
+    moderator.add_argument("--revoke", action="store_true", help=_("make the user an ordinary citizen again"))
+
     kiosk = sub.add_parser("kiosk", parents=[common], help=_("run the full-screen kiosk for public terminals"))
     kiosk.add_argument("--config", type=Path, metavar="FILE", help=_("the kiosk configuration (JSON)"))
     return p
@@ -148,6 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             serve(args.host, args.port, args.data)
             return EXIT_OK
+        if args.command == "moderator":
+            return _moderator(args.name, args.data, args.revoke)
         if args.command == "check-backend":
             return _check_backend(args.url, args.write, args.json_out)
         if args.command == "xr-info":
@@ -262,6 +270,24 @@ def _check_backend(url: str, write: bool, json_out: Path | None) -> int:
     if json_out is not None:
         json_out.write_text(json.dumps(report(results), indent=2, ensure_ascii=False) + "\n")
     return EXIT_OK if all(r.passed for r in results) else EXIT_INVALID
+
+
+def _moderator(name: str, data: Path, revoke: bool) -> int:
+    from metaseoul.backend.db import Database
+    from metaseoul.backend.moderation import MODERATOR, Moderation
+
+    if not (data / "metaseoul.sqlite3").is_file():
+        raise RuntimeError(_("no backend data in {folder}").format(folder=data))
+    db = Database(data)
+    try:
+        if not db.read("SELECT 1 FROM users WHERE name = ?", (name,)):
+            print(_("metaseoul: no registered user {name!r} in {folder}").format(name=name, folder=data), file=sys.stderr)
+            return EXIT_INVALID
+        Moderation(db).grant(name, None if revoke else MODERATOR)
+    finally:
+        db.close()
+    print((_("{name} is no longer a moderator") if revoke else _("{name} is now a moderator")).format(name=name))
+    return EXIT_OK
 
 
 def _xr_info() -> int:

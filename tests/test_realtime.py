@@ -1,14 +1,20 @@
 """The realtime channel with real sockets: two citizens see each other arrive, move and chat, the
-word filter masks, and bad frames are answered without disturbing anyone else."""
+word filter masks, bad frames are answered without disturbing anyone else, every frame keeps the
+AsyncAPI contract, moderators act and alert."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
+
+from metaseoul.backend.conformance import contract, frame_conforms
 
 
 def guest_token(server) -> str:
@@ -89,3 +95,109 @@ def test_a_bad_token_is_refused_on_connect(server):
         assert answer["type"] == "error" and answer["code"] == 401 and "unknown token" in answer["message"]
         with pytest.raises(Exception):
             socket.recv(timeout=5)
+
+
+def moderator_token(server) -> str:
+    """A registered user made moderator with ``metaseoul moderator``, signed in."""
+    account = {"name": "moderator-kim", "password": "correct horse battery"}
+    assert httpx.post(server.url + "/auth/register", json=account).status_code == 201
+    granted = subprocess.run([sys.executable, "-m", "metaseoul", "moderator", account["name"], "--data", str(server.data)],
+                             capture_output=True, text=True, timeout=60)
+    assert granted.returncode == 0, granted.stderr
+    return httpx.post(server.url + "/auth/token", json=account).json()["access_token"]
+
+
+def test_every_frame_follows_the_asyncapi_contract(server):
+    asyncapi = contract("asyncapi.json")
+    seen = set()
+
+    def received(socket, kind: str) -> dict:
+        message = wait_for(socket, kind)
+        frame_conforms(message, asyncapi)
+        seen.add(kind)
+        return message
+
+    with channel(server) as a, channel(server) as b:
+        welcome_a = hello(a, server, "A")
+        frame_conforms(welcome_a, asyncapi)
+        frame_conforms(hello(b, server, "B"), asyncapi)
+        received(a, "presence")
+        a.send(json.dumps({"type": "pose", "p": [1, 2, 0], "h": 10, "head": [0, 0, 1.6, 1, 0, 0, 0]}))
+        assert received(b, "poses")["poses"][0]["head"] == [0, 0, 1.6, 1, 0, 0, 0]
+        a.send(json.dumps({"type": "chat", "text": "hi"}))
+        assert received(b, "chat")["seq"] >= 1
+        a.send(json.dumps({"type": "emote", "name": "bow"}))
+        assert received(b, "emote")["name"] == "bow"
+        a.send(json.dumps({"type": "emote", "name": "dab"}))
+        assert "bow" in received(a, "error")["message"]
+        b.send(json.dumps({"type": "ping", "t": 12.5}))
+        assert received(b, "pong")["t"] == 12.5
+        b.send(json.dumps({"type": "report", "target": welcome_a["session"], "reason": "spam"}))
+        assert received(b, "reported")["id"] >= 1
+    assert seen == {"presence", "poses", "chat", "emote", "error", "pong", "reported"}
+
+
+def test_moderators_warn_mute_kick_and_ban_and_everything_is_audited(server):
+    staff = {"Authorization": f"Bearer {moderator_token(server)}"}
+    act = lambda **body: httpx.post(server.url + "/moderation/v1/actions", json=body, headers=staff)  # noqa: E731
+    with channel(server) as rude, channel(server) as calm:
+        token = guest_token(server)
+        rude.send(json.dumps({"type": "hello", "token": token, "scene": "city-hall", "name": "Rude"}))
+        rude_session = wait_for(rude, "welcome")["session"]
+        hello(calm, server, "Calm")
+        calm.send(json.dumps({"type": "report", "target": rude_session, "reason": "shouting at people"}))
+        report_id = wait_for(calm, "reported")["id"]
+        reports = httpx.get(server.url + "/moderation/v1/reports", headers=staff).json()
+        assert reports[0]["id"] == report_id and reports[0]["session"] == rude_session
+
+        assert act(action="warn", session=rude_session, reason="be kind").status_code == 201
+        assert wait_for(rude, "moderation")["action"] == "warn"
+        muted = act(action="mute", session=rude_session, reason="spam", minutes=5)
+        assert muted.status_code == 201 and muted.json()["until"] > time.time() + 200
+        wait_for(rude, "moderation", where=lambda m: m["action"] == "mute")
+        rude.send(json.dumps({"type": "chat", "text": "can you hear me"}))
+        assert wait_for(rude, "error")["code"] == 403
+        calm.send(json.dumps({"type": "chat", "text": "quiet now"}))
+        assert wait_for(calm, "chat")["text"] == "quiet now"  # the muted line never reached anyone
+
+        assert act(action="ban", session=rude_session, reason="kept going", minutes=60).status_code == 201
+        assert wait_for(rude, "moderation")["action"] == "ban"
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                rude.recv(timeout=5)
+        assert closed.value.rcvd.code == 4003
+        assert wait_for(calm, "presence", where=lambda m: m["left"])["left"] == [rude_session]
+    with channel(server) as again:  # a banned subject cannot come back
+        again.send(json.dumps({"type": "hello", "token": token, "scene": "city-hall"}))
+        refusal = wait_for(again, "error")
+        assert refusal["code"] == 403 and "kept going" in refusal["message"]
+    audit = httpx.get(server.url + "/moderation/v1/audit", headers=staff).json()
+    assert [e["action"] for e in audit][:3] == ["ban", "mute", "warn"]
+    assert all(e["actor"] == "moderator-kim" for e in audit[:3])
+    citizen = {"Authorization": f"Bearer {guest_token(server)}"}
+    assert httpx.post(server.url + "/moderation/v1/actions", headers=citizen,
+                      json={"action": "ban", "subject": "moderator-kim", "reason": "revenge"}).status_code == 403
+    assert act(action="ban", reason="nobody").status_code == 400
+
+
+def test_emergency_alerts_reach_everyone_and_newcomers(server):
+    staff = {"Authorization": f"Bearer {moderator_token(server)}"}
+    with channel(server) as here, channel(server) as elsewhere:
+        hello(here, server, "Here")
+        hello(elsewhere, server, "Elsewhere", scene="gwanghwamun")
+        alert = {"level": "emergency", "text": {"ko": "지진 발생, 대피하세요", "en": "Earthquake: evacuate"}}
+        sent = httpx.post(server.url + "/moderation/v1/announcements", json=alert, headers=staff)
+        assert sent.status_code == 201
+        for socket in (here, elsewhere):
+            got = wait_for(socket, "announcement")
+            assert got["level"] == "emergency" and got["text"]["ko"] == "지진 발생, 대피하세요"
+        local = {"level": "info", "text": {"ko": "분수 쇼 시작", "en": "The fountain show begins"}, "scene": "city-hall"}
+        assert httpx.post(server.url + "/moderation/v1/announcements", json=local, headers=staff).status_code == 201
+        assert wait_for(here, "announcement")["level"] == "info"
+        with pytest.raises(TimeoutError):
+            wait_for(elsewhere, "announcement", timeout=1)
+    with channel(server) as late:
+        hello(late, server, "Late")
+        assert wait_for(late, "announcement")["text"]["en"] == "Earthquake: evacuate"
+    bad = httpx.post(server.url + "/moderation/v1/announcements", json={"text": {"ko": "?"}}, headers=staff)
+    assert bad.status_code == 400 and "ko and en" in bad.json()["message"]

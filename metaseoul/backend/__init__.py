@@ -1,3 +1,3 @@
 """The city-backend contract, the reference backend that implements it, and a client for it."""
 
-CONTRACT_VERSION = "1.0.0"
+CONTRACT_VERSION = "1.1.0"

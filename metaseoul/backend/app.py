@@ -28,7 +28,9 @@ from metaseoul.backend.citydata import PROPERTIES, CityData, QueryError, collect
 from metaseoul.backend.accounts import Accounts, AuthError
 from metaseoul.backend.content import catalogue as scene_catalogue
 from metaseoul.backend.db import Database
-from metaseoul.backend.realtime import FRAME_LIMIT, ROOM_CAPACITY, TICK_HZ, Hub
+from metaseoul.backend.moderation import Moderation
+from metaseoul.backend.realtime import (EMOTES, FRAME_LIMIT, HEARTBEAT_SECONDS, RESUME_SECONDS, ROOM_CAPACITY,
+                                       TICK_HZ, Hub)
 from metaseoul.backend.reservations import NotFound, Reservations, SlotFull
 from metaseoul.backend.store import ComplaintStore, NewRequest
 
@@ -38,6 +40,7 @@ RESERVATIONS = "/reservations/v1"
 CONTENT = "/content/v1"
 AUTH = "/auth"
 REALTIME = "/realtime/v1"
+MODERATION = "/moderation/v1"
 DESCRIPTION_LIMIT = 4000
 BODY_LIMIT = 64 * 1024
 SPOT_ATTRIBUTES = ("scene_id", "x", "y", "z")
@@ -53,12 +56,15 @@ def discovery_document() -> dict:
         "contract_version": CONTRACT_VERSION,
         "name": "metaseoul reference backend",
         "software": {"name": "metaseoul", "version": __version__},
-        "capabilities": ["complaints", "city-data", "reservations", "content", "accounts", "realtime"],
+        "capabilities": ["complaints", "city-data", "reservations", "content", "accounts", "realtime", "moderation"],
         "endpoints": {"open311": OPEN311, "sensorthings": SENSORTHINGS, "reservations": RESERVATIONS,
-                      "content": CONTENT, "auth": AUTH, "realtime": REALTIME, "health": "/healthz",
+                      "content": CONTENT, "auth": AUTH, "realtime": REALTIME, "moderation": MODERATION,
+                      "health": "/healthz",
                       "metrics": "/metrics"},
         "limits": {"description_chars": DESCRIPTION_LIMIT, "request_bytes": BODY_LIMIT,
-                   "users_per_room": ROOM_CAPACITY, "tick_hz": TICK_HZ, "frame_bytes": FRAME_LIMIT},
+                   "users_per_room": ROOM_CAPACITY, "tick_hz": TICK_HZ, "frame_bytes": FRAME_LIMIT,
+                   "heartbeat_s": HEARTBEAT_SECONDS, "resume_s": RESUME_SECONDS},
+        "emotes": list(EMOTES),
         "languages": ["ko", "en"],
     }
 
@@ -110,7 +116,8 @@ def create_app(data_dir: Path) -> Starlette:
     store = ComplaintStore(db)
     accounts = Accounts(db)
     reservations = Reservations(db)
-    hub = Hub(accounts)
+    moderation = Moderation(db)
+    hub = Hub(accounts, moderation)
     scenes = scene_catalogue()
     catalogue = {s["service_code"]: s for s in services()}
     counts: Counter = Counter()
@@ -267,6 +274,49 @@ def create_app(data_dir: Path) -> Starlette:
             return await handler(request, session)
         return endpoint
 
+    def moderator_only(handler):
+        async def endpoint(request: Request, session) -> Response:
+            if not await run_in_threadpool(moderation.is_moderator, session.subject):
+                return problem(403, "moderators only")
+            return await handler(request, session)
+        return signed_in(endpoint)
+
+    async def moderate(request: Request, session) -> Response:
+        try:
+            data = await _json_body(request)
+            target = data.get("subject") or hub.subject_of(str(data.get("session", "")))
+            if not isinstance(target, str) or not target:
+                raise ValueError("name the target by its realtime session id (session) or account (subject)")
+            minutes = data.get("minutes")
+            entry = await run_in_threadpool(moderation.act, session.subject, str(data.get("action", "")), target,
+                                            str(data.get("reason", "")), minutes)
+        except ValueError as exc:
+            return problem(body_status(exc), str(exc))
+        return JSONResponse(entry | {"connections": hub.enforce(entry)}, status_code=201)
+
+    async def announce(request: Request, session) -> Response:
+        try:
+            data = await _json_body(request)
+            level, text, scene = data.get("level", "info"), data.get("text"), data.get("scene")
+            if level not in ("info", "emergency"):
+                raise ValueError("level must be info or emergency")
+            if (not isinstance(text, dict) or not all(isinstance(text.get(k), str) and 0 < len(text[k]) <= 500
+                                                      for k in ("ko", "en"))):
+                raise ValueError("text needs ko and en, 1 to 500 characters each")
+            if scene is not None and not isinstance(scene, str):
+                raise ValueError("scene must be a scene id")
+        except ValueError as exc:
+            return problem(body_status(exc), str(exc))
+        sent = hub.announce(level, {k: text[k] for k in ("ko", "en")}, scene)
+        await run_in_threadpool(moderation.log, session.subject, f"announce-{level}", scene or "*", text["en"])
+        return JSONResponse(sent, status_code=201)
+
+    async def reports(request: Request, session) -> Response:
+        return JSONResponse(await run_in_threadpool(moderation.reports))
+
+    async def audit(request: Request, session) -> Response:
+        return JSONResponse(await run_in_threadpool(moderation.audit))
+
     async def reservable(request: Request) -> Response:
         language = lang(request)
         return JSONResponse([{"code": s["code"], "name": s["name"][language], "minutes": s["minutes"],
@@ -319,6 +369,10 @@ def create_app(data_dir: Path) -> Starlette:
         Route(f"{AUTH}/guest", guest, methods=["POST"]),
         Route(f"{AUTH}/register", register, methods=["POST"]),
         Route(f"{AUTH}/token", token, methods=["POST"]),
+        Route(f"{MODERATION}/actions", moderator_only(moderate), methods=["POST"]),
+        Route(f"{MODERATION}/announcements", moderator_only(announce), methods=["POST"]),
+        Route(f"{MODERATION}/reports", moderator_only(reports)),
+        Route(f"{MODERATION}/audit", moderator_only(audit)),
         Route(f"{RESERVATIONS}/services", reservable),
         Route(f"{RESERVATIONS}/services/{{code}}/slots", slots),
         Route(f"{RESERVATIONS}/bookings", signed_in(book), methods=["POST"]),

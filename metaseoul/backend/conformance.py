@@ -31,8 +31,27 @@ class Result:
     detail: str = ""
 
 
-def contract() -> dict:
-    return json.loads((resources.files("metaseoul.backend") / "contract" / "openapi.json").read_text("utf-8"))
+def contract(name: str = "openapi.json") -> dict:
+    return json.loads((resources.files("metaseoul.backend") / "contract" / name).read_text("utf-8"))
+
+
+def server_frames(asyncapi: dict) -> dict[str, str]:
+    """Frame type → payload schema name, for every frame the AsyncAPI document says a backend sends."""
+    components = asyncapi["components"]
+    kinds = {}
+    for ref in asyncapi["operations"]["sendToClient"]["messages"]:
+        schema = components["messages"][ref["$ref"].rsplit("/", 1)[1]]["payload"]["$ref"].rsplit("/", 1)[1]
+        kinds[components["schemas"][schema]["properties"]["type"]["const"]] = schema
+    return kinds
+
+
+def frame_conforms(message: dict, asyncapi: dict) -> None:
+    """Raise jsonschema.ValidationError unless ``message`` is a frame the realtime contract allows."""
+    schema = server_frames(asyncapi).get(message.get("type"))
+    if schema is None:
+        raise jsonschema.ValidationError(f"frame type {message.get('type')!r} is not in the realtime contract")
+    jsonschema.Draft202012Validator({"$ref": f"#/components/schemas/{schema}", "components": asyncapi["components"]}
+                                    ).validate(message)
 
 
 class Checker:

@@ -1,11 +1,10 @@
 """The realtime channel: rooms (a scene instance each), presence, avatar poses batched per server
-tick, and text chat with a Korean and English word filter. Messages are JSON frames on a WebSocket.
+tick, chat with a Korean and English word filter, emotes, announcements and emergency alerts,
+moderation, heartbeat, and resume after a dropped connection. JSON frames on a WebSocket; the
+frames are specified in ``contract/asyncapi.json`` (see docs/backend-contract.md).
 
-Client to server: ``hello`` {token, scene, name} first, then ``pose`` {p: [x, y, z], h: degrees},
-``chat`` {text}, ``ping``. Server to client: ``welcome`` {session, room, members}, ``presence``
-{joined, left}, ``poses`` {tick, poses: [{id, p, h}]} (only what moved since the last tick),
-``chat`` {from, name, text}, ``pong``, ``error`` {code, message}. Oversized or malformed frames get
-an error frame; a client that keeps misbehaving is disconnected, and everyone else carries on.
+Every client has its own send queue drained by its own task, so one slow connection never holds up
+a tick for the others; a client that falls too far behind is disconnected and may resume.
 """
 
 from __future__ import annotations
@@ -14,12 +13,16 @@ import asyncio
 import json
 import re
 import secrets
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from importlib import resources
 
+from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from metaseoul.backend.accounts import Accounts, AuthError
+from metaseoul.backend.moderation import Moderation
 
 TICK_HZ = 15
 ROOM_CAPACITY = 200
@@ -27,6 +30,16 @@ FRAME_LIMIT = 4096
 CHAT_LIMIT = 500
 MESSAGES_PER_SECOND = 40
 STRIKES_BEFORE_CLOSE = 5
+HEARTBEAT_SECONDS = 10  # clients send a ping at least this often
+SILENCE_LIMIT = 3 * HEARTBEAT_SECONDS  # a connection silent for longer is closed (and may resume)
+RESUME_SECONDS = 30  # how long a dropped citizen keeps their place
+HISTORY = 100  # chat, emotes and announcements kept per room for resuming clients
+SEND_BACKLOG = 256  # frames waiting for one client before it counts as too slow
+EMOTES = ("wave", "bow", "clap", "thumbs-up", "heart", "point")
+REPORT_INTERVAL = 10  # seconds between one citizen's reports
+ALERT_MINUTES = 30  # an emergency alert is shown to newcomers this long unless given
+NORMAL_CLOSE = (1000, 1001)  # the client left on purpose: no resume
+CLOSE_CODES = {"too slow": 4013, "silent": 4008, "kicked": 4003, "replaced": 4009, "misbehaved": 1008}
 
 
 def _mask_pattern() -> re.Pattern:
@@ -43,36 +56,101 @@ def mask(text: str) -> str:
     return MASK.sub(lambda m: "*" * len(m.group(0)), text)
 
 
-@dataclass
+def frame(message: dict) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
+class Connection:
+    """One WebSocket of a member, with its own send queue drained by its own task."""
+
+    def __init__(self, socket: WebSocket):
+        self.socket = socket
+        self.queue: deque[str] = deque()
+        self.wake = asyncio.Event()
+        self.ending: str | None = None  # why this connection is being closed
+
+    def push(self, text: str) -> None:
+        if self.ending:
+            return
+        self.queue.append(text)
+        self.wake.set()
+        if len(self.queue) > SEND_BACKLOG:
+            self.queue.clear()
+            self.end("too slow")
+
+    def end(self, why: str) -> None:
+        self.ending = self.ending or why
+        self.wake.set()
+
+    async def drain(self) -> None:
+        """Send queued frames in order; close the socket when the connection is ended."""
+        try:
+            while True:
+                await self.wake.wait()
+                self.wake.clear()
+                while self.queue:
+                    await self.socket.send_text(self.queue.popleft())
+                if self.ending:
+                    await self.socket.close(code=CLOSE_CODES.get(self.ending, 1000))
+                    return
+        except (RuntimeError, WebSocketDisconnect, OSError):
+            pass
+
+
+@dataclass(eq=False)
 class Member:
     id: str
     name: str
-    socket: WebSocket
+    subject: str
+    room: Room
+    resume: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    connection: Connection | None = None  # None while away (dropped, may resume)
     pose: dict | None = None
     moved: bool = False
+    last_seen: float = 0.0
+    away_since: float = 0.0
+    muted_until: float = 0.0
+    last_report: float = float("-inf")
+
+    def push(self, text: str) -> None:
+        if self.connection is not None:  # while away, what matters is replayed on resume
+            self.connection.push(text)
 
 
-@dataclass
+@dataclass(eq=False)
 class Room:
     id: str
+    scene: str
     members: dict[str, Member] = field(default_factory=dict)
+    seq: int = 0
+    history: deque = field(default_factory=lambda: deque(maxlen=HISTORY))
 
-    async def send(self, message: dict, skip: str | None = None) -> None:
-        text = json.dumps(message, ensure_ascii=False)
-        for member in list(self.members.values()):
+    def broadcast(self, message: dict, skip: str | None = None, keep: bool = False) -> None:
+        """Queue ``message`` for everyone here; ``keep`` numbers it and keeps it for resuming clients."""
+        if keep:
+            self.seq += 1
+            message = message | {"seq": self.seq}
+        text = frame(message)
+        if keep:
+            self.history.append((self.seq, text))
+        for member in self.members.values():
             if member.id != skip:
-                try:
-                    await member.socket.send_text(text)
-                except (RuntimeError, WebSocketDisconnect):  # that one is leaving; the others go on
-                    pass
+                member.push(text)
 
 
 class Hub:
-    def __init__(self, accounts: Accounts):
+    def __init__(self, accounts: Accounts, moderation: Moderation):
         self.accounts = accounts
+        self.moderation = moderation
         self.rooms: dict[str, list[Room]] = {}
+        self.members: dict[str, Member] = {}
+        self.alerts: list[tuple[float, dict]] = []  # (shown until, announcement) for newcomers
         self.tick = 0
+        self._tasks: set[asyncio.Task] = set()
         self._ticker: asyncio.Task | None = None
+
+    def now(self) -> float:
+        return asyncio.get_running_loop().time()
 
     def room_for(self, scene: str) -> Room:
         """The first instance of the scene with space; a full one opens the next."""
@@ -80,31 +158,57 @@ class Hub:
         for room in instances:
             if len(room.members) < ROOM_CAPACITY:
                 return room
-        room = Room(f"{scene}#{len(instances) + 1}")
+        room = Room(f"{scene}#{len(instances) + 1}", scene)
         instances.append(room)
         return room
 
-    async def run_ticks(self) -> None:
-        while True:
-            await asyncio.sleep(1 / TICK_HZ)
-            self.tick += 1
-            for instances in self.rooms.values():
-                for room in instances:
-                    moved = [m for m in room.members.values() if m.moved]
-                    if moved:
-                        for m in moved:
-                            m.moved = False
-                        await room.send({"type": "poses", "tick": self.tick,
-                                         "poses": [{"id": m.id, **m.pose} for m in moved]})
-
     def start(self) -> None:
         if self._ticker is None:
-            self._ticker = asyncio.get_running_loop().create_task(self.run_ticks())
+            self._ticker = asyncio.get_running_loop().create_task(self._run_ticks())
 
     def stop(self) -> None:
         if self._ticker is not None:
             self._ticker.cancel()
             self._ticker = None
+
+    async def _run_ticks(self) -> None:
+        while True:
+            await asyncio.sleep(1 / TICK_HZ)
+            self.tick += 1
+            for instances in list(self.rooms.values()):
+                for room in instances:
+                    moved = [m for m in room.members.values() if m.moved]
+                    if moved:
+                        for m in moved:
+                            m.moved = False
+                        room.broadcast({"type": "poses", "tick": self.tick,
+                                        "poses": [{"id": m.id, **m.pose} for m in moved]})
+            if self.tick % TICK_HZ == 0:
+                self._housekeeping()
+
+    def _housekeeping(self) -> None:
+        """Once a second: close silent connections, let go of citizens who did not come back."""
+        now = self.now()
+        for member in list(self.members.values()):
+            if member.connection is not None and now - member.last_seen > SILENCE_LIMIT:
+                member.connection.end("silent")
+            elif member.connection is None and now - member.away_since > RESUME_SECONDS:
+                self._leave(member)
+        self.alerts = [(until, alert) for until, alert in self.alerts if until > now]
+
+    def _leave(self, member: Member) -> None:
+        room = member.room
+        self.members.pop(member.id, None)
+        if room.members.pop(member.id, None) is None:
+            return
+        if room.members:
+            room.broadcast({"type": "presence", "joined": [], "left": [member.id]})
+        else:  # an empty instance goes, so rooms never pile up
+            instances = self.rooms.get(room.scene, [])
+            if room in instances:
+                instances.remove(room)
+            if not instances:
+                self.rooms.pop(room.scene, None)
 
     async def connect(self, socket: WebSocket) -> None:
         await socket.accept()
@@ -113,77 +217,193 @@ class Hub:
             hello = json.loads(await asyncio.wait_for(socket.receive_text(), timeout=10))
             if not isinstance(hello, dict) or hello.get("type") != "hello":
                 raise ValueError("the first frame must be hello")
-            self.accounts.session(f"Bearer {hello.get('token', '')}")
+            session = await run_in_threadpool(self.accounts.session, f"Bearer {hello.get('token', '')}")
             scene = str(hello.get("scene", ""))
             if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", scene):
                 raise ValueError("hello needs a scene id")
+            ban, mute = await run_in_threadpool(
+                lambda: (self.moderation.sanction(session.subject, "ban"), self.moderation.sanction(session.subject, "mute")))
         except (AuthError, ValueError, TypeError, asyncio.TimeoutError) as exc:
-            await socket.send_text(json.dumps({"type": "error", "code": 401, "message": str(exc) or "no hello"}))
-            await socket.close(code=1008)
+            await self._refuse(socket, 401, str(exc) or "no hello")
             return
         except WebSocketDisconnect:
             return
-        member = Member(secrets.token_hex(4), mask(str(hello.get("name", "guest")))[:40], socket)
-        room = self.room_for(scene)
-        await socket.send_text(json.dumps({"type": "welcome", "session": member.id, "room": room.id, "members": [
-            {"id": m.id, "name": m.name, "pose": m.pose} for m in room.members.values()]}, ensure_ascii=False))
-        room.members[member.id] = member
-        await room.send({"type": "presence", "joined": [{"id": member.id, "name": member.name}], "left": []},
-                        skip=member.id)
+        if ban is not None:
+            await self._refuse(socket, 403, f"banned: {ban.reason}", until=ban.until)
+            return
+        member = self._resumed(hello, session.subject)
+        if member is None:
+            room = self.room_for(scene)
+            member = Member(secrets.token_hex(4), mask(str(hello.get("name", "guest")))[:40], session.subject, room)
+            member.muted_until = mute.until if mute else 0.0
+            others = list(room.members.values())
+            room.members[member.id] = member
+            self.members[member.id] = member
+            room.broadcast({"type": "presence", "joined": [{"id": member.id, "name": member.name}], "left": []},
+                           skip=member.id)
+            resumed, since = False, room.seq
+        else:
+            others = [m for m in member.room.members.values() if m is not member]
+            resumed, since = True, hello.get("since") if isinstance(hello.get("since"), int) else 0
+        room = member.room
+        connection = Connection(socket)
+        member.connection, member.last_seen = connection, self.now()
+        member.push(frame({"type": "welcome", "session": member.id, "room": room.id, "resume": member.resume,
+                           "resumed": resumed, "seq": room.seq, "heartbeat_s": HEARTBEAT_SECONDS,
+                           "members": [{"id": m.id, "name": m.name, "pose": m.pose} for m in others]}))
+        for seq, text in room.history:
+            if seq > since:
+                member.push(text)
+        if not resumed:
+            for _until, alert in self.alerts:
+                member.push(frame(alert))
+        writer = asyncio.get_running_loop().create_task(connection.drain())
         try:
-            await self._serve(member, room)
+            ended = await self._serve(member, connection)
         finally:
-            room.members.pop(member.id, None)
-            if room.members:
-                await room.send({"type": "presence", "joined": [], "left": [member.id]})
-            else:  # an empty instance goes, so rooms never pile up
-                instances = self.rooms.get(scene, [])
-                if room in instances:
-                    instances.remove(room)
-                if not instances:
-                    self.rooms.pop(scene, None)
+            connection.end("gone")
+            await writer
+            if member.connection is connection:
+                member.connection = None
+                member.away_since = self.now()
+        if ended == "left" or connection.ending in ("kicked", "misbehaved"):
+            self._leave(member)
+        if connection.ending == "misbehaved":
+            await run_in_threadpool(self.moderation.log, "server", "close", member.subject,
+                                    f"{STRIKES_BEFORE_CLOSE} bad frames")
 
-    async def _serve(self, member: Member, room: Room) -> None:
-        strikes, window_start, count = 0, asyncio.get_running_loop().time(), 0
-        while strikes < STRIKES_BEFORE_CLOSE:
+    def _resumed(self, hello: dict, subject: str) -> Member | None:
+        """The citizen's place, when this hello resumes a connection that dropped."""
+        token = hello.get("resume")
+        if not isinstance(token, str):
+            return None
+        for member in self.members.values():
+            if secrets.compare_digest(member.resume, token) and member.subject == subject:
+                if member.connection is not None:  # the old connection is not gone yet: replace it
+                    member.connection.end("replaced")
+                return member
+        return None
+
+    async def _refuse(self, socket: WebSocket, code: int, message: str, until: float | None = None) -> None:
+        refusal = {"type": "error", "code": code, "message": message} | ({"until": until} if until else {})
+        await socket.send_text(frame(refusal))
+        await socket.close(code=1008)
+
+    async def _serve(self, member: Member, connection: Connection) -> str:
+        """Read frames until the client leaves ("left") or the connection is lost or ended ("ended")."""
+        strikes, window_start, count = 0, self.now(), 0
+        while not connection.ending:
             try:
-                text = await member.socket.receive_text()
-            except (WebSocketDisconnect, RuntimeError):
-                return
-            now = asyncio.get_running_loop().time()
+                text = await connection.socket.receive_text()
+            except WebSocketDisconnect as exc:
+                return "left" if exc.code in NORMAL_CLOSE else "ended"
+            except RuntimeError:
+                return "ended"
+            now = self.now()
+            member.last_seen = now
             if now - window_start >= 1:
                 window_start, count = now, 0
             count += 1
-            problem = self._handle(member, room, text) if count <= MESSAGES_PER_SECOND else "too many messages: slow down"
-            if isinstance(problem, str):
+            problem = self._handle(member, text) if count <= MESSAGES_PER_SECOND else "too many messages: slow down"
+            if problem:
                 strikes += 1
-                await member.socket.send_text(json.dumps({"type": "error", "code": 400, "message": problem}))
-            elif problem is not None:
-                await problem
-        await member.socket.close(code=1008)
+                member.push(frame({"type": "error", "code": 400, "message": problem}))
+                if strikes >= STRIKES_BEFORE_CLOSE:
+                    connection.end("misbehaved")
+        return "ended"
 
-    def _handle(self, member: Member, room: Room, text: str):
-        """Apply one frame: returns an error sentence, an awaitable to send, or None."""
-        if len(text.encode()) > FRAME_LIMIT:
+    def _handle(self, member: Member, text: str) -> str | None:
+        """Apply one frame; returns what was wrong with it, if anything."""
+        if len(text) > FRAME_LIMIT or len(text.encode()) > FRAME_LIMIT:
             return f"frame larger than {FRAME_LIMIT} bytes"
         try:
             message = json.loads(text)
             kind = message["type"]
         except (ValueError, KeyError, TypeError):
             return "malformed frame: expected a JSON object with a type"
+        room = member.room
         if kind == "pose":
             p, h = message.get("p"), message.get("h", 0)
             if (not isinstance(p, list) or len(p) != 3 or not all(isinstance(v, (int, float)) for v in p)
                     or not isinstance(h, (int, float))):
                 return "pose needs p: [x, y, z] and h: degrees"
             member.pose = {"p": [round(float(v), 3) for v in p], "h": round(float(h) % 360, 1)}
+            for part in ("head", "left", "right"):  # optional tracked poses: position and quaternion
+                pose = message.get(part)
+                if isinstance(pose, list) and len(pose) == 7 and all(isinstance(v, (int, float)) for v in pose):
+                    member.pose[part] = [round(float(v), 3) for v in pose]
             member.moved = True
-            return None
-        if kind == "chat":
-            said = message.get("text")
-            if not isinstance(said, str) or not said.strip() or len(said) > CHAT_LIMIT:
-                return f"chat needs text of 1 to {CHAT_LIMIT} characters"
-            return room.send({"type": "chat", "from": member.id, "name": member.name, "text": mask(said)})
-        if kind == "ping":
-            return member.socket.send_text(json.dumps({"type": "pong"}))
-        return f"unknown frame type {kind!r}"
+        elif kind == "ping":
+            member.push(frame({"type": "pong", "t": message.get("t")}))
+        elif kind in ("chat", "emote"):
+            if member.muted_until > time.time():
+                member.push(frame({"type": "error", "code": 403, "message": "you are muted", "until": member.muted_until}))
+                return None
+            if kind == "chat":
+                said = message.get("text")
+                if not isinstance(said, str) or not said.strip() or len(said) > CHAT_LIMIT:
+                    return f"chat needs text of 1 to {CHAT_LIMIT} characters"
+                room.broadcast({"type": "chat", "from": member.id, "name": member.name, "text": mask(said)}, keep=True)
+            else:
+                if message.get("name") not in EMOTES:
+                    return f"emote name must be one of {', '.join(EMOTES)}"
+                room.broadcast({"type": "emote", "from": member.id, "name": message["name"]}, keep=True)
+        elif kind == "report":
+            target = self.members.get(str(message.get("target")))
+            reason = message.get("reason")
+            if target is None or not isinstance(reason, str) or not reason.strip():
+                return "report needs the target's session id and a reason"
+            now = self.now()
+            if now - member.last_report < REPORT_INTERVAL:
+                return f"one report every {REPORT_INTERVAL} seconds"
+            member.last_report = now
+            self._later(self._report(member, target, reason))
+        else:
+            return f"unknown frame type {kind!r}"
+        return None
+
+    def _later(self, work) -> None:
+        """Run database work off the frame loop; keep a reference so the task is not collected."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _report(self, member: Member, target: Member, reason: str) -> None:
+        ident = await run_in_threadpool(self.moderation.report, member.subject, target.subject, target.id,
+                                        member.room.id, reason)
+        member.push(frame({"type": "reported", "id": ident}))
+
+    def announce(self, level: str, text: dict, scene: str | None = None, minutes: float | None = None) -> dict:
+        """Send an announcement ("info") or emergency alert ("emergency") to a scene's rooms or everywhere."""
+        announcement = {"type": "announcement", "id": secrets.token_hex(6), "level": level, "text": text}
+        for instances in self.rooms.values():
+            for room in instances:
+                if scene is None or room.scene == scene:
+                    room.broadcast(announcement, keep=True)
+        if level == "emergency":
+            self.alerts.append((self.now() + 60 * (minutes or ALERT_MINUTES), announcement))
+        return announcement
+
+    def enforce(self, entry: dict) -> int:
+        """Apply a recorded moderation action to the subject's connections; returns how many it reached."""
+        action, reached = entry["action"], 0
+        for member in list(self.members.values()):
+            if member.subject != entry["subject"]:
+                continue
+            reached += 1
+            if action == "mute":
+                member.muted_until = entry["until"]
+            elif action == "unmute":
+                member.muted_until = 0.0
+            member.push(frame({"type": "moderation", "action": action, "reason": entry["reason"],
+                               "until": entry["until"]}))
+            if action in ("kick", "ban"):
+                if member.connection is None:
+                    self._leave(member)
+                else:
+                    member.connection.end("kicked")
+        return reached
+
+    def subject_of(self, session: str) -> str | None:
+        member = self.members.get(session)
+        return member.subject if member else None

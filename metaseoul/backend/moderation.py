@@ -1,0 +1,107 @@
+"""Moderation records: who is a moderator, bans and mutes with reason and duration, citizens'
+reports, and an append-only audit log of every action (people's and the server's own).
+
+The vocabulary follows Matrix policy rules: an entity (the account subject), a recommendation
+(ban, mute), a reason. Records live in the backend database, so they survive restarts.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from metaseoul.backend.db import Database
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS roles (subject TEXT PRIMARY KEY, role TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sanctions (
+    subject TEXT NOT NULL, kind TEXT NOT NULL, until REAL NOT NULL, reason TEXT NOT NULL,
+    PRIMARY KEY (subject, kind)
+);
+CREATE TABLE IF NOT EXISTS reports (
+    id INTEGER PRIMARY KEY, at REAL NOT NULL, reporter TEXT NOT NULL, subject TEXT NOT NULL,
+    session TEXT NOT NULL, room TEXT NOT NULL, reason TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY, at REAL NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+    subject TEXT NOT NULL, reason TEXT NOT NULL, until REAL
+);
+"""
+ACTIONS = ("warn", "mute", "unmute", "kick", "ban", "unban")
+MODERATOR = "moderator"
+FOREVER = 100 * 365 * 86400.0
+REASON_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Sanction:
+    kind: str  # "ban" or "mute"
+    until: float  # seconds since the epoch
+    reason: str
+
+
+class Moderation:
+    def __init__(self, db: Database, clock=time.time):
+        self.db = db
+        self.clock = clock
+        db.schema(SCHEMA)
+
+    def grant(self, subject: str, role: str | None) -> None:
+        """Make ``subject`` a moderator (role "moderator"), or an ordinary citizen again (None)."""
+        def work(conn):
+            conn.execute("DELETE FROM roles WHERE subject = ?", (subject,))
+            if role:
+                conn.execute("INSERT INTO roles VALUES (?, ?)", (subject, role))
+        self.db.write(work)
+
+    def is_moderator(self, subject: str) -> bool:
+        return bool(self.db.read("SELECT 1 FROM roles WHERE subject = ? AND role = ?", (subject, MODERATOR)))
+
+    def sanction(self, subject: str, kind: str) -> Sanction | None:
+        """The ban or mute in force on ``subject`` now, if any."""
+        rows = self.db.read("SELECT until, reason FROM sanctions WHERE subject = ? AND kind = ? AND until > ?",
+                            (subject, kind, self.clock()))
+        return Sanction(kind, rows[0]["until"], rows[0]["reason"]) if rows else None
+
+    def act(self, actor: str, action: str, subject: str, reason: str, minutes: float | None = None) -> dict:
+        """Record a moderator's action (and the ban or mute it imposes or lifts); returns the audit entry."""
+        if action not in ACTIONS:
+            raise ValueError(f"action must be one of {', '.join(ACTIONS)}")
+        if not reason.strip() or len(reason) > REASON_LIMIT:
+            raise ValueError(f"a reason of 1 to {REASON_LIMIT} characters is required")
+        if minutes is not None and not (isinstance(minutes, (int, float)) and 0 < minutes <= FOREVER / 60):
+            raise ValueError("minutes must be a positive number")
+        now = self.clock()
+        until = None
+        if action in ("ban", "mute"):
+            until = now + (minutes * 60 if minutes is not None else FOREVER)
+
+        def work(conn):
+            if action in ("ban", "mute"):
+                conn.execute("INSERT OR REPLACE INTO sanctions VALUES (?, ?, ?, ?)", (subject, action, until, reason))
+            elif action in ("unban", "unmute"):
+                conn.execute("DELETE FROM sanctions WHERE subject = ? AND kind = ?", (subject, action[2:]))
+            return _audit(conn, now, actor, action, subject, reason, until)
+        return self.db.write(work)
+
+    def log(self, actor: str, action: str, subject: str, reason: str) -> dict:
+        """Record something done that imposes nothing: an announcement, a connection the server closed."""
+        return self.db.write(lambda conn: _audit(conn, self.clock(), actor, action, subject, reason[:REASON_LIMIT], None))
+
+    def report(self, reporter: str, subject: str, session: str, room: str, reason: str) -> int:
+        def work(conn):
+            return conn.execute("INSERT INTO reports (at, reporter, subject, session, room, reason) VALUES (?, ?, ?, ?, ?, ?)",
+                                (self.clock(), reporter, subject, session, room, reason[:REASON_LIMIT])).lastrowid
+        return self.db.write(work)
+
+    def reports(self, limit: int = 100) -> list[dict]:
+        return [dict(r) for r in self.db.read("SELECT * FROM reports ORDER BY id DESC LIMIT ?", (limit,))]
+
+    def audit(self, limit: int = 100) -> list[dict]:
+        return [dict(r) for r in self.db.read("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))]
+
+
+def _audit(conn, at: float, actor: str, action: str, subject: str, reason: str, until: float | None) -> dict:
+    ident = conn.execute("INSERT INTO audit (at, actor, action, subject, reason, until) VALUES (?, ?, ?, ?, ?, ?)",
+                         (at, actor, action, subject, reason, until)).lastrowid
+    return {"id": ident, "at": at, "actor": actor, "action": action, "subject": subject, "reason": reason, "until": until}
