@@ -101,6 +101,8 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("url", help=_("the backend's address"))
     check.add_argument("--write", action="store_true", help=_("also run the checks that create data"))
     check.add_argument("--json", type=Path, metavar="FILE", dest="json_out", help=_("write the results as JSON"))
+    check.add_argument("--moderator", metavar="NAME:PASSWORD",
+                       help=_("a moderator account, to check moderator actions (with --write)"))
 
     serve = sub.add_parser("serve", parents=[common], help=_("run the reference city backend"))
     serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
@@ -157,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "moderator":
             return _moderator(args.name, args.data, args.revoke)
         if args.command == "check-backend":
-            return _check_backend(args.url, args.write, args.json_out)
+            return _check_backend(args.url, args.write, args.json_out, args.moderator)
         if args.command == "xr-info":
             return _xr_info()
         if args.command == "describe":
@@ -262,10 +264,10 @@ def _describe(args) -> int:
     return EXIT_OK
 
 
-def _check_backend(url: str, write: bool, json_out: Path | None) -> int:
+def _check_backend(url: str, write: bool, json_out: Path | None, moderator: str | None) -> int:
     from metaseoul.backend.conformance import Checker, report, table
 
-    results = Checker(url, write=write).check_all()
+    results = Checker(url, write=write, moderator=moderator).check_all()
     print(table(results))
     if json_out is not None:
         json_out.write_text(json.dumps(report(results), indent=2, ensure_ascii=False) + "\n")

@@ -97,3 +97,14 @@ def server(tmp_path):
     running.stop()
 
 
+
+
+@pytest.fixture
+def moderator(server) -> tuple[str, str]:
+    """A registered user of ``server`` made moderator with ``metaseoul moderator``: (name, password)."""
+    name, password = "moderator-kim", "correct horse battery"
+    assert httpx.post(server.url + "/auth/register", json={"name": name, "password": password}).status_code == 201
+    granted = subprocess.run([sys.executable, "-m", "metaseoul", "moderator", name, "--data", str(server.data)],
+                             capture_output=True, text=True, timeout=60)
+    assert granted.returncode == 0, granted.stderr
+    return name, password

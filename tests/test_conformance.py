@@ -16,20 +16,21 @@ def check(url: str, *args: str, out=None) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300, env=dict(os.environ, METASEOUL_LANG="en"))
 
 
-def test_the_reference_backend_passes_every_check(server, tmp_path):
-    result = check(server.url, "--write", out=tmp_path / "report.json")
+def test_the_reference_backend_passes_every_check(server, moderator, tmp_path):
+    result = check(server.url, "--write", "--moderator", ":".join(moderator), out=tmp_path / "report.json")
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["passed"] and len(report["checks"]) >= 12
     capabilities = {c["capability"] for c in report["checks"]}
-    assert capabilities == {"discovery", "accounts", "complaints", "city-data", "reservations", "content", "realtime"}
+    assert capabilities == {"discovery", "accounts", "complaints", "city-data", "reservations", "content", "realtime",
+                            "moderation"}
     assert "FAIL" not in result.stdout and "skipped" not in result.stdout
 
 
 def test_writing_checks_only_with_write(server):
     result = check(server.url)
     assert result.returncode == 0
-    assert "skipped: needs --write" in result.stdout
+    assert "skipped: needs --write" in result.stdout and "skipped: needs --moderator" in result.stdout
 
 
 class Broken(BaseHTTPRequestHandler):

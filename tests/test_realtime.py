@@ -5,8 +5,6 @@ AsyncAPI contract, moderators act and alert."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 
 import httpx
@@ -97,14 +95,9 @@ def test_a_bad_token_is_refused_on_connect(server):
             socket.recv(timeout=5)
 
 
-def moderator_token(server) -> str:
-    """A registered user made moderator with ``metaseoul moderator``, signed in."""
-    account = {"name": "moderator-kim", "password": "correct horse battery"}
-    assert httpx.post(server.url + "/auth/register", json=account).status_code == 201
-    granted = subprocess.run([sys.executable, "-m", "metaseoul", "moderator", account["name"], "--data", str(server.data)],
-                             capture_output=True, text=True, timeout=60)
-    assert granted.returncode == 0, granted.stderr
-    return httpx.post(server.url + "/auth/token", json=account).json()["access_token"]
+def moderator_token(server, moderator) -> str:
+    name, password = moderator
+    return httpx.post(server.url + "/auth/token", json={"name": name, "password": password}).json()["access_token"]
 
 
 def test_every_frame_follows_the_asyncapi_contract(server):
@@ -137,8 +130,8 @@ def test_every_frame_follows_the_asyncapi_contract(server):
     assert seen == {"presence", "poses", "chat", "emote", "error", "pong", "reported"}
 
 
-def test_moderators_warn_mute_kick_and_ban_and_everything_is_audited(server):
-    staff = {"Authorization": f"Bearer {moderator_token(server)}"}
+def test_moderators_warn_mute_kick_and_ban_and_everything_is_audited(server, moderator):
+    staff = {"Authorization": f"Bearer {moderator_token(server, moderator)}"}
     act = lambda **body: httpx.post(server.url + "/moderation/v1/actions", json=body, headers=staff)  # noqa: E731
     with channel(server) as rude, channel(server) as calm:
         token = guest_token(server)
@@ -180,8 +173,8 @@ def test_moderators_warn_mute_kick_and_ban_and_everything_is_audited(server):
     assert act(action="ban", reason="nobody").status_code == 400
 
 
-def test_emergency_alerts_reach_everyone_and_newcomers(server):
-    staff = {"Authorization": f"Bearer {moderator_token(server)}"}
+def test_emergency_alerts_reach_everyone_and_newcomers(server, moderator):
+    staff = {"Authorization": f"Bearer {moderator_token(server, moderator)}"}
     with channel(server) as here, channel(server) as elsewhere:
         hello(here, server, "Here")
         hello(elsewhere, server, "Elsewhere", scene="gwanghwamun")

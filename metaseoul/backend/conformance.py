@@ -55,9 +55,10 @@ def frame_conforms(message: dict, asyncapi: dict) -> None:
 
 
 class Checker:
-    def __init__(self, url: str, write: bool = False, timeout: float = 10.0):
+    def __init__(self, url: str, write: bool = False, moderator: str | None = None, timeout: float = 10.0):
         self.url = url.rstrip("/")
         self.write = write
+        self.moderator = moderator  # "NAME:PASSWORD" of a moderator account, for the moderation checks
         self.http = httpx.Client(timeout=timeout)
         self.schemas = contract()["components"]
         self.results: list[Result] = []
@@ -101,7 +102,8 @@ class Checker:
         offered = set(self.discovery["capabilities"])
         for capability, checks in (("accounts", self.accounts), ("complaints", self.complaints),
                                    ("city-data", self.city_data), ("reservations", self.reservations),
-                                   ("content", self.content), ("realtime", self.realtime)):
+                                   ("content", self.content), ("realtime", self.realtime),
+                                   ("moderation", self.moderation)):
             if capability in offered:
                 checks()
         return self.results
@@ -234,13 +236,21 @@ class Checker:
         from websockets.sync.client import connect
 
         url = self.endpoint("realtime", "/realtime/v1").replace("http", "ws", 1)
+        asyncapi = contract("asyncapi.json")
 
         def receive(socket, kind: str, timeout: float = 5.0) -> dict:
+            """The next frame of ``kind``; every frame on the way must keep the contract."""
             deadline = time.monotonic() + timeout
             while True:
                 message = json.loads(socket.recv(timeout=max(0.01, deadline - time.monotonic())))
+                frame_conforms(message, asyncapi)
                 if message.get("type") == kind:
                     return message
+
+        def join(socket, scene: str, name: str, **extra) -> dict:
+            token = extra.pop("token", None) or self.guest()["Authorization"].split(" ", 1)[1]
+            socket.send(json.dumps({"type": "hello", "token": token, "scene": scene, "name": name, **extra}))
+            return receive(socket, "welcome") | {"token": token}
 
         def bad_token():
             with connect(url, open_timeout=10) as socket:
@@ -251,18 +261,92 @@ class Checker:
         def two_clients():
             scene = "conformance-" + uuid.uuid4().hex[:8]
             with connect(url, open_timeout=10) as a, connect(url, open_timeout=10) as b:
-                for socket, name in ((a, "A"), (b, "B")):
-                    token = self.guest()["Authorization"].split(" ", 1)[1]
-                    socket.send(json.dumps({"type": "hello", "token": token, "scene": scene, "name": name}))
-                    receive(socket, "welcome")
+                join(a, scene, "A")
+                join(b, scene, "B")
                 assert receive(a, "presence")["joined"], "no presence"
                 a.send(json.dumps({"type": "pose", "p": [1.0, 2.0, 0.0], "h": 90}))
                 assert receive(b, "poses")["poses"][0]["p"] == [1.0, 2.0, 0.0], "the pose did not arrive"
                 a.send(json.dumps({"type": "chat", "text": "hello"}))
                 assert receive(b, "chat")["text"] == "hello", "the chat did not arrive"
+                a.send(json.dumps({"type": "emote", "name": self.discovery.get("emotes", ["wave"])[0]}))
+                receive(b, "emote")
+                a.send(json.dumps({"type": "ping", "t": 1}))
+                assert receive(a, "pong")["t"] == 1, "the heartbeat was not answered"
                 a.send("not json")
                 assert receive(a, "error")["code"] == 400, "a malformed frame was not answered with an error"
-        self.run("realtime", "presence, poses, chat and malformed frames", two_clients, writes=True)
+                a.send("x" * (int(self.discovery.get("limits", {}).get("frame_bytes", 4096)) + 1))
+                assert receive(a, "error")["code"] == 400, "an oversized frame was not answered with an error"
+        self.run("realtime", "presence, poses, chat, emotes, heartbeat, bad frames", two_clients, writes=True)
+
+        def filter_and_reports():
+            scene = "conformance-" + uuid.uuid4().hex[:8]
+            with connect(url, open_timeout=10) as a, connect(url, open_timeout=10) as b:
+                welcome_a = join(a, scene, "A")
+                join(b, scene, "B")
+                a.send(json.dumps({"type": "chat", "text": "you idiot 바보"}, ensure_ascii=False))
+                said = receive(b, "chat")["text"]
+                assert "idiot" not in said.lower() and "바보" not in said, f"unfiltered: {said!r}"
+                b.send(json.dumps({"type": "report", "target": welcome_a["session"], "reason": "conformance check"}))
+                receive(b, "reported")
+        self.run("realtime", "word filter masks, reports are taken", filter_and_reports, writes=True)
+
+        def resume():
+            scene = "conformance-" + uuid.uuid4().hex[:8]
+            with connect(url, open_timeout=10) as b:
+                first = connect(url, open_timeout=10)
+                welcome = join(first, scene, "A")
+                join(b, scene, "B")
+                receive(first, "presence")
+                first.socket.shutdown(2)  # the network drops: no closing handshake
+                first.socket.close()
+                b.send(json.dumps({"type": "chat", "text": "while you were away"}))
+                receive(b, "chat")
+                with connect(url, open_timeout=10) as again:
+                    back = join(again, scene, "A", token=welcome["token"], resume=welcome["resume"], since=welcome["seq"])
+                    assert back["resumed"] and back["session"] == welcome["session"], "the place was not resumed"
+                    assert receive(again, "chat")["text"] == "while you were away", "missed chat was not replayed"
+        self.run("realtime", "resume after a dropped connection", resume, writes=True)
+
+    def moderation(self) -> None:
+        base = self.endpoint("moderation", "/moderation/v1")
+
+        def citizens_refused():
+            for path in ("/reports", "/audit"):
+                answer = self.get(base + path, headers=self.guest())
+                assert answer.status_code == 403, f"a citizen reading {path} got {answer.status_code}, not 403"
+            answer = self.http.post(base + "/actions", headers=self.guest(),
+                                    json={"action": "ban", "subject": "someone", "reason": "check"})
+            assert answer.status_code == 403, f"a citizen banning got {answer.status_code}, not 403"
+        self.run("moderation", "citizens cannot moderate", citizens_refused)
+
+        if self.moderator is None:
+            self.results.append(Result("moderation", "moderator actions", True, "skipped: needs --moderator"))
+            return
+        name, _, password = self.moderator.partition(":")
+
+        def actions():
+            from websockets.sync.client import connect
+
+            answer = self.http.post(self.endpoint("auth", "/auth") + "/token", json={"name": name, "password": password})
+            assert answer.status_code == 200, f"signing in as {name} answered {answer.status_code}"
+            staff = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+            url = self.endpoint("realtime", "/realtime/v1").replace("http", "ws", 1)
+            scene = "conformance-" + uuid.uuid4().hex[:8]
+            with connect(url, open_timeout=10) as socket:
+                token = self.guest()["Authorization"].split(" ", 1)[1]
+                socket.send(json.dumps({"type": "hello", "token": token, "scene": scene, "name": "Target"}))
+                session = json.loads(socket.recv(timeout=10))["session"]
+                for action in ("warn", "mute", "kick"):
+                    done = self.http.post(base + "/actions", headers=staff, json={
+                        "action": action, "session": session, "reason": "conformance check", "minutes": 1})
+                    assert done.status_code == 201, f"{action} answered {done.status_code}"
+                    self.conforms(done.json(), "AuditEntry")
+                alert = self.http.post(base + "/announcements", headers=staff, json={
+                    "level": "info", "scene": scene, "text": {"ko": "점검", "en": "conformance check"}})
+                assert alert.status_code == 201, f"an announcement answered {alert.status_code}"
+            audit = self.get(base + "/audit", headers=staff).json()
+            assert {"warn", "mute", "kick"} <= {e["action"] for e in audit}, "the actions are not in the audit log"
+        self.run("moderation", "moderator actions", actions, writes=True)
 
 
 def table(results: list[Result]) -> str:
