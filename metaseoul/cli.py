@@ -81,6 +81,8 @@ def parser() -> argparse.ArgumentParser:
     play.add_argument("--idle-exit", type=_positive, metavar="SECONDS",
                       help=_("quit after this many seconds without input (kiosks)"))
     play.add_argument("--vr", action="store_true", help=_("use a VR headset when one is ready (else the desktop)"))
+    play.add_argument("--backend", metavar="URL",
+                      help=_("the city backend to connect to (default: start the built-in one on this computer)"))
 
     launcher = sub.add_parser("launcher", parents=[common], help=_("open the launcher: destinations, settings and accessibility"))
     launcher.add_argument("--screenshot", type=Path, metavar="FILE",
@@ -146,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "render":
             return _render(args.scene, args.render_out, args.size, args.views, args.frames, args.stereo)
         if args.command == "play":
-            return _play(args.scene, args.spawn, args.quality, args.fullscreen, args.idle_exit, args.vr)
+            return _play(args.scene, args.spawn, args.quality, args.fullscreen, args.idle_exit, args.vr, args.backend)
         if args.command == "launcher":
             from metaseoul.launcher.main import run_launcher
 
@@ -235,10 +237,10 @@ def _render(scene: str, out: Path, size, views, frames: int, stereo: bool = Fals
 
 
 def _play(scene: str, spawn: str | None, quality: str = "high", fullscreen: bool = False,
-          idle_exit: int | None = None, vr: bool = False) -> int:
+          idle_exit: int | None = None, vr: bool = False, backend: str | None = None) -> int:
     from metaseoul.client.app import run
 
-    run(scene, spawn, quality=quality, fullscreen=fullscreen, idle_exit=idle_exit, vr=vr)
+    run(scene, spawn, quality=quality, fullscreen=fullscreen, idle_exit=idle_exit, vr=vr, backend=backend)
     return EXIT_OK
 
 
@@ -317,10 +319,26 @@ def _main_job(out: Path) -> int:
         except ImportError:  # installed without the launcher extra: straight into City Hall
             return _play(DEFAULT_SCENE, None)
         return run_launcher()
+    from metaseoul.backend.client import BackendClient, BackendUnavailable
+    from metaseoul.backend.embedded import EmbeddedBackend
     from metaseoul.scenes import builtin_ids
+    from metaseoul.settings import config_dir
 
-    print(_("No display found: rendering the built-in scenes offscreen."))
-    for scene_id in builtin_ids():
-        _render(scene_id, out / scene_id, (1280, 720), None, 10)
+    print(_("No display found: rendering the city backend's scenes offscreen."))
+    backend = EmbeddedBackend(config_dir() / "backend")
+    client = BackendClient(backend.start())
+    try:
+        discovery = client.discover()
+        print(_("City backend: {name}, contract {version}, at {url}").format(
+            name=discovery["name"], version=discovery["contract_version"], url=client.base_url))
+        scenes = [entry["id"] for entry in client.scenes(discovery["endpoints"].get("content", "/content/v1"))]
+    except (BackendUnavailable, KeyError) as exc:
+        raise RuntimeError(_("the built-in city backend did not answer properly ({problem})").format(problem=exc)) from None
+    finally:
+        client.close()
+        backend.stop()
+    for scene_id in scenes:
+        if scene_id in builtin_ids():
+            _render(scene_id, out / scene_id, (1280, 720), None, 10)
     print(_("Screenshots and stats.json for each scene are in {out}").format(out=out.resolve()))
     return EXIT_OK

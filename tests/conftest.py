@@ -108,3 +108,11 @@ def moderator(server) -> tuple[str, str]:
                              capture_output=True, text=True, timeout=60)
     assert granted.returncode == 0, granted.stderr
     return name, password
+
+
+@pytest.fixture
+def dead_url():
+    """An address where nothing answers: the port is held but never listened on."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{held.getsockname()[1]}"

@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from metaseoul.backend import CONTRACT_VERSION
+
 ENV = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")} | {"METASEOUL_LANG": "en"}
 
 
@@ -76,6 +78,7 @@ def test_main_job_without_display_renders_every_built_in_scene(tmp_path):
     result = metaseoul("--out", str(tmp_path / "shots"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "No display found" in result.stdout
+    assert f"City backend: metaseoul reference backend, contract {CONTRACT_VERSION}" in result.stdout  # built-in
     for scene in ("city-hall", "gwanghwamun"):
         assert (tmp_path / "shots" / scene / "stats.json").is_file()
         assert list((tmp_path / "shots" / scene).glob("*.png"))

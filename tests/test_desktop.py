@@ -7,8 +7,10 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 from panda3d.core import PNMImage
 
 
@@ -51,3 +53,65 @@ def test_client_reports_ready_and_quits_when_idle(x_display):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "metaseoul-status: loading city-hall" in result.stdout
     assert "metaseoul-status: ready city-hall" in result.stdout
+
+
+def serve_processes() -> list[str]:
+    """Command lines of running ``metaseoul serve`` processes."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"metaseoul" in args and b"serve" in args:
+            found.append(b" ".join(args).decode(errors="replace"))
+    return found
+
+
+def test_without_a_backend_address_the_built_in_one_runs_for_the_visit(x_display, tmp_path):
+    env = dict(os.environ, DISPLAY=x_display, METASEOUL_LANG="en", METASEOUL_CONFIG_DIR=str(tmp_path))
+    before = serve_processes()
+    result = subprocess.run([sys.executable, "-m", "metaseoul", "play", "city-hall", "--quality", "low",
+                             "--idle-exit", "2"], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "backend" / "metaseoul.sqlite3").is_file()  # the built-in backend's data
+    assert serve_processes() == before, "the built-in backend must stop with the client"
+
+
+def test_an_unreachable_backend_is_named(x_display, dead_url):
+    env = dict(os.environ, DISPLAY=x_display, METASEOUL_LANG="en")
+    result = subprocess.run([sys.executable, "-m", "metaseoul", "play", "--backend", dead_url],
+                            capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 3
+    assert f"metaseoul: the city backend at {dead_url} is unreachable" in result.stderr
+
+
+def test_the_visitor_appears_and_moves_in_the_backend_room(x_display, server):
+    from metaseoul.backend.realtime_client import RealtimeSession
+    from metaseoul.scenes import load
+
+    token = httpx.post(server.url + "/auth/guest").json()["access_token"]
+    watcher = RealtimeSession(server.url, token, "city-hall", "Watcher").start()
+    env = dict(os.environ, DISPLAY=x_display, METASEOUL_LANG="en")
+    client = subprocess.Popen([sys.executable, "-m", "metaseoul", "play", "city-hall", "--quality", "low",
+                               "--backend", server.url, "--idle-exit", "8"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        deadline = time.monotonic() + 90
+        while not (visitors := watcher.avatars()):
+            assert client.poll() is None, client.stderr.read().decode()[-2000:]
+            assert time.monotonic() < deadline, "the visitor never showed up in the room"
+            time.sleep(0.1)
+        ((ident, pose),) = visitors.items()
+        assert watcher.members[ident] == "guest"
+        spawn = load("city-hall").spawn()["position"]
+        assert abs(pose.position[0] - spawn[0]) < 1 and abs(pose.position[1] - spawn[1]) < 1
+        assert client.wait(60) == 0
+        deadline = time.monotonic() + 10
+        while ident in watcher.members:  # the visit ended: it left the room
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    finally:
+        watcher.close()
+        if client.poll() is None:
+            client.kill()

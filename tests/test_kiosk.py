@@ -141,9 +141,14 @@ def test_configuration_file_problems_are_named(tmp_path):
     path.write_text(json.dumps({"admin_pin_sha256": "1234"}))
     with pytest.raises(RuntimeError, match="admin_pin_sha256 must be the SHA-256"):
         KioskConfig.load(path)
-    path.write_text(json.dumps({"destinations": ["gwanghwamun"], "languages": ["ko", "en"], "idle_reset_seconds": 90}))
+    path.write_text(json.dumps({"backend": "city.example"}))
+    with pytest.raises(RuntimeError, match="backend must be an http:// or https:// address"):
+        KioskConfig.load(path)
+    path.write_text(json.dumps({"destinations": ["gwanghwamun"], "languages": ["ko", "en"], "idle_reset_seconds": 90,
+                                "backend": "https://city.example"}))
     config = KioskConfig.load(path)
     assert config.destinations == ["gwanghwamun"] and config.idle_reset_seconds == 90
+    assert config.backend == "https://city.example"
 
 
 def test_a_gamepad_moves_the_focus_and_activates(qtbot, kiosk):

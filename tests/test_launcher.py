@@ -8,11 +8,13 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 from PySide6.QtCore import Qt
+from websockets.sync.client import connect
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -133,6 +135,39 @@ def test_picking_a_destination_launches_the_client(qtbot, window, x_display):
     assert window.client.command[1:] == ["-m", "metaseoul", "--lang", "en", "play", "gwanghwamun", "--quality", "low"]
     assert not window.progress.isVisible()
     assert "Open" in window.launch_status.text()
+
+
+def test_a_client_that_cannot_reach_the_backend_says_so(qtbot, window, x_display, dead_url):
+    url = dead_url
+    window.client_environment = dict(os.environ, DISPLAY=x_display)
+    window.settings.backend = url
+    with qtbot.waitSignal(window.client.failed, timeout=60_000) as failed:
+        window.launch()
+    assert window.client.command[-2:] == ["--backend", url]
+    assert "unreachable" in failed.args[0] and url in failed.args[0]
+    assert url in window.launch_status.text() and window.launch_button.isEnabled()
+
+
+def test_a_signed_in_citizen_visits_with_their_token(qtbot, window, server, x_display):
+    assert httpx.post(server.url + "/auth/register", json={"name": "minji", "password": "correct horse"}).status_code == 201
+    window.settings.backend = server.url
+    assert window.sign_in("minji", "correct horse") is None
+    window.client_environment = dict(os.environ, DISPLAY=x_display)
+    window.settings.quality = "low"
+    window.gallery.setCurrentRow([window.gallery.item(i).data(Qt.UserRole)
+                                  for i in range(window.gallery.count())].index("city-hall"))
+    with connect(server.url.replace("http", "ws") + "/realtime/v1", open_timeout=10) as watcher:
+        guest = httpx.post(server.url + "/auth/guest").json()["access_token"]
+        watcher.send(json.dumps({"type": "hello", "token": guest, "scene": "city-hall", "name": "Watcher"}))
+        with qtbot.waitSignal(window.client.ready, timeout=120_000):
+            window.launch()
+        deadline = time.monotonic() + 30
+        while True:  # the visitor arrives in the room under the account's name
+            message = json.loads(watcher.recv(timeout=max(0.01, deadline - time.monotonic())))
+            if message["type"] == "presence" and message["joined"]:
+                break
+        assert message["joined"][0]["name"] == "minji"
+    window.client.stop()
 
 
 def test_a_second_launch_while_loading_is_ignored(qtbot, window):

@@ -1,4 +1,4 @@
-"""Talking to a city backend over HTTP: discovery and civil complaints (Open311)."""
+"""Talking to a city backend over HTTP: discovery, guest sessions and civil complaints (Open311)."""
 
 from __future__ import annotations
 
@@ -51,6 +51,14 @@ class BackendClient:
 
     def discover(self) -> dict:
         return self._call("GET", "/.well-known/metaseoul").json()
+
+    def scenes(self, content: str = "/content/v1") -> list[dict]:
+        """The backend's scene catalogue: id, version, sha256, size, languages, url."""
+        return self._call("GET", f"{content}/scenes").json()
+
+    def guest_token(self, auth: str = "/auth") -> str:
+        """A guest session's bearer token (no personal data)."""
+        return self._call("POST", f"{auth}/guest").json()["access_token"]
 
     def submit(self, complaint: Complaint, idempotency_key: str) -> str:
         """File ``complaint``; the same key always yields the same service request id."""

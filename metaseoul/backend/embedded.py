@@ -22,19 +22,22 @@ class EmbeddedBackend:
 
     def start(self, timeout: float = 30.0) -> str:
         """Start it (once) and return its address when it answers."""
-        if self.process is not None and self.process.poll() is None:
+        if self.running:
             return self.url
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen([sys.executable, "-m", "metaseoul", "serve", "--port", str(port),
-                                         "--data", str(self.data)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.data.mkdir(parents=True, exist_ok=True)
+        log = self.data / "backend.log"  # a file, not a pipe: a long visit's logs can never fill a pipe and stall it
+        with open(log, "ab") as sink:
+            self.process = subprocess.Popen([sys.executable, "-m", "metaseoul", "serve", "--port", str(port),
+                                             "--data", str(self.data)], stdout=subprocess.DEVNULL, stderr=sink)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(_("the built-in backend stopped at start: {problem}").format(
-                    problem=self.process.stderr.read().decode(errors="replace").strip().splitlines()[-1:]))
+                last = log.read_text("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+                raise RuntimeError(_("the built-in backend stopped at start: {problem}").format(problem=last[0]))
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return self.url
@@ -42,6 +45,10 @@ class EmbeddedBackend:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(_("the built-in backend did not answer within {seconds} seconds").format(seconds=int(timeout)))
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

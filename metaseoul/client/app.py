@@ -6,6 +6,7 @@ import sys
 
 from metaseoul import i18n
 from metaseoul.client import engine
+from metaseoul.client.city import CityLink
 from metaseoul.client.controls import Controls
 from metaseoul.client.menu import Hud, Menu
 from metaseoul.client.narrator import Narrator
@@ -17,8 +18,10 @@ SHADOW_LEAD = 30.0  # metres ahead of the citizen where the shadow map is centre
 
 
 class DesktopClient:
-    def __init__(self, base, scene: str, spawn: str | None = None, idle_exit: float | None = None):
+    def __init__(self, base, scene: str, spawn: str | None = None, idle_exit: float | None = None,
+                 city: CityLink | None = None):
         self.base = base
+        self.city = city  # None: a visit on its own, with nobody else (tests, offline use)
         self.idle_exit = idle_exit  # seconds without input before quitting (kiosks)
         self.idle = 0.0
         self.world = World(base.render)
@@ -40,6 +43,8 @@ class DesktopClient:
         self._arrived()
 
     def _arrived(self) -> None:
+        if self.city is not None:
+            self.city.enter(self.world.scene.id)
         self.hud.set_place(self.world.scene.name)
         self.hud.announce(i18n.pick(self.world.scene.name))
 
@@ -69,6 +74,11 @@ class DesktopClient:
         if self.idle_exit is not None and self.idle > self.idle_exit:
             self.base.userExit()
         self.world.environment.follow(self.walker.forward_point(SHADOW_LEAD))
+        if self.city is not None:
+            position = self.walker.position
+            self.city.send_pose((position.x, position.y, position.z), self.walker.facing)
+            for line in self.city.messages():
+                self.hud.caption(line, seconds=8)
         return task.cont
 
 
@@ -90,11 +100,21 @@ def vr_notice() -> str:
 
 
 def run(scene: str, spawn: str | None = None, quality: str = "high", fullscreen: bool = False,
-        idle_exit: int | None = None, vr: bool = False) -> None:
-    """Open the window and run until the citizen quits."""
+        idle_exit: int | None = None, vr: bool = False, backend: str | None = None) -> None:
+    """Connect to the city backend (the built-in one when ``backend`` is None), open the window and
+    run until the citizen quits."""
     if not engine.has_display():
         raise RuntimeError(_("no display to open a window on; use 'metaseoul render' for offscreen screenshots"))
     status("loading", scene)
+    city = CityLink.open(backend)
+    try:
+        _visit(scene, spawn, quality, fullscreen, idle_exit, vr, city)
+    finally:
+        city.close()
+
+
+def _visit(scene: str, spawn: str | None, quality: str, fullscreen: bool, idle_exit: int | None, vr: bool,
+           city: CityLink) -> None:
     notice = vr_notice() if vr else None
     if notice:
         print(_("metaseoul: {problem}").format(problem=notice), file=sys.stderr, flush=True)
@@ -102,7 +122,7 @@ def run(scene: str, spawn: str | None = None, quality: str = "high", fullscreen:
     base = engine.start(offscreen=False, quality=quality, fullscreen=fullscreen)
     if base.win is None:
         raise RuntimeError(_("could not open an OpenGL window"))
-    client = DesktopClient(base, scene, spawn, idle_exit=idle_exit)
+    client = DesktopClient(base, scene, spawn, idle_exit=idle_exit, city=city)
     if notice:
         client.hud.announce(notice, seconds=10)
     base.graphicsEngine.renderFrame()

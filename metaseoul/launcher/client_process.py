@@ -23,6 +23,7 @@ class LaunchRequest:
     scene: str
     settings: Settings
     idle_exit: int | None = None  # kiosks: the client quits after this many seconds without input
+    backend: str | None = None  # the city backend's address; None: the client starts the built-in one
 
     def arguments(self) -> list[str]:
         s = self.settings
@@ -34,6 +35,8 @@ class LaunchRequest:
             args.append("--vr")
         if self.idle_exit is not None:
             args += ["--idle-exit", str(self.idle_exit)]
+        if self.backend is not None:
+            args += ["--backend", self.backend]
         return args
 
 

@@ -22,6 +22,7 @@ class KioskConfig:
     idle_reset_seconds: int = 120
     attract_after_seconds: int = 45
     admin_pin_sha256: str = hashlib.sha256(b"0000").hexdigest()
+    backend: str | None = None  # the city backend's address; None: the built-in one on this computer
 
     @classmethod
     def load(cls, path: Path | None) -> KioskConfig:
@@ -63,6 +64,9 @@ class KioskConfig:
                 or self.default_language not in self.languages):
             raise RuntimeError(_("kiosk configuration {path}: languages must be among ko, en, zh, ja and "
                                  "include the default language").format(path=path))
+        if self.backend is not None and (not isinstance(self.backend, str)
+                                         or not self.backend.startswith(("http://", "https://"))):
+            raise bad("backend", _("an http:// or https:// address, or null for the built-in backend"))
         pin = self.admin_pin_sha256
         if not isinstance(pin, str) or len(pin) != 64 or any(c not in "0123456789abcdef" for c in pin.lower()):
             raise bad("admin_pin_sha256", _("the SHA-256 of the PIN, 64 hexadecimal digits"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QThread, Signal
@@ -30,6 +31,7 @@ from metaseoul import i18n
 from metaseoul.i18n import _
 from metaseoul.launcher import style
 from metaseoul.backend.embedded import EmbeddedBackend
+from metaseoul.client.city import NAME_VARIABLE, TOKEN_VARIABLE
 from metaseoul.launcher.backends import EMBEDDED, BackendCheck, check_backend, sign_in
 from metaseoul.launcher.client_process import ClientProcess, LaunchRequest
 from metaseoul.launcher.thumbnails import ThumbnailCache
@@ -398,7 +400,14 @@ class LauncherWindow(QMainWindow):
         return item.data(Qt.UserRole) if item else builtin_ids()[0]
 
     def launch(self) -> None:
-        if not self.client.start(LaunchRequest(self.selected_scene(), self.settings), self.client_environment):
+        if self.settings.backend != EMBEDDED:
+            backend = self.settings.backend
+        else:  # the built-in backend: the launcher's own when it runs (signed in there), else the client starts one
+            backend = self.embedded.url if self.embedded.running else None
+        environment = dict(self.client_environment or os.environ)
+        if self.signed_in:
+            environment.update({TOKEN_VARIABLE: self.signed_in[1], NAME_VARIABLE: self.signed_in[0]})
+        if not self.client.start(LaunchRequest(self.selected_scene(), self.settings, backend=backend), environment):
             return  # a visit is already starting or running
         self._notice = ""
         self.launch_button.setEnabled(False)

@@ -1,0 +1,95 @@
+"""The client's link to a city backend: the built-in one started on this computer when no address is
+given (and stopped on exit), discovery, a session token, and the realtime room of the current scene.
+
+A backend that does not answer stops the visit before the window opens, with a sentence that says
+which address failed; one that drops later is reconnected to in the background.
+"""
+
+from __future__ import annotations
+
+import os
+
+from metaseoul import i18n
+from metaseoul.backend.client import BackendClient, BackendUnavailable, ComplaintRejected
+from metaseoul.backend.embedded import EmbeddedBackend
+from metaseoul.backend.realtime_client import RealtimeSession
+from metaseoul.i18n import _
+from metaseoul.settings import config_dir
+
+# A signed-in citizen's token and name, passed by the launcher in the environment (never on the command line).
+TOKEN_VARIABLE, NAME_VARIABLE = "METASEOUL_TOKEN", "METASEOUL_NAME"
+
+
+class CityLink:
+    def __init__(self, url: str, discovery: dict, token: str, embedded: EmbeddedBackend | None, name: str):
+        self.url, self.discovery, self.token = url, discovery, token
+        self.embedded = embedded
+        self.name = name
+        self.realtime: RealtimeSession | None = None
+        self._last_pose: tuple | None = None
+
+    @classmethod
+    def open(cls, url: str | None) -> CityLink:
+        """Connect to ``url``, or start the built-in backend when it is None."""
+        embedded = None
+        if url is None:
+            embedded = EmbeddedBackend(config_dir() / "backend")
+            url = embedded.start()
+        client = BackendClient(url, timeout=10)
+        try:
+            discovery = client.discover()
+            token = os.environ.get(TOKEN_VARIABLE) or client.guest_token(discovery.get("endpoints", {}).get("auth", "/auth"))
+        except (BackendUnavailable, ComplaintRejected, ValueError, KeyError, TypeError, AttributeError) as exc:
+            if embedded:
+                embedded.stop()
+            raise RuntimeError(_("the city backend at {url} is unreachable ({problem})").format(
+                url=url, problem=exc)) from None
+        finally:
+            client.close()
+        return cls(url, discovery, token, embedded, os.environ.get(NAME_VARIABLE) or _("guest"))
+
+    @property
+    def has_realtime(self) -> bool:
+        return "realtime" in self.discovery.get("capabilities", [])
+
+    def enter(self, scene: str) -> None:
+        """Join the realtime room of ``scene`` (leaving the previous one)."""
+        if self.realtime is not None:
+            self.realtime.close()
+            self.realtime = None
+        if self.has_realtime:
+            self.realtime = RealtimeSession(self.url, self.token, scene, self.name).start()
+            self._last_pose = None
+
+    def send_pose(self, position: tuple[float, float, float], heading: float) -> None:
+        """Tell the room where the citizen is, when that changed (to the centimetre and tenth of a degree)."""
+        pose = (*(round(v, 2) for v in position), round(heading, 1))
+        if self.realtime is not None and pose != self._last_pose:
+            self._last_pose = pose
+            self.realtime.send_pose(position, heading)
+
+    def messages(self) -> list[str]:
+        """What arrived for the citizen to read: chat lines, announcements, moderators' words."""
+        if self.realtime is None:
+            return []
+        lines = []
+        for event in self.realtime.poll():
+            kind = event["type"]
+            if kind == "chat":
+                lines.append(f"{event['name']}: {event['text']}")
+            elif kind == "announcement":
+                lines.append(i18n.pick(event["text"]))
+            elif kind == "moderation":
+                lines.append(_("A moderator: {reason}").format(reason=event["reason"]))
+            elif kind == "refused":
+                lines.append(_("The city backend refused this visit: {reason}").format(reason=event["message"]))
+        return lines
+
+    def others(self) -> int:
+        return len(self.realtime.members) if self.realtime is not None else 0
+
+    def close(self) -> None:
+        if self.realtime is not None:
+            self.realtime.close()
+        if self.embedded is not None:
+            self.embedded.stop()
