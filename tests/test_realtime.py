@@ -194,3 +194,48 @@ def test_emergency_alerts_reach_everyone_and_newcomers(server, moderator):
         assert wait_for(late, "announcement")["text"]["en"] == "Earthquake: evacuate"
     bad = httpx.post(server.url + "/moderation/v1/announcements", json={"text": {"ko": "?"}}, headers=staff)
     assert bad.status_code == 400 and "ko and en" in bad.json()["message"]
+
+
+def test_poses_must_be_finite_and_headings_stay_below_360(server):
+    with channel(server) as a, channel(server) as b:
+        hello(a, server, "A")
+        hello(b, server, "B")
+        for bad in ('{"type":"pose","p":[NaN,0,0],"h":0}', '{"type":"pose","p":[0,0,0],"h":Infinity}',
+                    '{"type":"pose","p":[true,0,0],"h":0}'):
+            a.send(bad)
+            assert "finite" in wait_for(a, "error")["message"]
+        a.send(json.dumps({"type": "pose", "p": [0, 0, 0], "h": 359.96}))
+        assert wait_for(b, "poses")["poses"][0]["h"] == 0.0
+
+
+def test_a_kicked_citizen_cannot_resume_their_place(server, moderator):
+    staff = {"Authorization": f"Bearer {moderator_token(server, moderator)}"}
+    token = guest_token(server)
+    with channel(server) as watcher, channel(server) as rude:
+        hello(watcher, server, "Watcher")
+        rude.send(json.dumps({"type": "hello", "token": token, "scene": "city-hall", "name": "Rude"}))
+        welcome = wait_for(rude, "welcome")
+        kicked = httpx.post(server.url + "/moderation/v1/actions", headers=staff,
+                            json={"action": "kick", "session": welcome["session"], "reason": "spam"})
+        assert kicked.status_code == 201 and kicked.json()["connections"] == 1
+        assert wait_for(watcher, "presence", where=lambda m: m["left"])["left"] == [welcome["session"]]
+        with channel(server) as again:
+            again.send(json.dumps({"type": "hello", "token": token, "scene": "city-hall", "resume": welcome["resume"],
+                                   "since": welcome["seq"]}))
+            back = wait_for(again, "welcome")
+            assert not back["resumed"] and back["session"] != welcome["session"]
+        with channel(server) as odd:  # a resume token that is not ASCII is just unknown
+            odd.send(json.dumps({"type": "hello", "token": token, "scene": "city-hall", "resume": "토큰"}))
+            assert not wait_for(odd, "welcome")["resumed"]
+
+
+def test_a_scene_alert_is_not_shown_to_newcomers_elsewhere(server, moderator):
+    staff = {"Authorization": f"Bearer {moderator_token(server, moderator)}"}
+    alert = {"level": "emergency", "scene": "gwanghwamun", "text": {"ko": "광장 폐쇄", "en": "Square closed"}}
+    assert httpx.post(server.url + "/moderation/v1/announcements", json=alert, headers=staff).status_code == 201
+    with channel(server) as there, channel(server) as elsewhere:
+        hello(there, server, "There", scene="gwanghwamun")
+        hello(elsewhere, server, "Elsewhere", scene="city-hall")
+        assert wait_for(there, "announcement")["text"]["en"] == "Square closed"
+        with pytest.raises(TimeoutError):
+            wait_for(elsewhere, "announcement", timeout=1)

@@ -69,7 +69,8 @@ class Moderation:
             raise ValueError(f"action must be one of {', '.join(ACTIONS)}")
         if not reason.strip() or len(reason) > REASON_LIMIT:
             raise ValueError(f"a reason of 1 to {REASON_LIMIT} characters is required")
-        if minutes is not None and not (isinstance(minutes, (int, float)) and 0 < minutes <= FOREVER / 60):
+        if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, (int, float))
+                                    or not 0 < minutes <= FOREVER / 60):
             raise ValueError("minutes must be a positive number")
         now = self.clock()
         until = None

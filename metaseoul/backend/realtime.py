@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import re
 import secrets
 import time
@@ -35,6 +36,7 @@ SILENCE_LIMIT = 3 * HEARTBEAT_SECONDS  # a connection silent for longer is close
 RESUME_SECONDS = 30  # how long a dropped citizen keeps their place
 HISTORY = 100  # chat, emotes and announcements kept per room for resuming clients
 SEND_BACKLOG = 256  # frames waiting for one client before it counts as too slow
+SEND_TIMEOUT = 5.0  # seconds one frame may take to go out before the connection counts as too slow
 EMOTES = ("wave", "bow", "clap", "thumbs-up", "heart", "point")
 REPORT_INTERVAL = 10  # seconds between one citizen's reports
 ALERT_MINUTES = 30  # an emergency alert is shown to newcomers this long unless given
@@ -54,6 +56,10 @@ MASK = _mask_pattern()
 def mask(text: str) -> str:
     """Filtered words become asterisks of the same length."""
     return MASK.sub(lambda m: "*" * len(m.group(0)), text)
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def frame(message: dict) -> str:
@@ -88,13 +94,13 @@ class Connection:
             while True:
                 await self.wake.wait()
                 self.wake.clear()
-                while self.queue:
-                    await self.socket.send_text(self.queue.popleft())
+                while self.queue:  # a client that stops reading must not hold this task forever
+                    await asyncio.wait_for(self.socket.send_text(self.queue.popleft()), SEND_TIMEOUT)
                 if self.ending:
-                    await self.socket.close(code=CLOSE_CODES.get(self.ending, 1000))
+                    await asyncio.wait_for(self.socket.close(code=CLOSE_CODES.get(self.ending, 1000)), SEND_TIMEOUT)
                     return
-        except (RuntimeError, WebSocketDisconnect, OSError):
-            pass
+        except (RuntimeError, WebSocketDisconnect, OSError, asyncio.TimeoutError):
+            self.end("too slow")
 
 
 @dataclass(eq=False)
@@ -144,7 +150,7 @@ class Hub:
         self.moderation = moderation
         self.rooms: dict[str, list[Room]] = {}
         self.members: dict[str, Member] = {}
-        self.alerts: list[tuple[float, dict]] = []  # (shown until, announcement) for newcomers
+        self.alerts: list[tuple[float, str | None, dict]] = []  # (shown until, scene or everywhere, alert)
         self.tick = 0
         self._tasks: set[asyncio.Task] = set()
         self._ticker: asyncio.Task | None = None
@@ -158,7 +164,8 @@ class Hub:
         for room in instances:
             if len(room.members) < ROOM_CAPACITY:
                 return room
-        room = Room(f"{scene}#{len(instances) + 1}", scene)
+        taken = {room.id for room in instances}
+        room = Room(next(f"{scene}#{n}" for n in range(1, len(instances) + 2) if f"{scene}#{n}" not in taken), scene)
         instances.append(room)
         return room
 
@@ -194,7 +201,7 @@ class Hub:
                 member.connection.end("silent")
             elif member.connection is None and now - member.away_since > RESUME_SECONDS:
                 self._leave(member)
-        self.alerts = [(until, alert) for until, alert in self.alerts if until > now]
+        self.alerts = [alert for alert in self.alerts if alert[0] > now]
 
     def _leave(self, member: Member) -> None:
         room = member.room
@@ -255,18 +262,23 @@ class Hub:
             if seq > since:
                 member.push(text)
         if not resumed:
-            for _until, alert in self.alerts:
-                member.push(frame(alert))
+            for _until, scene_only, alert in self.alerts:
+                if scene_only in (None, room.scene):
+                    member.push(frame(alert))
         writer = asyncio.get_running_loop().create_task(connection.drain())
         try:
             ended = await self._serve(member, connection)
         finally:
             connection.end("gone")
-            await writer
-            if member.connection is connection:
+            try:
+                await asyncio.wait_for(writer, SEND_TIMEOUT * 2)
+            except asyncio.TimeoutError:
+                pass  # wait_for cancelled it
+            owner = member.connection is connection
+            if owner:
                 member.connection = None
                 member.away_since = self.now()
-        if ended == "left" or connection.ending in ("kicked", "misbehaved"):
+        if owner and (ended == "left" or connection.ending == "misbehaved"):
             self._leave(member)
         if connection.ending == "misbehaved":
             await run_in_threadpool(self.moderation.log, "server", "close", member.subject,
@@ -278,7 +290,7 @@ class Hub:
         if not isinstance(token, str):
             return None
         for member in self.members.values():
-            if secrets.compare_digest(member.resume, token) and member.subject == subject:
+            if secrets.compare_digest(member.resume.encode(), token.encode()) and member.subject == subject:
                 if member.connection is not None:  # the old connection is not gone yet: replace it
                     member.connection.end("replaced")
                 return member
@@ -286,8 +298,11 @@ class Hub:
 
     async def _refuse(self, socket: WebSocket, code: int, message: str, until: float | None = None) -> None:
         refusal = {"type": "error", "code": code, "message": message} | ({"until": until} if until else {})
-        await socket.send_text(frame(refusal))
-        await socket.close(code=1008)
+        try:
+            await socket.send_text(frame(refusal))
+            await socket.close(code=1008)
+        except (RuntimeError, WebSocketDisconnect, OSError):
+            pass  # already gone
 
     async def _serve(self, member: Member, connection: Connection) -> str:
         """Read frames until the client leaves ("left") or the connection is lost or ended ("ended")."""
@@ -324,13 +339,12 @@ class Hub:
         room = member.room
         if kind == "pose":
             p, h = message.get("p"), message.get("h", 0)
-            if (not isinstance(p, list) or len(p) != 3 or not all(isinstance(v, (int, float)) for v in p)
-                    or not isinstance(h, (int, float))):
-                return "pose needs p: [x, y, z] and h: degrees"
-            member.pose = {"p": [round(float(v), 3) for v in p], "h": round(float(h) % 360, 1)}
+            if not isinstance(p, list) or len(p) != 3 or not all(map(_finite, p)) or not _finite(h):
+                return "pose needs p: [x, y, z] and h: degrees (finite numbers)"
+            member.pose = {"p": [round(float(v), 3) for v in p], "h": round(float(h), 1) % 360}
             for part in ("head", "left", "right"):  # optional tracked poses: position and quaternion
                 pose = message.get(part)
-                if isinstance(pose, list) and len(pose) == 7 and all(isinstance(v, (int, float)) for v in pose):
+                if isinstance(pose, list) and len(pose) == 7 and all(map(_finite, pose)):
                     member.pose[part] = [round(float(v), 3) for v in pose]
             member.moved = True
         elif kind == "ping":
@@ -381,7 +395,7 @@ class Hub:
                 if scene is None or room.scene == scene:
                     room.broadcast(announcement, keep=True)
         if level == "emergency":
-            self.alerts.append((self.now() + 60 * (minutes or ALERT_MINUTES), announcement))
+            self.alerts.append((self.now() + 60 * (minutes or ALERT_MINUTES), scene, announcement))
         return announcement
 
     def enforce(self, entry: dict) -> int:
@@ -398,10 +412,10 @@ class Hub:
             member.push(frame({"type": "moderation", "action": action, "reason": entry["reason"],
                                "until": entry["until"]}))
             if action in ("kick", "ban"):
-                if member.connection is None:
-                    self._leave(member)
-                else:
+                member.resume = secrets.token_urlsafe(18)  # no way back into this place
+                if member.connection is not None:
                     member.connection.end("kicked")
+                self._leave(member)
         return reached
 
     def subject_of(self, session: str) -> str | None:

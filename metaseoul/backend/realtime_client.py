@@ -25,7 +25,7 @@ POSE_HZ = 20  # the most poses a second this client sends
 TRACK_SECONDS = 2.0  # how much of each avatar's motion is kept
 BACKOFF_FIRST, BACKOFF_LIMIT = 0.5, 15.0  # seconds before reconnecting: doubles up to the limit
 REFUSED = (401, 403)  # errors on hello that trying again cannot fix
-KICKED = 4003  # close code: a moderator removed this citizen; do not come straight back
+FINAL_CLOSES = {4003: "removed by a moderator", 4009: "continued on another connection"}  # no retry
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,9 @@ class Refused(Exception):
 
 
 class RealtimeSession:
-    def __init__(self, url: str, token: str, scene: str, name: str = "guest", clock=time.monotonic):
-        self.url = url.rstrip("/").replace("http", "ws", 1)
+    def __init__(self, url: str, token: str, scene: str, name: str = "guest", path: str = "/realtime/v1",
+                 clock=time.monotonic):
+        self.url = url.rstrip("/").replace("http", "ws", 1) + path  # path: discovery's endpoints.realtime
         self.token, self.scene, self.name = token, scene, name
         self.clock = clock
         self.state = "connecting"  # connecting, connected, reconnecting, refused, closed
@@ -135,7 +136,7 @@ class RealtimeSession:
         delay = BACKOFF_FIRST
         while not self._stop.is_set():
             try:
-                with connect(self.url + "/realtime/v1", open_timeout=10, close_timeout=2) as socket:
+                with connect(self.url, open_timeout=10, close_timeout=2) as socket:
                     self._join(socket)
                     delay = BACKOFF_FIRST
                     self._converse(socket)
@@ -144,11 +145,13 @@ class RealtimeSession:
                 self._events.put({"type": "refused", "message": str(exc)})
                 return
             except ConnectionClosed as exc:
-                if exc.rcvd is not None and exc.rcvd.code == KICKED:
-                    self.state, self.problem = "refused", exc.rcvd.reason or "removed by a moderator"
+                if exc.rcvd is not None and exc.rcvd.code in FINAL_CLOSES:
+                    self.state, self.problem = "refused", FINAL_CLOSES[exc.rcvd.code]
+                    self._events.put({"type": "refused", "message": self.problem})
                     return
                 self.problem = str(exc)
-            except (OSError, InvalidHandshake, InvalidURI, TimeoutError, ValueError) as exc:
+            except (OSError, InvalidHandshake, InvalidURI, TimeoutError, ValueError, KeyError, TypeError,
+                    AttributeError) as exc:  # also a frame that is not what the contract says: try again
                 self.problem = str(exc) or type(exc).__name__
             if self._stop.is_set():
                 return

@@ -38,7 +38,10 @@ class CityLink:
         client = BackendClient(url, timeout=10)
         try:
             discovery = client.discover()
-            token = os.environ.get(TOKEN_VARIABLE) or client.guest_token(discovery.get("endpoints", {}).get("auth", "/auth"))
+            token = os.environ.get(TOKEN_VARIABLE, "")
+            offered = discovery.get("capabilities", [])
+            if not token and "realtime" in offered and "accounts" in offered:
+                token = client.guest_token(discovery.get("endpoints", {}).get("auth", "/auth"))
         except (BackendUnavailable, ComplaintRejected, ValueError, KeyError, TypeError, AttributeError) as exc:
             if embedded:
                 embedded.stop()
@@ -50,7 +53,7 @@ class CityLink:
 
     @property
     def has_realtime(self) -> bool:
-        return "realtime" in self.discovery.get("capabilities", [])
+        return "realtime" in self.discovery.get("capabilities", []) and bool(self.token)
 
     def enter(self, scene: str) -> None:
         """Join the realtime room of ``scene`` (leaving the previous one)."""
@@ -58,7 +61,8 @@ class CityLink:
             self.realtime.close()
             self.realtime = None
         if self.has_realtime:
-            self.realtime = RealtimeSession(self.url, self.token, scene, self.name).start()
+            path = self.discovery.get("endpoints", {}).get("realtime", "/realtime/v1")
+            self.realtime = RealtimeSession(self.url, self.token, scene, self.name, path=path).start()
             self._last_pose = None
 
     def send_pose(self, position: tuple[float, float, float], heading: float) -> None:
@@ -83,6 +87,8 @@ class CityLink:
                 lines.append(_("A moderator: {reason}").format(reason=event["reason"]))
             elif kind == "refused":
                 lines.append(_("The city backend refused this visit: {reason}").format(reason=event["message"]))
+            elif kind == "error" and event.get("code") == 403:
+                lines.append(_("Not sent: {reason}").format(reason=event["message"]))
         return lines
 
     def others(self) -> int:

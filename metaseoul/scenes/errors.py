@@ -1,4 +1,4 @@
-"""Errors that locate a problem in a scene file."""
+"""Errors that locate a problem in a scene file (or a sign lexicon, checked the same way)."""
 
 from __future__ import annotations
 

@@ -104,10 +104,11 @@ def _known_object_fields(object_type: str) -> set[str]:
     return known
 
 
-def schema_errors(doc: Any, file: str) -> list[SceneError]:
-    """Problems against the JSON Schema, one per field, in document order."""
+def schema_errors(doc: Any, file: str, validator: jsonschema.Draft202012Validator | None = None) -> list[SceneError]:
+    """Problems against the JSON Schema (the scene format's unless another ``validator`` is given,
+    as for sign lexicons), one per field, in document order."""
     found: list[SceneError] = []
-    for error in _validator().iter_errors(doc):
+    for error in (validator or _validator()).iter_errors(doc):
         found.extend(_errors_from(error, file))
     unique = {(e.path, e.message): e for e in found}
     return sorted(unique.values(), key=lambda e: path_order(e.path))
