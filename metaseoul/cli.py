@@ -97,6 +97,14 @@ def parser() -> argparse.ArgumentParser:
     describe.add_argument("--speak", action="store_true", help=_("say it aloud"))
     describe.add_argument("--wav", type=Path, metavar="FILE", help=_("also write the speech to a WAV file"))
 
+    sign = sub.add_parser("sign", parents=[common],
+                          help=_("sign a text in Korean Sign Language: PNG frames of the signing avatar and a timeline"))
+    sign.add_argument("text", help=_("what to sign (Korean, or English with --lang en)"))
+    sign.add_argument("--out", type=Path, required=True, dest="sign_out", metavar="DIR")
+    sign.add_argument("--size", type=_size, default=(480, 480), metavar="WxH")
+    sign.add_argument("--fps", type=_positive, default=15, metavar="N", help=_("frames a second (default: 15)"))
+    sign.add_argument("--lexicon", type=Path, metavar="FILE", help=_("another sign lexicon file (default: the built-in KSL one)"))
+
     sub.add_parser("xr-info", parents=[common], help=_("tell which VR runtime and headset are available"))
 
     check = sub.add_parser("check-backend", parents=[common], help=_("check that a city backend keeps the contract"))
@@ -166,6 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _xr_info()
         if args.command == "describe":
             return _describe(args)
+        if args.command == "sign":
+            return _sign(args)
         if args.command == "kiosk":
             from metaseoul.launcher.main import run_kiosk
 
@@ -263,6 +273,23 @@ def _describe(args) -> int:
             said.write_wav(args.wav)
         if args.speak:
             speech.play(said)
+    return EXIT_OK
+
+
+def _sign(args) -> int:
+    from metaseoul.accessibility.hangul import is_syllable
+    from metaseoul.accessibility.sign_frames import write_signing
+    from metaseoul.client import engine
+
+    language = getattr(args, "lang", None) or ("ko" if any(is_syllable(c) for c in args.text) else "en")
+    base = engine.start(offscreen=True)
+    timeline = write_signing(base, args.text, args.sign_out, language, args.size, args.fps, args.lexicon)
+    for item in timeline["items"]:
+        mark = _(" (provisional)") if item["provisional"] else ""
+        print(f"{item['start']:6.2f}–{item['end']:5.2f} s  {item['kind']:<6}  {item['label']}  ({item['word']}){mark}")
+    if timeline["unsigned"]:
+        print(_("not in the lexicon, left out: {words}").format(words=", ".join(timeline["unsigned"])))
+    print(_("{frames} frames and timeline.json in {out}").format(frames=timeline["frames"], out=args.sign_out))
     return EXIT_OK
 
 

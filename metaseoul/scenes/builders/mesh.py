@@ -183,12 +183,16 @@ class MeshBuilder:
 
     # --- shapes ------------------------------------------------------------------------------
     def box(self, center: Sequence[float], size: Sequence[float], material: str, solid: bool = True,
-            top_material: str | None = None) -> None:
-        """An axis-aligned box in the local frame: ``center`` of its footprint at its base height."""
+            top_material: str | None = None, closed: bool = False) -> None:
+        """An axis-aligned box in the local frame: ``center`` of its footprint at its base height.
+        Boxes stand on something, so they have no bottom face unless ``closed`` (seen from below)."""
         cx, cy, z0 = center
         w, d = size[0] / 2, size[1] / 2
         quads = _box_quads(cx - w, cx + w, cy - d, cy + d, z0, z0 + size[2])
-        self._faces([(q, material) for q in quads[:4]] + [(quads[4], top_material or material)], solid)
+        faces = [(q, material) for q in quads[:4]] + [(quads[4], top_material or material)]
+        if closed:
+            faces.append(([(cx - w, cy + d, z0), (cx + w, cy + d, z0), (cx + w, cy - d, z0), (cx - w, cy - d, z0)], material))
+        self._faces(faces, solid)
 
     def collide_box(self, lo: Sequence[float], hi: Sequence[float]) -> None:
         """Collision only: the sides and top of the box from ``lo`` to ``hi``."""
