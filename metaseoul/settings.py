@@ -1,9 +1,8 @@
-"""The citizen's saved choices: language, graphics, VR, audio device, accessibility, backends.
+"""The citizen's saved choices: language, graphics, VR, audio device, accessibility, keys, backends.
 
 One JSON file per user (``$METASEOUL_CONFIG_DIR`` or the XDG config folder). The launcher writes
-it and passes the language, quality and screen mode to the client it starts; the other choices are
-kept for the client features that use them. Unknown or broken values fall back to defaults rather
-than stopping anyone.
+it; the client reads it at start and follows it while it runs, so a change applies at once. Unknown
+or broken values fall back to defaults rather than stopping anyone.
 """
 
 from __future__ import annotations
@@ -18,18 +17,25 @@ from metaseoul.i18n import default_language
 QUALITIES = ("low", "medium", "high")
 
 # What each accessibility preset switches on. Chosen before anything else on first run.
-PRESETS: dict[str, dict[str, bool]] = {
-    "default": {"captions": False, "audio_description": False, "high_contrast": False, "large_text": False,
-                "reduced_motion": False},
-    "deaf": {"captions": True, "audio_description": False, "high_contrast": False, "large_text": False,
-             "reduced_motion": False},
-    "blind": {"captions": False, "audio_description": True, "high_contrast": True, "large_text": True,
-              "reduced_motion": False},
-    "low-vision": {"captions": True, "audio_description": False, "high_contrast": True, "large_text": True,
-                   "reduced_motion": False},
-    "mobility": {"captions": False, "audio_description": False, "high_contrast": False, "large_text": True,
-                 "reduced_motion": True},
+_OFF = {"captions": False, "audio_description": False, "high_contrast": False, "large_text": False,
+        "reduced_motion": False, "sign_avatar": False, "caption_size": "normal"}
+PRESETS: dict[str, dict[str, bool | str]] = {
+    "default": _OFF,
+    "deaf": _OFF | {"captions": True, "sign_avatar": True},
+    "blind": _OFF | {"audio_description": True, "high_contrast": True, "large_text": True},
+    "low-vision": _OFF | {"captions": True, "high_contrast": True, "large_text": True, "caption_size": "large"},
+    "mobility": _OFF | {"large_text": True, "reduced_motion": True},
 }
+# Settings that take one of a few values; anything else read from the file becomes the first.
+CHOICES = {
+    "quality": QUALITIES,
+    "caption_size": ("normal", "large", "huge"),
+    "caption_colors": ("white-on-black", "yellow-on-black", "black-on-white"),
+    "voice": ("espeak", "system"),
+    "sign_avatar_size": ("medium", "small", "large"),
+    "sign_avatar_corner": ("bottom-right", "bottom-left", "top-right", "top-left"),
+}
+SPEECH_RATES = (120, 160, 220)  # words a minute: slow, normal, fast
 
 
 def config_dir() -> Path:
@@ -52,6 +58,15 @@ class Settings:
     high_contrast: bool = False
     large_text: bool = False
     reduced_motion: bool = False
+    mono_audio: bool = False
+    caption_size: str = "normal"
+    caption_colors: str = "white-on-black"
+    speech_rate: int = 160
+    voice: str = "espeak"  # espeak-ng, or "system": the OS voice through pyttsx3 where present
+    sign_avatar: bool = False  # the signing avatar shows in a corner and signs announcements and alerts
+    sign_avatar_size: str = "medium"
+    sign_avatar_corner: str = "bottom-right"
+    keys: dict[str, list[str]] = field(default_factory=dict)  # remapped actions: action -> keys (see client/keymap.py)
     backend: str = "embedded"
     backends: list[str] = field(default_factory=list)  # URLs the citizen added and that passed discovery
 
@@ -79,10 +94,17 @@ class Settings:
             elif isinstance(default, list):
                 if isinstance(value, list) and all(isinstance(v, str) for v in value):
                     setattr(settings, f.name, value)
+            elif isinstance(default, dict):
+                if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, list)
+                                                   and all(isinstance(x, str) for x in v) for k, v in value.items()):
+                    setattr(settings, f.name, value)
             elif value is not None and type(value) is type(default):
                 setattr(settings, f.name, value)
-        if settings.quality not in QUALITIES:
-            settings.quality = "high"
+        for name, allowed in CHOICES.items():
+            if getattr(settings, name) not in allowed:
+                setattr(settings, name, getattr(cls(), name))
+        if settings.speech_rate not in SPEECH_RATES:
+            settings.speech_rate = 160
         return settings
 
     def save(self, path: Path | None = None) -> None:

@@ -21,6 +21,8 @@ ROLE_SALIENCE = {
     "wall": 0.3, "path": 0.3, "tree": 0.1, "lamp": 0.1, "terrain": 0.0,
 }
 AHEAD_DEGREES = 30.0
+SURFACE_OF_ROLE = {"lawn": "grass", "plaza": "paving", "path": "paving", "road": "asphalt", "water": "water",
+                   "building": "stone", "gate": "stone", "exhibit": "wood"}
 
 
 @dataclass(frozen=True)
@@ -96,13 +98,22 @@ class Describer:
         scene = i18n.pick(self.built.scene.name)
         compass = [_("north"), _("north-east"), _("east"), _("south-east"), _("south"), _("south-west"),
                    _("west"), _("north-west")][int(pose.facing % 360 / 45 + 0.5) % 8]
-        here = [s for s in (self.sight(pose, o) for o in self.things)
-                if s.distance < 1 and ROLE_SALIENCE.get(s.object.role or "", 0.5) >= 0.3]
-        if here:
-            spot = min(here, key=lambda s: _area(s.object))  # the smallest thing one stands in
+        spot = self.standing_on(pose)
+        if spot is not None:
             return _("You are in {scene}, at {place}, facing {compass}.").format(
-                scene=scene, place=i18n.pick(spot.object.name), compass=compass)
+                scene=scene, place=i18n.pick(spot.name), compass=compass)
         return _("You are in {scene}, facing {compass}.").format(scene=scene, compass=compass)
+
+    def standing_on(self, pose: Pose) -> PlacedObject | None:
+        """The smallest named place one stands in (a lawn within a plaza), if any."""
+        here = [s.object for s in (self.sight(pose, o) for o in self.things)
+                if s.distance < 1 and ROLE_SALIENCE.get(s.object.role or "", 0.5) >= 0.3]
+        return min(here, key=_area) if here else None
+
+    def surface(self, pose: Pose) -> str:
+        """What one's footsteps sound on: grass, paving, stone, asphalt, water or wood."""
+        spot = self.standing_on(pose)
+        return SURFACE_OF_ROLE.get(spot.role or "", "paving") if spot else "paving"
 
     def guide(self, pose: Pose, object_id: str) -> str:
         target = self.built.objects[object_id]

@@ -21,12 +21,12 @@ CAMERA = ((0.0, -1.55, 0.05), (0.0, 0.0, -0.12), 38.0)  # position, look-at (the
 class SigningStage:
     """The avatar in front of a plain backdrop, seen by its own offscreen camera."""
 
-    def __init__(self, base, size: tuple[int, int]):
+    def __init__(self, base, size: tuple[int, int], to_ram: bool = True):
         self.root = NodePath("signing-stage")
         self.environment = Environment(self.root, LIGHT)
         self.avatar = SigningAvatar(self.root)
         self.avatar.root.setH(180)  # face the camera (and the southern sun)
-        self.view = OffscreenView(base, self.root, size, name="signing")
+        self.view = OffscreenView(base, self.root, size, name="signing", to_ram=to_ram)
         self.view.buffer.setClearColor((0.82, 0.85, 0.88, 1))
         position, look_at, fov = CAMERA
         self.view.lens.setNearFar(0.05, 20)

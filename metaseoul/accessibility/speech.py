@@ -1,8 +1,10 @@
-"""Speech for audio description: text to samples with espeak-ng (offline Korean and English),
-out through sounddevice (PortAudio), or PyAudio where sounddevice is missing, or into a WAV file."""
+"""Speech for audio description: text to samples with espeak-ng (offline Korean and English) or
+the system's voice through pyttsx3 where it is installed, out through sounddevice (PortAudio), or
+PyAudio where sounddevice is missing, or into a WAV file."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 import tempfile
@@ -15,6 +17,7 @@ import numpy as np
 from metaseoul.i18n import _
 
 VOICES = {"ko": "ko", "en": "en-gb"}
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,14 @@ class Speech:
     @property
     def seconds(self) -> float:
         return len(self.samples) / self.rate
+
+    def at_rate(self, rate: int) -> np.ndarray:
+        """Float samples in -1..1 at ``rate`` (for mixing with other sounds)."""
+        samples = self.samples.astype(np.float32) / 32768.0
+        if rate == self.rate:
+            return samples
+        positions = np.arange(int(len(samples) * rate / self.rate)) * self.rate / rate
+        return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
 
     def write_wav(self, path: Path) -> None:
         with wave.open(str(path), "wb") as out:
@@ -51,6 +62,39 @@ class EspeakEngine:
             with wave.open(str(path)) as wav:
                 frames = wav.readframes(wav.getnframes())
                 return Speech(np.frombuffer(frames, dtype="<i2").copy(), wav.getframerate())
+
+
+class SystemVoiceEngine:
+    """The operating system's voice through pyttsx3 (SAPI5 on Windows, NSSpeechSynthesizer on macOS,
+    eSpeak on Linux), written to a WAV file and read back."""
+
+    def __init__(self, words_per_minute: int = 160):
+        try:
+            import pyttsx3
+
+            self.engine = pyttsx3.init()
+        except Exception as exc:  # noqa: BLE001 - ImportError, or a driver that cannot start
+            raise RuntimeError(_("the system voice is not available ({problem})").format(problem=exc)) from None
+        self.engine.setProperty("rate", words_per_minute)
+
+    def say(self, text: str, lang: str) -> Speech:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "speech.wav"
+            self.engine.save_to_file(text, str(path))
+            self.engine.runAndWait()
+            with wave.open(str(path)) as wav:
+                frames = wav.readframes(wav.getnframes())
+                return Speech(np.frombuffer(frames, dtype="<i2").copy(), wav.getframerate())
+
+
+def engine(voice: str = "espeak", words_per_minute: int = 160):
+    """The chosen speech engine: ``system`` (pyttsx3) where present, else espeak-ng."""
+    if voice == "system":
+        try:
+            return SystemVoiceEngine(words_per_minute)
+        except RuntimeError as exc:
+            log.warning("%s: using espeak-ng", exc)
+    return EspeakEngine(words_per_minute)
 
 
 def _sounddevice():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 
-from metaseoul import i18n
 from metaseoul.backend.client import BackendClient, BackendUnavailable, ComplaintRejected
 from metaseoul.backend.embedded import EmbeddedBackend
 from metaseoul.backend.realtime_client import RealtimeSession
@@ -72,24 +71,25 @@ class CityLink:
             self._last_pose = pose
             self.realtime.send_pose(position, heading)
 
-    def messages(self) -> list[str]:
-        """What arrived for the citizen to read: chat lines, announcements, moderators' words."""
+    def poll(self) -> tuple[list[str], list[dict]]:
+        """What arrived: lines for the captions (chat, moderators' words, problems) and announcements
+        and alerts for the alert panel."""
         if self.realtime is None:
-            return []
-        lines = []
+            return [], []
+        lines, announcements = [], []
         for event in self.realtime.poll():
             kind = event["type"]
             if kind == "chat":
                 lines.append(f"{event['name']}: {event['text']}")
             elif kind == "announcement":
-                lines.append(i18n.pick(event["text"]))
+                announcements.append(event)
             elif kind == "moderation":
                 lines.append(_("A moderator: {reason}").format(reason=event["reason"]))
             elif kind == "refused":
                 lines.append(_("The city backend refused this visit: {reason}").format(reason=event["message"]))
             elif kind == "error" and event.get("code") == 403:
                 lines.append(_("Not sent: {reason}").format(reason=event["message"]))
-        return lines
+        return lines, announcements
 
     def others(self) -> int:
         return len(self.realtime.members) if self.realtime is not None else 0

@@ -1,5 +1,5 @@
-"""Keyboard, mouse and gamepad turned into an Intent. Every action has a key, so keyboard alone
-is enough; bindings are plain data so they can be remapped."""
+"""Keyboard, mouse and gamepad turned into an Intent. Every movement has a key, so keyboard alone
+is enough; the keys come from the keymap (client/keymap.py) and can be remapped while walking."""
 
 from __future__ import annotations
 
@@ -7,18 +7,9 @@ from dataclasses import dataclass, field
 
 from panda3d.core import InputDevice, WindowProperties
 
+from metaseoul.client.keymap import MOVEMENT, KeyBindings
 from metaseoul.client.walker import Intent
 
-DEFAULT_KEYS = {
-    "forward": ["w", "arrow_up"],
-    "back": ["s", "arrow_down"],
-    "left": ["a"],
-    "right": ["d"],
-    "turn-left": ["arrow_left", "q"],
-    "turn-right": ["arrow_right", "e"],
-    "run": ["shift", "lshift", "rshift"],
-    "jump": ["space"],
-}
 TURN_RATE = 90.0  # degrees per second for keys and sticks
 MOUSE_DEGREES_PER_PIXEL = 0.15
 STICK_DEAD_ZONE = 0.15
@@ -29,22 +20,27 @@ class Controls:
     """Reads devices once per frame; ``intent(dt)`` says what the citizen wants."""
 
     base: object
-    keys: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_KEYS.items()})
+    keys: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in MOVEMENT.items()})
     mouse_look: bool = True
 
     def __post_init__(self):
         self._down: set[str] = set()
         self._jump = False
-        for action, names in self.keys.items():
-            for name in names:
-                self.base.accept(name, self._press, [action])
-                self.base.accept(f"{name}-up", self._release, [action])
+        self.bindings = KeyBindings({a: (lambda a=a: self._press(a)) for a in MOVEMENT},
+                                    {a: (lambda a=a: self._release(a)) for a in MOVEMENT})
+        self.rebind(self.keys)
         self.gamepad: InputDevice | None = None
         for device in self.base.devices.getDevices(InputDevice.DeviceClass.gamepad):
             self._connect(device)
         self.base.accept("connect-device", self._connect)
         self.base.accept("disconnect-device", self._disconnect)
         self.capture_mouse(True)
+
+    def rebind(self, keys: dict[str, list[str]]) -> None:
+        """Use these keys for moving from now on (other actions in ``keys`` are left alone)."""
+        self.keys = {action: keys.get(action, []) for action in MOVEMENT}
+        self._down.clear()
+        self.bindings.bind(self.keys)
 
     def _press(self, action: str) -> None:
         self._down.add(action)

@@ -40,7 +40,8 @@ WARM_UP_FRAMES = 2
 class OffscreenView:
     """An offscreen colour buffer of a given size with its own camera."""
 
-    def __init__(self, base, render: NodePath, size: tuple[int, int], name: str = "view", lens: Lens | None = None):
+    def __init__(self, base, render: NodePath, size: tuple[int, int], name: str = "view", lens: Lens | None = None,
+                 to_ram: bool = True):
         self.base = base
         self.size = size
         fb = FrameBufferProperties()
@@ -55,7 +56,8 @@ class OffscreenView:
         if self.buffer is None:
             raise RuntimeError(_("could not create an offscreen OpenGL buffer: install libegl1 and libgl1-mesa-dri"))
         self.texture = Texture(name)
-        self.buffer.addRenderTexture(self.texture, GraphicsOutput.RTMCopyRam)
+        # to RAM for screenshots; otherwise kept on the graphics card to be drawn on a card (picture in picture)
+        self.buffer.addRenderTexture(self.texture, GraphicsOutput.RTMCopyRam if to_ram else GraphicsOutput.RTMBindOrCopy)
         self.lens = lens or PerspectiveLens()
         if lens is None:
             self.lens.setNearFar(0.15, engine.VIEW_DISTANCE.getValue())

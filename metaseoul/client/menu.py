@@ -9,10 +9,14 @@ from direct.showbase.DirectObject import DirectObject
 from panda3d.core import TextNode
 
 from metaseoul import i18n
+from metaseoul.client.keymap import label
 from metaseoul.i18n import _
 from metaseoul.scenes.builders.text import font
 
 FOCUS_COLOR = (0.31, 0.56, 0.8, 1)  # byeokcheong blue
+CAPTION_COLORS = {"white-on-black": ((1, 1, 1, 1), (0, 0, 0, 0.75)),
+                  "yellow-on-black": ((1, 0.9, 0.2, 1), (0, 0, 0, 0.8)),
+                  "black-on-white": ((0, 0, 0, 1), (1, 1, 1, 0.9))}
 BUTTON_COLOR = (0.15, 0.17, 0.2, 1)
 
 
@@ -82,6 +86,26 @@ class Hud:
         self.captions = OnscreenText(parent=base.a2dBottomCenter, text="", pos=(0, 0.35), scale=0.055, font=font(),
                                      fg=(1, 1, 1, 1), bg=(0, 0, 0, 0.75), mayChange=True)
         self._base = base
+
+    def apply(self, settings, keys: dict[str, list[str]]) -> None:
+        """Caption size and colours, text size and contrast from the settings; the key hint from the keymap."""
+        scale = 1.35 if settings.large_text else 1.0
+        size = {"normal": 0.055, "large": 0.075, "huge": 0.1}[settings.caption_size]
+        fg, bg = CAPTION_COLORS[settings.caption_colors]
+        self.captions.setScale(size)
+        self.captions.setFg(fg)
+        self.captions.setBg((*bg[:3], 1.0) if settings.high_contrast else bg)
+        self.place.setScale(0.06 * scale)
+        self.notice.setScale(0.07 * scale)
+        self.hint.setScale(0.04 * scale)
+        self.hint.setPos(0.05, -0.1 - 0.07 * scale)
+        self.place.setBg((0, 0, 0, 0.85) if settings.high_contrast else (0, 0, 0, 0))
+        self.hint.setBg((0, 0, 0, 0.85) if settings.high_contrast else (0, 0, 0, 0))
+        name = lambda action: "/".join(dict.fromkeys(label(k) for k in keys.get(action, [])[:2])) or "-"  # noqa: E731
+        self.hint.setText(_("{menu}: menu · {walk}: walk · {run}: run · {jump}: jump · {where}: where am I · "
+                            "{around}: around · {ahead}: ahead · {guide}: guide me").format(
+            menu=name("menu"), walk=name("forward"), run=name("run"), jump=name("jump"), where=name("where"),
+            around=name("around"), ahead=name("ahead"), guide=name("guide")))
 
     def set_place(self, name: dict[str, str]) -> None:
         self.place.setText(i18n.pick(name))

@@ -1,29 +1,34 @@
-"""Audio description inside the client: keys that say where one is, what is around and what is
-ahead, spoken aloud and shown as captions at the same time."""
+"""Audio description inside the client: where one is, what is around and what is ahead (on keys,
+see client/keymap.py), spoken aloud and shown as captions at the same time."""
 
 from __future__ import annotations
 
 import logging
 import queue
+import subprocess
 import threading
 
 from metaseoul import i18n
+from metaseoul.accessibility import speech
+from metaseoul.accessibility.audio import RATE, AudioOut
 from metaseoul.accessibility.describe import Describer, Pose
 from metaseoul.client.menu import Hud
 from metaseoul.client.walker import Walker
 from metaseoul.client.world import World
 
-NARRATION_KEYS = {"where": "f1", "around": "f2", "ahead": "f3"}  # remappable: action -> key
 log = logging.getLogger(__name__)
 
 
 class Narrator:
-    def __init__(self, base, world: World, walker: Walker, hud: Hud, keys: dict[str, str] | None = None):
-        self.world, self.walker, self.hud = world, walker, hud
+    def __init__(self, world: World, walker: Walker, hud: Hud, audio: AudioOut | None):
+        self.world, self.walker, self.hud, self.audio = world, walker, hud, audio
+        self.voice, self.rate = "espeak", 160
         self._said: queue.Queue[tuple[str, str]] = queue.Queue()
         threading.Thread(target=self._speaker, daemon=True).start()
-        for action, key in (keys or NARRATION_KEYS).items():
-            base.accept(key, self.narrate, [action])
+
+    def configure(self, voice: str, words_per_minute: int) -> None:
+        """Use this voice and speed from the next sentence on."""
+        self.voice, self.rate = voice, words_per_minute
 
     def lines(self, action: str) -> list[str]:
         describer = Describer(self.world.built)
@@ -36,24 +41,28 @@ class Narrator:
     def narrate(self, action: str) -> None:
         lines = self.lines(action)
         self.hud.caption("\n".join(lines), seconds=4 + 2 * len(lines))
-        self._said.put((". ".join(lines), i18n.language()))
+        self.say(". ".join(lines))
+
+    def say(self, text: str) -> None:
+        """Speak ``text`` in the current language, cutting off what is being said."""
+        self._said.put((text, i18n.language()))
 
     def _speaker(self) -> None:
-        """One voice: a new description cuts off the one being spoken. Without espeak-ng the
-        captions alone remain; a sound device that fails once is tried again next time."""
-        from metaseoul.accessibility import speech
-
-        try:
-            engine = speech.EspeakEngine()
-        except RuntimeError as exc:
-            log.warning("captions only: %s", exc)
+        """One voice: a new sentence cuts off the one being spoken. Without a speech engine or a
+        sound device the captions alone remain."""
+        if self.audio is None:
             return
+        engines: dict[tuple[str, int], object] = {}
         while True:
             text, lang = self._said.get()
             while not self._said.empty():  # only the newest request matters
                 text, lang = self._said.get()
             try:
-                speech.stop()
-                speech.play(engine.say(text, lang), wait=False)
-            except Exception as exc:  # a missing or busy sound device: the caption is on screen  # noqa: BLE001
-                log.warning("could not speak: %s", exc)
+                key = (self.voice, self.rate)
+                if key not in engines:
+                    engines[key] = speech.engine(*key)
+                said = engines[key].say(text, lang)
+            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                log.warning("captions only: %s", exc)
+                continue
+            self.audio.play(said.at_rate(RATE), tag="speech")

@@ -60,6 +60,7 @@ class Walker:
         self.head.setZ(self.EYE_HEIGHT)
         self.velocity_z = 0.0
         self.on_ground = True
+        self.blocked = False  # the last step ran into a wall or an obstacle
         self.bounds: tuple[tuple[float, float], tuple[float, float]] | None = None
         self._spawn = Point3()
         self._carry = 0.0
@@ -133,6 +134,11 @@ class Walker:
         if self._land(world, start_z):
             self.body.setFluidPos(start.x, start.y, self.body.getZ())  # knee-high obstacle: stay put
         self._keep_inside()
+        wanted = step.getXy().length()
+        if wanted > 1e-6:  # walked into something: most of the step did not happen
+            self.blocked = (self.body.getPos() - start).getXy().length() < 0.3 * wanted
+        else:
+            self.blocked = False
 
     def _land(self, world: NodePath, start_z: float) -> bool:
         """Stand on the highest floor under the body that is at most a step above where it was.

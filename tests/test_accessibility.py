@@ -1,0 +1,113 @@
+"""Accessibility in the client: settings applied live, remapped keys, guidance with an audio beacon,
+a bump, an emergency alert that flashes slowly, is signed and stays until dismissed, and the
+signing avatar in its corner; plus the pieces on their own."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from metaseoul.client.alerts import FLASH_HZ, flash_on
+from metaseoul.client.guide import beacon_interval
+from metaseoul.client.keymap import DEFAULT_KEYMAP, keymap, label
+from metaseoul.settings import Settings
+
+
+def test_alerts_flash_at_most_three_times_a_second():
+    samples = [flash_on(t / 1000) for t in range(5000)]
+    onsets = sum(1 for a, b in zip(samples, samples[1:]) if b and not a)
+    assert onsets / 5 <= 3 and FLASH_HZ <= 3
+    assert all(flash_on(t / 100, reduced_motion=True) for t in range(500)), "steady with reduced motion"
+
+
+def test_remapping_a_key_takes_it_from_the_action_that_had_it():
+    keys = keymap({"where": ["k"], "jump": ["f1"], "teleport": ["t"]})
+    assert keys["where"] == ["k"] and keys["jump"] == ["f1"] and "teleport" not in keys
+    assert all("f1" not in v for a, v in keys.items() if a != "jump")
+    assert set(keys) == set(DEFAULT_KEYMAP)
+    assert [label(k) for k in ("escape", "f1", "arrow_up", "k")] == ["Esc", "F1", "↑", "K"]
+
+
+def test_the_beacon_beeps_faster_as_one_comes_nearer():
+    assert beacon_interval(200) > beacon_interval(20) > beacon_interval(2)
+    assert 0.3 <= beacon_interval(0) and beacon_interval(1000) <= 1.2
+
+
+def test_settings_keep_only_allowed_values(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"caption_size": "gigantic", "speech_rate": 999, "keys": {"where": "k"},
+                                "sign_avatar_corner": "top-left", "mono_audio": True}))
+    settings = Settings.load(path)
+    assert (settings.caption_size, settings.speech_rate, settings.keys) == ("normal", 160, {})
+    assert settings.sign_avatar_corner == "top-left" and settings.mono_audio
+    settings.apply_preset("deaf")
+    assert settings.captions and settings.sign_avatar
+
+
+def test_the_system_voice_falls_back_to_espeak_ng():
+    from metaseoul.accessibility import speech
+
+    chosen = speech.engine("system", 200)
+    assert isinstance(chosen, (speech.EspeakEngine, speech.SystemVoiceEngine))
+    assert chosen.say("hello", "en").seconds > 0.2
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    assert shutil.which("xvfb-run"), "xvfb-run is missing: run installer/setup-debian"
+    home = tmp_path_factory.mktemp("home")
+    heard = home / "sound.raw"
+    (home / ".asoundrc").write_text(f'pcm.!default {{ type file slave.pcm "null" file "{heard}" format "raw" }}\n')
+    result = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1024x768x24", sys.executable,
+         str(Path(__file__).with_name("accessibility_session.py")), str(home / "settings.json")],
+        capture_output=True, text=True, timeout=300, env=dict(os.environ, METASEOUL_LANG="en", HOME=str(home)))
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    return report, np.frombuffer(heard.read_bytes(), dtype="<i2").reshape(-1, 2)
+
+
+def test_settings_apply_at_start_and_live(session):
+    report, _sound = session
+    assert report["caption_scale"] == pytest.approx(0.1)  # huge captions
+    assert report["caption_color_live"][:3] == [0.0, 0.0, 0.0], "black-on-white, changed while running"
+    assert report["sign_panel_shown"] and report["sign_panel_hidden_live"]
+
+
+def test_remapped_keys_work_and_the_hint_says_so(session):
+    report, _sound = session
+    assert report["caption_after_f1"] == ""
+    assert report["caption_after_k"].startswith("You are in Seoul City Hall")
+    assert "K: where am I" in report["hint"] and "Esc: menu" in report["hint"]
+
+
+def test_guidance_speaks_beeps_and_arrives(session):
+    report, sound = session
+    assert report["guide_caption"].startswith("Guiding you to ") and "o'clock" in report["guide_caption"]
+    assert report["arrived_caption"].startswith("You have arrived at ")
+    assert len(sound) > 22050 and np.abs(sound).max() > 3000, "the beacon and speech were heard"
+
+
+def test_the_avatar_signs_place_names_and_alerts(session):
+    report, _sound = session
+    assert report["signing_place_name"][0] == "CITY-HALL"
+    assert report["alert_signed"][0] == "EARTHQUAKE" and "EVACUATE" in report["alert_signed"]
+
+
+def test_an_emergency_alert_flashes_and_stays_until_dismissed(session):
+    report, _sound = session
+    assert report["alert_still_shown_after_1_5_s"]
+    assert report["alert_border_changes"] >= 4, "the border flashes"
+    assert report["alert_dismissed"]
+
+
+def test_walking_into_a_wall_bumps(session):
+    report, _sound = session
+    assert report["bumped"]
