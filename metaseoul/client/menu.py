@@ -78,7 +78,7 @@ class Hud:
     def __init__(self, base):
         self.place = OnscreenText(parent=base.a2dTopLeft, text="", pos=(0.05, -0.1), scale=0.06, font=font(),
                                   fg=(1, 1, 1, 1), shadow=(0, 0, 0, 0.8), align=TextNode.ALeft, mayChange=True)
-        self.hint = OnscreenText(parent=base.a2dTopLeft, text=_("Esc: menu · WASD/arrows: walk · Shift: run · Space: jump · F1: where am I · F2: around · F3: ahead"),
+        self.hint = OnscreenText(parent=base.a2dTopLeft, text="", mayChange=True,
                                  pos=(0.05, -0.17), scale=0.04, font=font(), fg=(1, 1, 1, 0.9),
                                  shadow=(0, 0, 0, 0.8), align=TextNode.ALeft)
         self.notice = OnscreenText(text="", pos=(0, 0.3), scale=0.07, font=font(), fg=(1, 1, 1, 1),
