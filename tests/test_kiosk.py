@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QAbstractButton, QDialog, QWidget
 from metaseoul import i18n
 from metaseoul.launcher.kiosk import KioskWindow, PinDialog
 from metaseoul.launcher.kiosk_config import KioskConfig
+from metaseoul.settings import Settings
 from metaseoul.launcher.main import application
 
 
@@ -119,6 +120,7 @@ def test_a_visit_keeps_its_files_in_the_session_folder(qtbot, kiosk):
     env = kiosk.client.process.processEnvironment()
     assert env.value("METASEOUL_CONFIG_DIR") == str(kiosk.session_dir)
     assert env.value("TMPDIR") == str(kiosk.session_dir)
+    assert Settings.load(kiosk.session_dir / "settings.json").language == kiosk.settings.language
     assert "--idle-exit" in kiosk.client.command
     with qtbot.waitSignal(kiosk.client.ended, timeout=60_000):
         pass  # no display here: the client says so and ends

@@ -258,6 +258,7 @@ class KioskWindow(QWidget):
         environment = dict(self.client_environment or os.environ)
         # the visit's files go to the session folder, which the reset deletes
         environment.update(METASEOUL_CONFIG_DIR=str(self.session_dir), TMPDIR=str(self.session_dir))
+        self.settings.save(self.session_dir / "settings.json")  # the visitor's language and accessibility, for the client
         request = LaunchRequest(scene_id, self.settings, idle_exit=self.config.idle_reset_seconds,
                                 backend=self.config.backend)
         if self.client.start(request, environment):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -241,7 +243,13 @@ class LauncherWindow(QMainWindow):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(QLabel(_("Settings"), objectName="title"))
-        rows = QVBoxLayout()
+        body = QWidget()
+        rows = QVBoxLayout(body)
+        scroller = QScrollArea()  # the settings outgrow small screens and large text; Save stays in view
+        scroller.setWidget(body)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.NoFrame)
+        scroller.setFocusPolicy(Qt.NoFocus)
 
         def row(label: str, widget: QWidget) -> None:
             line = QHBoxLayout()
@@ -284,14 +292,38 @@ class LauncherWindow(QMainWindow):
         row(_("Audio output"), self.audio_box)
         self.option_boxes = {}
         for key, label in (("captions", _("Captions")), ("audio_description", _("Spoken descriptions")),
+                           ("sign_avatar", _("Signing avatar (Korean Sign Language)")),
                            ("high_contrast", _("High contrast")), ("large_text", _("Large text")),
-                           ("reduced_motion", _("Reduced motion"))):
+                           ("reduced_motion", _("Reduced motion")), ("mono_audio", _("Mono audio"))):
             box = named(QCheckBox(label), label, _("Switch this on or off; Save keeps it."))
             box.setChecked(getattr(self.settings, key))
             self.option_boxes[key] = box
             rows.addWidget(box)
-        layout.addLayout(rows)
-        layout.addStretch()
+        self.choice_boxes = {}
+        for key, label, description, options in (
+            ("caption_size", _("Caption size"), _("How large captions are."),
+             {"normal": _("Normal"), "large": _("Large"), "huge": _("Very large")}),
+            ("caption_colors", _("Caption colours"), _("The colours of captions."),
+             {"white-on-black": _("White on black"), "yellow-on-black": _("Yellow on black"),
+              "black-on-white": _("Black on white")}),
+            ("speech_rate", _("Speech rate"), _("How fast descriptions are spoken."),
+             {120: _("Slow"), 160: _("Normal"), 220: _("Fast")}),
+            ("voice", _("Voice"), _("The voice that speaks descriptions."),
+             {"espeak": _("Built-in voice (espeak-ng)"), "system": _("This computer's voice")}),
+            ("sign_avatar_size", _("Signing avatar size"), _("How large the signing avatar is."),
+             {"small": _("Small"), "medium": _("Medium"), "large": _("Large")}),
+            ("sign_avatar_corner", _("Signing avatar position"), _("The corner of the screen the signing avatar is in."),
+             {"bottom-right": _("Bottom right"), "bottom-left": _("Bottom left"), "top-right": _("Top right"),
+              "top-left": _("Top left")}),
+        ):
+            box = named(QComboBox(), label, description)
+            for value, text in options.items():
+                box.addItem(text, value)
+            box.setCurrentIndex(max(0, box.findData(getattr(self.settings, key))))
+            self.choice_boxes[key] = box
+            row(label, box)
+        rows.addStretch()
+        layout.addWidget(scroller, 1)
         buttons = QHBoxLayout()
         buttons.addStretch()
         back = named(QPushButton(_("Back")), _("Back"), _("Return without saving."))
@@ -314,6 +346,8 @@ class LauncherWindow(QMainWindow):
         s.audio_device = self.audio_box.currentData()
         for key, box in self.option_boxes.items():
             setattr(s, key, box.isChecked())
+        for key, box in self.choice_boxes.items():
+            setattr(s, key, box.currentData())
         s.save(self.settings_path)
         i18n.set_language(s.language)
         self._build()
