@@ -24,6 +24,7 @@ class SigningStage:
     def __init__(self, base, size: tuple[int, int], to_ram: bool = True):
         self.root = NodePath("signing-stage")
         self.environment = Environment(self.root, LIGHT)
+        self.environment.sun.node().setShadowCaster(False)  # a shadow pass would double the avatar's cost
         self.avatar = SigningAvatar(self.root)
         self.avatar.root.setH(180)  # face the camera (and the southern sun)
         self.view = OffscreenView(base, self.root, size, name="signing", to_ram=to_ram)
