@@ -17,7 +17,7 @@ from metaseoul.client.city import CityLink
 from metaseoul.client.controls import Controls
 from metaseoul.client.guide import Event as GuideEvent
 from metaseoul.client.guide import Guide
-from metaseoul.client.keymap import KeyBindings, keymap
+from metaseoul.client.keymap import MENU, KeyBindings, keymap
 from metaseoul.client.menu import Hud, Menu
 from metaseoul.client.narrator import Narrator
 from metaseoul.client.preferences import LivePreferences
@@ -70,6 +70,7 @@ class DesktopClient:
         keys = keymap(settings.keys)
         self.controls.rebind(keys)
         self.commands.bind(keys)
+        self.menu.keys = {action: keys[action] for action in MENU}
         self.hud.apply(settings, keys)
         self.narrator.configure(settings.voice, settings.speech_rate)
         if self.audio is not None:

@@ -30,7 +30,8 @@ COMMANDS = {
     "sign-avatar": ["f7"],  # the signing avatar on or off
     "dismiss": ["enter"],  # dismiss an alert
 }
-DEFAULT_KEYMAP = MOVEMENT | COMMANDS
+MENU = {"menu-up": ["arrow_up"], "menu-down": ["arrow_down"], "menu-select": ["enter"]}  # only while the menu is open
+DEFAULT_KEYMAP = MOVEMENT | COMMANDS | MENU
 
 
 def label(key: str) -> str:
@@ -43,8 +44,11 @@ def label(key: str) -> str:
 def keymap(remapped: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
     """The default keys with the citizen's changes; unknown actions are ignored."""
     chosen = {action: list(keys) for action, keys in (remapped or {}).items() if action in DEFAULT_KEYMAP}
-    taken = {key for keys in chosen.values() for key in keys}
-    result = {action: [k for k in keys if k not in taken] for action, keys in DEFAULT_KEYMAP.items()}
+    result = {}
+    for action, keys in DEFAULT_KEYMAP.items():
+        # the menu's keys live apart from the others: it takes them only while it is open
+        taken = {k for other, ks in chosen.items() if (other in MENU) == (action in MENU) for k in ks}
+        result[action] = [k for k in keys if k not in taken]
     return result | chosen
 
 

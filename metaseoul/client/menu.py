@@ -21,9 +21,10 @@ BUTTON_COLOR = (0.15, 0.17, 0.2, 1)
 
 
 class Menu(DirectObject):
-    """Esc menu: Resume and Quit, by mouse or keyboard (arrows and Enter).
+    """Esc menu: Resume and Quit, by mouse or keyboard (menu-up, menu-down and menu-select in the
+    keymap: arrows and Enter unless remapped).
 
-    Its own DirectObject, so the arrow keys it takes while open are given back to walking after.
+    Its own DirectObject, so the keys it takes while open are given back to walking after.
     """
 
     def __init__(self, base, on_resume: Callable[[], None], on_quit: Callable[[], None]):
@@ -37,6 +38,7 @@ class Menu(DirectObject):
             self._button(_("Quit"), -0.12, on_quit),
         ]
         self.focus = 0
+        self.keys = {"menu-up": ["arrow_up"], "menu-down": ["arrow_down"], "menu-select": ["enter"]}
         self.frame.hide()
 
     def _button(self, label: str, z: float, command) -> DirectButton:
@@ -52,9 +54,10 @@ class Menu(DirectObject):
         self.title.setText(title)
         self.frame.show()
         self._highlight(0)
-        self.accept("arrow_down", self._move, [1])
-        self.accept("arrow_up", self._move, [-1])
-        self.accept("enter", self._activate)
+        for action, handler, args in (("menu-down", self._move, [1]), ("menu-up", self._move, [-1]),
+                                      ("menu-select", self._activate, [])):
+            for key in self.keys.get(action, []):
+                self.accept(key, handler, args)
 
     def hide(self) -> None:
         self.frame.hide()
