@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from panda3d.core import PNMImage, Point3
+
 from metaseoul.client import engine
 from metaseoul.settings import Settings
 
@@ -29,6 +31,13 @@ def frames(n: int, sleep: float = 0.0) -> None:
 
 frames(3)
 report["caption_scale"] = client.hud.captions.getScale()[0]
+shot = PNMImage()
+base.win.getScreenshot().store(shot)
+card = client.sign_panel.card  # the middle of the signing avatar's picture, in window pixels
+centre = base.render2d.getRelativePoint(card, Point3(0.5, 0, 0.5))
+px, py = int((centre.x + 1) / 2 * shot.getXSize()), int((1 - centre.z) / 2 * shot.getYSize())
+report["panel_brightness"] = sum(shot.getBright(px + dx, py + dy) for dx in range(-20, 21, 5)
+                                 for dy in range(-20, 21, 5)) / 81
 report["sign_panel_shown"] = client.sign_panel is not None and not client.sign_panel.card.isHidden()
 report["signing_place_name"] = [i.label for i in client.sign_panel.performance.items] if client.sign_panel.performance else []
 report["hint"] = client.hud.hint.getText()

@@ -79,6 +79,7 @@ def test_settings_apply_at_start_and_live(session):
     assert report["caption_scale"] == pytest.approx(0.1)  # huge captions
     assert report["caption_color_live"][:3] == [0.0, 0.0, 0.0], "black-on-white, changed while running"
     assert report["sign_panel_shown"] and report["sign_panel_hidden_live"]
+    assert report["panel_brightness"] > 0.3, "the signing avatar's picture is drawn, not a black square"
 
 
 def test_remapped_keys_work_and_the_hint_says_so(session):
@@ -111,3 +112,16 @@ def test_an_emergency_alert_flashes_and_stays_until_dismissed(session):
 def test_walking_into_a_wall_bumps(session):
     report, _sound = session
     assert report["bumped"]
+
+
+def test_an_alert_repeated_by_the_backend_shows_once(offscreen_base):
+    from metaseoul.client.alerts import AlertPanel
+
+    cleared = []
+    panel = AlertPanel(offscreen_base, on_clear=lambda: cleared.append(True))
+    alert = {"type": "announcement", "id": "a1", "level": "emergency", "text": {"ko": "대피", "en": "Evacuate"}}
+    panel.show(alert)
+    panel.show(dict(alert))  # the same alert again, as a newcomer to the next room gets it
+    assert len(panel.queue) == 1
+    panel.dismiss()
+    assert panel.shown is None and cleared == [True]

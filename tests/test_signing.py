@@ -47,6 +47,11 @@ def test_the_seed_lexicon_covers_emergencies_and_city_services(ksl):
     assert ksl.language == "kvk"  # ISO 639-3: Korean Sign Language
 
 
+def zero_rotation(hand: dict) -> None:
+    del hand["fingers"], hand["palm"]
+    hand["rotation"] = [0, 0, 0, 0]
+
+
 @pytest.mark.parametrize("change, expected", [
     (lambda d: d["signs"][0]["keyframes"][0]["right"].update(shape="fisst"),
      "signs[0].keyframes[0].right.shape: unknown handshape 'fisst'"),
@@ -64,6 +69,9 @@ def test_the_seed_lexicon_covers_emergencies_and_city_services(ksl):
      "letters.A: not a letter with a sign of its own"),
     (lambda d: d["signs"][6].update(colour="red"), "signs[6].colour: unknown field"),
     (lambda d: d["signs"].append(copy.deepcopy(d["signs"][0])), "duplicate gloss 'HELLO'"),
+    (lambda d: d["letters"].update({"ㄱㄲ": d["letters"]["ㄱ"]}), "letters.ㄱㄲ: not a letter with a sign of its own"),
+    (lambda d: d["letters"]["ㄴ"]["keyframes"][0].pop("right"), "letters.ㄴ.keyframes[0]: a letter's first keyframe needs a hand"),
+    (lambda d: zero_rotation(d["signs"][7]["keyframes"][0]["right"]), "signs[7].keyframes[0].right.rotation: not a rotation"),
 ])
 def test_malformed_lexicons_are_refused_with_located_errors(seed_doc, tmp_path, change, expected):
     change(seed_doc)
@@ -94,6 +102,9 @@ def test_text_becomes_signs_with_particles_and_endings_stripped(ksl):
     spelled = plan("민지는 화장실을", ksl)
     assert [s.gloss for _k, _w, s in spelled] == ["ㅁ", "ㅣ", "ㄴ", "ㅈ", "ㅣ", "TOILET"]  # the name spelled, 는 dropped
     assert [(k, s.gloss) for k, _w, s in plan("119", ksl)] == [("number", "1"), ("number", "1"), ("number", "9")]
+    assert [s.gloss for _k, _w, s in plan("서울광장에서 불이 났어요", ksl)][:3] == ["SEOUL", "PARK", "FIRE"]
+    for word in ("문화재", "불고기", "나무"):  # they start with a one-syllable sign's word, but are other words
+        assert {k for k, _w, _s in plan(word, ksl)} == {"letter"}, word
     english = perform("Fire! Please go to the exit", ksl, "en")
     assert [i.label for i in english.items] == ["FIRE", "PLEASE", "GO", "EXIT"]
     assert english.unsigned == ("to", "the")

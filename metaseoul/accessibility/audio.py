@@ -98,11 +98,14 @@ class AudioOut:
         self._voices: list[list] = []  # [samples (n, 2), position, tag]
         self._lock = threading.Lock()
         self._wake = threading.Event()
+        self.dead = False  # the device failed: sounds are dropped, captions carry on
         self._stream = _open_stream()
         threading.Thread(target=self._run, name="metaseoul-audio", daemon=True).start()
 
     def play(self, sound: np.ndarray, where: Placement | None = None, tag: str = "") -> None:
         """Start ``sound`` (float mono samples at RATE); a sound with a tag replaces the one playing under it."""
+        if self.dead:
+            return
         stereo = place(sound, where)
         with self._lock:
             if tag:
@@ -141,6 +144,9 @@ class AudioOut:
                 self._stream.write((np.clip(block, -1, 1) * 32000).astype(np.int16))
             except Exception as exc:  # noqa: BLE001 - a device that went away: stay silent, keep the captions
                 log.warning("audio output failed: %s", exc)
+                self.dead = True
+                with self._lock:
+                    self._voices = []
                 return
 
 
@@ -156,8 +162,8 @@ def _open_stream():
             def write(self, block: np.ndarray) -> None:
                 stream.write(block.tobytes())
         return Writer()
-    except (ImportError, OSError):
-        pass
+    except Exception as exc:  # noqa: BLE001 - ImportError, OSError, PortAudioError: try PyAudio
+        log.info("sounddevice unavailable (%s): trying PyAudio", exc)
     try:
         import pyaudio
     except ImportError:

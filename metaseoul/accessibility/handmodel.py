@@ -67,8 +67,8 @@ def quat_mul(a: Quat, b: Quat) -> Quat:
 
 
 def normalise(q: Quat) -> Quat:
-    n = math.sqrt(sum(c * c for c in q)) or 1.0
-    return tuple(c / n for c in q)  # type: ignore[return-value]
+    n = math.sqrt(sum(c * c for c in q))
+    return tuple(c / n for c in q) if n > 1e-6 else IDENTITY  # type: ignore[return-value]
 
 
 def slerp(a: Quat, b: Quat, f: float) -> Quat:

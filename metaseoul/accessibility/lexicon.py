@@ -10,6 +10,7 @@ authored sign stays short while a recording can give everything at every frame.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -26,6 +27,7 @@ from metaseoul.scenes.errors import SceneError, SceneInvalid, json_path, path_or
 from metaseoul.scenes.validate import read_json, schema_errors
 
 Vec3 = tuple[float, float, float]
+LETTERS_WITH_SIGNS = frozenset(CONSONANT_SIGNS) | frozenset(VOWEL_SIGNS) | frozenset("0123456789")
 DEFAULT_LEXICON = "ksl.json"
 FINGERSPELLING_PLACE: Vec3 = (0.2, 0.3, -0.08)  # right of the chin, forward: where letters are shown
 
@@ -69,7 +71,8 @@ class Lexicon:
 
     def words(self, language: str) -> dict[str, Sign]:
         """Every word of ``language`` ("ko" or "en") that names a sign, lower-cased."""
-        return {word.lower(): sign for sign in self.signs.values() for word in getattr(sign, language)}
+        return {unicodedata.normalize("NFC", word).lower(): sign for sign in self.signs.values()
+                for word in getattr(sign, language)}
 
 
 @lru_cache(maxsize=1)
@@ -120,6 +123,11 @@ def _semantic_errors(doc: dict, file: str) -> list[SceneError]:
                     err(here, _("give a shape or joints, not both"))
                 if "shape" in hand and hand["shape"] not in shapes:
                     err(here + ["shape"], _("unknown handshape {name!r}").format(name=hand["shape"]))
+                rotations = [("rotation", hand["rotation"])] if "rotation" in hand else []
+                rotations += [(f"joints.{j}", q) for j, q in hand.get("joints", {}).items()]
+                for name, q in rotations:
+                    if sum(c * c for c in q) < 0.25:
+                        err(here + name.split("."), _("not a rotation: a quaternion's length must be 1"))
                 if isinstance(hand.get("at"), str) and hand["at"] not in places:
                     err(here + ["at"], _("unknown place {name!r}").format(name=hand["at"]))
                 if ("fingers" in hand) != ("palm" in hand):
@@ -148,8 +156,10 @@ def _semantic_errors(doc: dict, file: str) -> list[SceneError]:
         glosses.setdefault(sign["gloss"], i)
         check_frames(sign["keyframes"], ["signs", i, "keyframes"])
     for letter, entry in doc.get("letters", {}).items():
-        if letter not in CONSONANT_SIGNS and letter not in VOWEL_SIGNS and not (letter.isdigit() and len(letter) == 1):
+        if letter not in LETTERS_WITH_SIGNS:
             err(["letters", letter], _("not a letter with a sign of its own (a Hangul jamo or a digit)"))
+        if not {"right", "left"} & set(entry["keyframes"][0]):
+            err(["letters", letter, "keyframes", 0], _("a letter's first keyframe needs a hand"))
         check_frames(entry["keyframes"], ["letters", letter, "keyframes"])
     return errors
 
@@ -166,7 +176,7 @@ def _resolve(doc: dict) -> Lexicon:
 
     def hand(spec: dict, before: HandPose | None, side: str, default_place: Vec3 | None) -> HandPose:
         if "joints" in spec:  # a recording: taken as it is
-            joints = {j: tuple(spec["joints"].get(j, handmodel.IDENTITY)) for j in handmodel.JOINTS}
+            joints = {j: handmodel.normalise(tuple(spec["joints"].get(j, handmodel.IDENTITY))) for j in handmodel.JOINTS}
         elif "shape" in spec:  # authored for the right hand, mirrored for the left
             joints = shapes[spec["shape"]]
             if side == "left":
@@ -175,7 +185,8 @@ def _resolve(doc: dict) -> Lexicon:
             joints = before.joints
         at = spec.get("at")
         if at is None:
-            position = before.position if before else (default_place or REST_RIGHT.position)
+            rest = REST_LEFT if side == "left" else REST_RIGHT
+            position = before.position if before else (default_place or rest.position)
         else:
             position = places[at] if isinstance(at, str) else tuple(at)
         if "offset" in spec:
@@ -214,6 +225,6 @@ def _resolve(doc: dict) -> Lexicon:
 
 def _shape(spec: dict) -> dict[str, Quat]:
     if "joints" in spec:
-        return {j: tuple(spec["joints"].get(j, handmodel.IDENTITY)) for j in handmodel.JOINTS}
+        return {j: handmodel.normalise(tuple(spec["joints"].get(j, handmodel.IDENTITY))) for j in handmodel.JOINTS}
     fingers = {k: v for k, v in spec.items() if k in handmodel.FINGERS}
     return handmodel.shape_rotations(fingers, spec.get("spread", 0.0), spec.get("crossed", False))

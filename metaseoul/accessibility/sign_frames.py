@@ -27,7 +27,8 @@ class SigningStage:
         self.environment.sun.node().setShadowCaster(False)  # a shadow pass would double the avatar's cost
         self.avatar = SigningAvatar(self.root)
         self.avatar.root.setH(180)  # face the camera (and the southern sun)
-        self.view = OffscreenView(base, self.root, size, name="signing", to_ram=to_ram)
+        self.view = OffscreenView(base, self.root, size, name="signing", to_ram=to_ram,
+                                  host=None if to_ram else base.win)
         self.view.buffer.setClearColor((0.82, 0.85, 0.88, 1))
         position, look_at, fov = CAMERA
         self.view.lens.setNearFar(0.05, 20)

@@ -1,9 +1,10 @@
 """Text into signs: Korean (or English) text becomes a timed performance of lexicon signs, with what
 the lexicon lacks fingerspelled letter by letter and numbers signed digit by digit.
 
-Korean words are matched longest first against the lexicon's words, then whatever is left is
-checked against particles and verb endings (대피하세요 = 대피 + 하세요, 서울시청에서 = 서울시청 + 에서);
-a word with no sign is fingerspelled (its particle dropped). Between two signs the hands move along
+A Korean word is signed when it splits wholly into lexicon words followed by at most a particle or
+verb ending, longest words first (대피하세요 = 대피 + 하세요, 서울광장에서 = 서울 + 광장 + 에서); a
+one-syllable lexicon word starts a split only when a particle follows it (불이 = 불 + 이, but 불고기 and
+문화재 are not FIRE or GATE). Any other word is fingerspelled, its particle dropped. Between two signs the hands move along
 an eased path (joint rotations slerped), so the avatar never jumps.
 """
 
@@ -85,7 +86,7 @@ def blend(a: Frame, b: Frame, f: float, t: float) -> Frame:
 
 
 def words_of(text: str) -> list[str]:
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFKC", text)  # composed Hangul; full-width digits and letters as plain ones
     return re.findall(r"[0-9]+|[^\W\d_]+", text)
 
 
@@ -99,20 +100,29 @@ def plan(text: str, lexicon: Lexicon, language: str = "ko") -> list[tuple[str, s
         if word.isdigit():
             out += [("number", word, lexicon.letters[d]) for d in word if d in lexicon.letters]
             continue
-        rest = word
-        while rest:
-            match = next((rest[:n] for n in range(len(rest), 0, -1) if rest[:n] in vocabulary), None)
-            if match is not None:
-                out.append(("sign", word, vocabulary[match]))
-                rest = rest[len(match):]
-                if rest in PARTICLES:
-                    break
-                continue
-            spelled = _strip_particle(rest)
-            out += [("letter", word, lexicon.letters[letter.sign]) for letter in fingerspell(spelled)
+        signs = _split(word, vocabulary)
+        if signs is not None:
+            out += [("sign", word, sign) for sign in signs]
+        else:
+            out += [("letter", word, lexicon.letters[letter.sign]) for letter in fingerspell(_strip_particle(word))
                     if letter.sign in lexicon.letters]
-            break
     return out
+
+
+def _split(word: str, vocabulary: dict[str, Sign]) -> list[Sign] | None:
+    """The signs ``word`` consists of, longest first, or None when it does not split wholly."""
+    if word in vocabulary:
+        return [vocabulary[word]]
+    if word in PARTICLES:
+        return []
+    for n in range(len(word) - 1, 0, -1):
+        head, rest = word[:n], word[n:]
+        if head not in vocabulary or (n == 1 and rest not in PARTICLES):
+            continue
+        tail = _split(rest, vocabulary)
+        if tail is not None:
+            return [vocabulary[head], *tail]
+    return None
 
 
 def _strip_particle(word: str) -> str:

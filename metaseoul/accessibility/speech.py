@@ -58,7 +58,8 @@ class EspeakEngine:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "speech.wav"
             subprocess.run([self.program, "-v", VOICES.get(lang, "en-gb"), "-s", str(self.words_per_minute),
-                            "-w", str(path), text], check=True, capture_output=True, timeout=120)
+                            "-w", str(path), "--stdin"], input=text.encode("utf-8"), check=True,
+                           capture_output=True, timeout=120)  # on stdin: text starting with "-" is not an option
             with wave.open(str(path)) as wav:
                 frames = wav.readframes(wav.getnframes())
                 return Speech(np.frombuffer(frames, dtype="<i2").copy(), wav.getframerate())

@@ -24,11 +24,13 @@ def flash_on(elapsed: float, reduced_motion: bool = False) -> bool:
 
 
 class AlertPanel:
-    def __init__(self, base, on_show: Callable[[dict], None] | None = None):
+    def __init__(self, base, on_show: Callable[[dict], None] | None = None, on_clear: Callable[[], None] | None = None):
         self.base = base
         self.on_show = on_show  # sound and signing start here (the client's audio and sign panel)
+        self.on_clear = on_clear  # the last alert was dismissed
         self.reduced_motion = False
         self.queue: list[dict] = []
+        self.seen: set[str] = set()  # the backend repeats active alerts to newcomers (each portal): once is enough
         self.elapsed = 0.0
         self.border = DirectFrame(parent=base.aspect2d, frameColor=BRIGHT, frameSize=(-1.25, 1.25, -0.3, 0.3),
                                   pos=(0, 0, 0.55))
@@ -50,6 +52,10 @@ class AlertPanel:
 
     def show(self, alert: dict) -> None:
         """Add an announcement (``level`` emergency or info, ``text`` {ko, en}) to the queue."""
+        if alert.get("id") is not None:
+            if alert["id"] in self.seen:
+                return
+            self.seen.add(alert["id"])
         self.queue.append(alert)
         if len(self.queue) == 1:
             self._present()
@@ -61,6 +67,8 @@ class AlertPanel:
             self._present()
         else:
             self.border.hide()
+            if self.on_clear is not None:
+                self.on_clear()
 
     def _present(self) -> None:
         alert = self.queue[0]

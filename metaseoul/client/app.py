@@ -50,7 +50,7 @@ class DesktopClient:
         self.controls = Controls(base)
         self.menu = Menu(base, on_resume=self.resume, on_quit=base.userExit)
         self.narrator = Narrator(self.world, self.walker, self.hud, self.audio)
-        self.alerts = AlertPanel(base, on_show=self._alerted)
+        self.alerts = AlertPanel(base, on_show=self._alerted, on_clear=self._alerts_cleared)
         self.sign_panel: SignPanel | None = None
         self.guide: Guide | None = None
         self._walked = 0.0  # metres since the last footstep
@@ -59,7 +59,7 @@ class DesktopClient:
             "menu": self.toggle_menu, "where": lambda: self.narrator.narrate("where"),
             "around": lambda: self.narrator.narrate("around"), "ahead": lambda: self.narrator.narrate("ahead"),
             "guide": self.guide_next, "stop-guide": self.stop_guide, "captions": self.toggle_captions,
-            "sign-avatar": self.toggle_sign_avatar, "dismiss": self.alerts.dismiss})
+            "sign-avatar": self.toggle_sign_avatar, "dismiss": self.dismiss_alert})
         self.preferences = LivePreferences(base, self.apply_settings, settings_path)
         self.enter(scene, spawn)
         base.taskMgr.add(self._frame, "metaseoul-frame")
@@ -76,11 +76,22 @@ class DesktopClient:
         if self.audio is not None:
             self.audio.mono = settings.mono_audio
         self.alerts.reduced_motion = settings.reduced_motion
-        if settings.sign_avatar and self.sign_panel is None:
-            self.sign_panel = SignPanel(self.base)
+        if settings.sign_avatar:
+            self._sign_panel()
         if self.sign_panel is not None:
             self.sign_panel.place(settings.sign_avatar_size, settings.sign_avatar_corner)
-            self.sign_panel.show(settings.sign_avatar)
+            self.sign_panel.show(settings.sign_avatar or self.alerts.shown is not None)
+
+    def _sign_panel(self) -> SignPanel | None:
+        """The signing avatar's panel, made when first needed; None if it cannot be (captions remain)."""
+        if self.sign_panel is None:
+            try:
+                self.sign_panel = SignPanel(self.base)
+            except RuntimeError as exc:
+                log.warning("no signing avatar: %s", exc)
+                return None
+            self.sign_panel.place(self.settings.sign_avatar_size, self.settings.sign_avatar_corner)
+        return self.sign_panel
 
     def enter(self, scene: str, spawn: str | None = None) -> None:
         self.world.enter(scene)
@@ -111,19 +122,27 @@ class DesktopClient:
         self.menu.hide()
         self.controls.capture_mouse(True)
 
-    def _save(self, **changes) -> None:
-        """Change settings as the citizen asked with a key; saving makes them last and applies them."""
+    def _toggle(self, name: str) -> bool:
+        """Switch a setting as the citizen asked with a key: saved, so it lasts, and applied at once."""
         settings = Settings.load(self.preferences.path)
-        for name, value in changes.items():
-            setattr(settings, name, value)
+        setattr(settings, name, not getattr(settings, name))
         settings.save(self.preferences.path)
+        self.apply_settings(settings)
+        return getattr(settings, name)
 
     def toggle_captions(self) -> None:
-        self._save(captions=not self.settings.captions)
-        self.hud.announce(_("Captions on") if not self.settings.captions else _("Captions off"))
+        self.hud.announce(_("Captions on") if self._toggle("captions") else _("Captions off"))
 
     def toggle_sign_avatar(self) -> None:
-        self._save(sign_avatar=not self.settings.sign_avatar)
+        self._toggle("sign_avatar")
+
+    def dismiss_alert(self) -> None:
+        if not self.menu.shown:  # Enter in the menu chooses a button; the alert waits
+            self.alerts.dismiss()
+
+    def _alerts_cleared(self) -> None:
+        if self.sign_panel is not None and not self.settings.sign_avatar:
+            self.sign_panel.show(False)
 
     def guide_next(self) -> None:
         self._guided(self.guide.next_target(self._pose()))
@@ -157,11 +176,10 @@ class DesktopClient:
     def _alerted(self, alert: dict) -> None:
         """An alert appeared: sound the alarm, sign it, and say it to those who listen."""
         self._sound("alarm" if alert.get("level") == "emergency" else "arrived")
-        if self.sign_panel is None:
-            self.sign_panel = SignPanel(self.base)
-            self.sign_panel.place(self.settings.sign_avatar_size, self.settings.sign_avatar_corner)
-        self.sign_panel.show(True)  # an alert is always signed
-        self.sign_panel.sign(alert["text"]["ko"])
+        panel = self._sign_panel()
+        if panel is not None:
+            panel.show(True)  # an alert is always signed
+            panel.sign(alert["text"]["ko"])
         if self.settings.audio_description:
             self.narrator.say(alert["text"].get(i18n.language(), alert["text"]["en"]))
 

@@ -82,7 +82,9 @@ class CityLink:
             if kind == "chat":
                 lines.append(f"{event['name']}: {event['text']}")
             elif kind == "announcement":
-                announcements.append(event)
+                text = event.get("text")
+                if isinstance(text, dict) and all(isinstance(text.get(k), str) and text[k] for k in ("ko", "en")):
+                    announcements.append(event)  # one without both languages breaks the contract: dropped
             elif kind == "moderation":
                 lines.append(_("A moderator: {reason}").format(reason=event["reason"]))
             elif kind == "refused":

@@ -41,7 +41,7 @@ class OffscreenView:
     """An offscreen colour buffer of a given size with its own camera."""
 
     def __init__(self, base, render: NodePath, size: tuple[int, int], name: str = "view", lens: Lens | None = None,
-                 to_ram: bool = True):
+                 to_ram: bool = True, host=None):
         self.base = base
         self.size = size
         fb = FrameBufferProperties()
@@ -50,8 +50,10 @@ class OffscreenView:
         fb.setDepthBits(24)
         fb.setMultisamples(0)
         props = WindowProperties.size(*size)
+        # with a host window the buffer shares its graphics context, so the window can draw its texture
         self.buffer = base.graphicsEngine.makeOutput(
             base.pipe, name, -2, fb, props, GraphicsPipe.BFRefuseWindow | GraphicsPipe.BFFbPropsOptional,
+            *((host.getGsg(), host) if host is not None else ()),
         )
         if self.buffer is None:
             raise RuntimeError(_("could not create an offscreen OpenGL buffer: install libegl1 and libgl1-mesa-dri"))
