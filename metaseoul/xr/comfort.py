@@ -64,7 +64,7 @@ class TeleportArc:
         node.addSolid(self.segment)
         node.setFromCollideMask(BitMask32(WALKABLE_MASK))
         node.setIntoCollideMask(BitMask32.allOff())
-        self.probe = NodePath(node)
+        self.probe = world.attachNewNode(node)  # a collider is only tested within the graph traversed
         self.traverser.addCollider(self.probe, self.hits)
 
     def _first_hit(self, a: Point3, b: Point3):

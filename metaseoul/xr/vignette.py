@@ -6,10 +6,22 @@ from __future__ import annotations
 
 import math
 
-from panda3d.core import CardMaker, NodePath, PNMImage, SamplerState, Texture, TextureStage, TransparencyAttrib
+from panda3d.core import (
+    BitMask32,
+    CardMaker,
+    LMatrix4f,
+    NodePath,
+    PNMImage,
+    SamplerState,
+    Texture,
+    TextureStage,
+    TransformState,
+    TransparencyAttrib,
+)
 
 DISTANCE = 0.08  # metres in front of the eye: inside every near plane we use (0.05) and any scene
 GRADIENT = 128  # texture size
+CAMERA_BIT = 20  # eye cameras get draw-mask bits from here
 
 
 def _gradient() -> Texture:
@@ -34,7 +46,10 @@ class Vignette:
         self.stage = TextureStage.getDefault()
         self.cards: list[NodePath] = []
         size = half_extent * DISTANCE
+        # each eye sees only its own card: the other eye's hangs a few centimetres to the side
+        masks = {eye: BitMask32.bit(CAMERA_BIT + i) for i, eye in enumerate(cameras)}
         for eye, camera in cameras.items():
+            camera.node().setCameraMask(masks[eye])
             maker = CardMaker(f"vignette-{eye}")
             maker.setFrame(-size, size, -size, size)
             card = camera.attachNewNode(maker.generate())
@@ -46,6 +61,9 @@ class Vignette:
             card.setBin("fixed", 100)
             card.setLightOff(1)
             card.setShaderOff(1)
+            for other, mask in masks.items():
+                if other != eye:
+                    card.hide(mask)
             self.cards.append(card)
         self.strength = 0.0
         self.set(0.0)
@@ -59,5 +77,7 @@ class Vignette:
                 card.hide()
                 continue
             card.show()
-            card.setTexScale(self.stage, zoom, zoom)
-            card.setTexOffset(self.stage, 0.5 - 0.5 * zoom, 0.5 - 0.5 * zoom)
+            # texture coordinates scaled about the middle: uv' = (uv - 0.5) * zoom + 0.5
+            shift = 0.5 - 0.5 * zoom
+            card.setTexTransform(self.stage, TransformState.makeMat(
+                LMatrix4f.scaleMat(zoom, zoom, 1) * LMatrix4f.translateMat(shift, shift, 0)))
