@@ -167,3 +167,31 @@ def test_the_vignette_darkens_the_edges_of_each_eye(offscreen_base):
         for view in views.values():
             view.close()
         rig.remove()
+
+
+def test_every_desktop_command_is_a_row_on_the_vr_panel_and_the_pointer_selects_it(offscreen_base):
+    from metaseoul.client.keymap import COMMANDS
+    from metaseoul.xr.panels import WorldPanel, menu_rows
+
+    done = []
+    handlers = {action: (lambda a=action: done.append(a)) for action in COMMANDS}
+    rows = menu_rows(handlers, resume=lambda: done.append("resume"), quit=lambda: done.append("quit"))
+    assert len(rows) == len(COMMANDS) - 1 + 2  # all but "menu" itself, plus Resume and Quit
+    world = NodePath("world")
+    wrist = world.attachNewNode("left-wrist")
+    wrist.setPos(-0.2, 0.4, 1.1)
+    wrist.setH(20)
+    panel = WorldPanel(offscreen_base, wrist, rows)
+    try:
+        plain = panel.view.image()
+        third = world.getRelativePoint(panel.card, Point3(panel.width / 2, 0, panel.height * (1 - 2.5 / len(rows))))
+        hand = Point3(0.3, -0.3, 1.3)
+        assert panel.point(hand, third - hand, world) == 2
+        lit = panel.view.image()
+        changed = sum(1 for x in range(0, lit.getXSize(), 8) for y in range(0, lit.getYSize(), 8)
+                      if abs(lit.getBright(x, y) - plain.getBright(x, y)) > 0.1)
+        assert changed > 20, "the row pointed at lights up"
+        assert panel.select() and done == ["around"]  # Resume, Where am I, What is around, …
+        assert panel.point(hand, Vec3(0, 0, 1), world) is None and not panel.select()
+    finally:
+        panel.close()

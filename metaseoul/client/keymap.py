@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from direct.showbase.DirectObject import DirectObject
 
+from metaseoul.i18n import _
+
 MOVEMENT = {
     "forward": ["w", "arrow_up"],
     "back": ["s", "arrow_down"],
@@ -32,6 +34,13 @@ COMMANDS = {
 }
 MENU = {"menu-up": ["arrow_up"], "menu-down": ["arrow_down"], "menu-select": ["enter"]}  # only while the menu is open
 DEFAULT_KEYMAP = MOVEMENT | COMMANDS | MENU
+
+
+def action_label(action: str) -> str:
+    """What a command does, in the citizen's language (for menus, such as the VR panel)."""
+    return {"menu": _("Menu"), "where": _("Where am I"), "around": _("What is around"), "ahead": _("What is ahead"),
+            "guide": _("Guide me"), "stop-guide": _("Stop guiding"), "captions": _("Captions on or off"),
+            "sign-avatar": _("Signing avatar on or off"), "dismiss": _("Dismiss the alert")}[action]
 
 
 def label(key: str) -> str:
