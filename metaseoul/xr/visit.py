@@ -1,0 +1,134 @@
+"""A visit in a headset, driven frame by frame by a HeadsetSession: the scene, the citizen's body (the
+desktop's walker, with its collisions), the head and both eye cameras on the tracking origin, the
+controllers with simple hand models, comfort (teleport, turning, vignette, seated height) and the
+wrist menu with every desktop command. It follows the session's lifecycle: begins when the runtime
+is ready, draws while visible, takes input only while focused, ends cleanly when asked to stop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from panda3d.core import NodePath, Vec3
+
+from metaseoul.client.headless import OffscreenView
+from metaseoul.client.walker import Walker
+from metaseoul.client.world import World
+from metaseoul.scenes.builders.mesh import MeshBuilder
+from metaseoul.xr import actions
+from metaseoul.xr.comfort import ComfortSettings
+from metaseoul.xr.locomotion import Hand, Locomotion
+from metaseoul.xr.panels import WorldPanel, menu_rows
+from metaseoul.xr.session import HeadsetSession
+from metaseoul.xr.simulated import EYES
+from metaseoul.xr.spaces import eye_offset, lens_for
+from metaseoul.xr.vignette import Vignette
+
+HANDS = ("left", "right")
+
+
+def _hand_model(name: str) -> NodePath:
+    """A controller-sized hand: a grip and a pointing tip along the aim (+y)."""
+    mb = MeshBuilder({"skin": {"color": "#D8A67F"}, "grip": {"color": "#2A2D33"}})
+    mb.box((0, -0.02, -0.05), (0.04, 0.1, 0.05), "grip", closed=True)
+    mb.box((0, 0.05, -0.01), (0.015, 0.06, 0.015), "skin", closed=True)
+    return mb.node(name)
+
+
+class VRVisit:
+    def __init__(self, base, session: HeadsetSession, scene: str, comfort: ComfortSettings | None = None,
+                 commands: dict[str, Callable[[], None]] | None = None):
+        self.base, self.session = base, session
+        self.world = World(base.render)
+        self.world.enter(scene)
+        self.walker = Walker(base.render)
+        self.world.spawn(self.walker, None)
+        self.locomotion = Locomotion(self.walker, self.world.built.collision, comfort)
+        self.origin = self.walker.body.attachNewNode("tracking-origin")  # the floor of the play space
+        self.head = self.origin.attachNewNode("headset")
+        self.eyes: dict[str, OffscreenView] = {}
+        for eye in EYES:
+            view = OffscreenView(base, base.render, session.eye_size, name=f"eye-{eye}", lens=lens_for(session.fovs[eye]))
+            view.camera.reparentTo(self.head)
+            view.camera.setPos(eye_offset(session.ipd, eye))
+            self.world.add_camera(view.camera)
+            self.eyes[eye] = view
+        self.vignette = Vignette({eye: view.camera for eye, view in self.eyes.items()})
+        self.hands = {hand: self.origin.attachNewNode(f"{hand}-hand") for hand in HANDS}
+        for hand, node in self.hands.items():
+            _hand_model(f"{hand}-hand-model").reparentTo(node)
+            node.hide()  # until the runtime tracks it
+        self.menu = WorldPanel(base, self.hands["left"], menu_rows(commands or {}, resume=self.close_menu,
+                                                                   quit=self.quit))
+        self.menu.card.setPos(-0.16, 0.05, 0.06)
+        self.menu.card.hide()
+        self.running = True
+        self._held = actions.Intent()
+
+    @property
+    def menu_open(self) -> bool:
+        return not self.menu.card.isHidden()
+
+    def close_menu(self) -> None:
+        self.menu.card.hide()
+
+    def quit(self) -> None:
+        self.session.request_exit()
+
+    def step(self, dt: float) -> None:
+        """One turn of the frame loop (Panda3D's task manager calls it every frame)."""
+        for state in self.session.poll_events():
+            if state == "ready":
+                self.session.begin()
+            elif state == "stopping":
+                self.session.end()
+            elif state in ("exiting", "loss-pending"):
+                self.close()
+                return
+        frame = self.session.wait_frame() if self.running else None
+        if frame is None:
+            return
+        self.head.setPos(frame.head.position + Vec3(0, 0, self.locomotion.calibration.floor_offset))
+        self.head.setQuat(frame.head.rotation)
+        self.origin.setH(self.locomotion.calibration.yaw_offset)
+        for name, node in self.hands.items():
+            pose = frame.hands.get(name)
+            if pose is None:
+                node.hide()
+                continue
+            node.show()
+            node.setPos(pose.position + Vec3(0, 0, self.locomotion.calibration.floor_offset))
+            node.setQuat(pose.rotation)
+        self._act(actions.intent(frame.actions), dt)
+        self.vignette.set(self.locomotion.vignette)
+        self.base.graphicsEngine.renderFrame()
+        self.session.end_frame({eye: view.texture for eye, view in self.eyes.items()})
+
+    def _act(self, intent: actions.Intent, dt: float) -> None:
+        pressed = lambda name: getattr(intent, name) and not getattr(self._held, name)  # noqa: E731
+        right = self.hands["right"]
+        aim = Hand(right.getPos(self.base.render), self.base.render.getRelativeVector(right, Vec3(0, 1, 0)))
+        if pressed("menu"):
+            self.menu.card.show() if not self.menu_open else self.close_menu()
+        if self.menu_open:
+            self.menu.point(aim.position, aim.direction, self.base.render)
+            if pressed("select"):
+                self.menu.select()
+            self.locomotion.vignette = 0.0
+        else:
+            # the stick walks where the head looks, not where the body last faced
+            walk = Vec3(*intent.move, 0)
+            turned = self.walker.body.getRelativeVector(self.head, walk) if walk.length() else walk
+            intent = actions.Intent(move=(turned.x, turned.y), turn=intent.turn, teleport=intent.teleport,
+                                    select=intent.select, grab=intent.grab, menu=intent.menu)
+            self.locomotion.update(dt, intent, aim)
+        self._held = intent
+
+    def close(self) -> None:
+        if not self.running:
+            return
+        self.running = False
+        self.menu.close()
+        for view in self.eyes.values():
+            view.close()
+        self.world.leave()
+        self.walker.body.removeNode()
