@@ -74,6 +74,8 @@ class Connection:
         self.queue: deque[str] = deque()
         self.wake = asyncio.Event()
         self.ending: str | None = None  # why this connection is being closed
+        self.sending_since: float | None = None  # when the frame going out now started (the watchdog reads it)
+        self.writer: asyncio.Task | None = None
 
     def push(self, text: str) -> None:
         if self.ending:
@@ -89,18 +91,27 @@ class Connection:
         self.wake.set()
 
     async def drain(self) -> None:
-        """Send queued frames in order; close the socket when the connection is ended."""
+        """Send queued frames in order; close the socket when the connection is ended. A client that
+        stops reading cannot hold this task: the hub's watchdog cancels a send that takes too long
+        (a timeout per frame would cost a task per frame)."""
+        loop = asyncio.get_running_loop()
         try:
             while True:
                 await self.wake.wait()
                 self.wake.clear()
-                while self.queue:  # a client that stops reading must not hold this task forever
-                    await asyncio.wait_for(self.socket.send_text(self.queue.popleft()), SEND_TIMEOUT)
+                while self.queue:
+                    self.sending_since = loop.time()
+                    await self.socket.send_text(self.queue.popleft())
+                    self.sending_since = None
                 if self.ending:
-                    await asyncio.wait_for(self.socket.close(code=CLOSE_CODES.get(self.ending, 1000)), SEND_TIMEOUT)
+                    self.sending_since = loop.time()
+                    await self.socket.close(code=CLOSE_CODES.get(self.ending, 1000))
                     return
-        except (RuntimeError, WebSocketDisconnect, OSError, asyncio.TimeoutError):
+        except (RuntimeError, WebSocketDisconnect, OSError):
             self.end("too slow")
+
+    def stuck(self, now: float) -> bool:
+        return self.sending_since is not None and now - self.sending_since > SEND_TIMEOUT
 
 
 @dataclass(eq=False)
@@ -197,7 +208,10 @@ class Hub:
         """Once a second: close silent connections, let go of citizens who did not come back."""
         now = self.now()
         for member in list(self.members.values()):
-            if member.connection is not None and now - member.last_seen > SILENCE_LIMIT:
+            if member.connection is not None and member.connection.stuck(now) and member.connection.writer:
+                member.connection.end("too slow")
+                member.connection.writer.cancel()  # its send never finished: the client stopped reading
+            elif member.connection is not None and now - member.last_seen > SILENCE_LIMIT:
                 member.connection.end("silent")
             elif member.connection is None and now - member.away_since > RESUME_SECONDS:
                 self._leave(member)
@@ -265,15 +279,15 @@ class Hub:
             for _until, scene_only, alert in self.alerts:
                 if scene_only in (None, room.scene):
                     member.push(frame(alert))
-        writer = asyncio.get_running_loop().create_task(connection.drain())
+        writer = connection.writer = asyncio.get_running_loop().create_task(connection.drain())
         try:
             ended = await self._serve(member, connection)
         finally:
             connection.end("gone")
             try:
                 await asyncio.wait_for(writer, SEND_TIMEOUT * 2)
-            except asyncio.TimeoutError:
-                pass  # wait_for cancelled it
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                pass  # stuck and cancelled (by wait_for or the watchdog)
             owner = member.connection is connection
             if owner:
                 member.connection = None
