@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -188,6 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnknownName as exc:
         print(_("metaseoul: {problem}").format(problem=exc), file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away (metaseoul scenes | head -1): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:
         problem = f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc)
         print(_("metaseoul: {problem}").format(problem=problem), file=sys.stderr)

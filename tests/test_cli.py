@@ -89,3 +89,12 @@ def test_play_without_display_says_so():
     result = metaseoul("play")
     assert result.returncode == 3
     assert "no display" in result.stderr and "metaseoul render" in result.stderr
+
+
+def test_a_reader_that_stops_early_is_no_error():
+    """As with ``metaseoul describe city-hall | head -1``: the pipe is closed before the output comes."""
+    process = subprocess.Popen([sys.executable, "-m", "metaseoul", "describe", "city-hall", "--lang", "en"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    _out, errors = process.communicate(timeout=120)
+    assert process.returncode == 0 and b"Broken pipe" not in errors, errors
