@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QThread, Signal
+from PySide6.QtCore import QSize, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -63,16 +63,19 @@ def preset_labels() -> dict[str, tuple[str, str]]:
 
 
 class BackendChecker(QThread):
-    """Runs the discovery check off the interface thread, so the window never freezes."""
+    """Runs the discovery check off the interface thread, so the window never freezes. The result
+    crosses threads as plain values (ok, reason, url): a Python object in a queued signal is not
+    safe in every PySide6 release."""
 
-    done = Signal(object)
+    done = Signal(bool, str, str)
 
     def __init__(self, url: str):
         super().__init__()
         self.url = url
 
     def run(self) -> None:
-        self.done.emit(check_backend(self.url))
+        result = check_backend(self.url)
+        self.done.emit(result.ok, result.reason, result.url)
 
 
 class LauncherWindow(QMainWindow):
@@ -415,7 +418,9 @@ class LauncherWindow(QMainWindow):
         self._checker.done.connect(self._backend_checked)
         self._checker.start()
 
-    def _backend_checked(self, result: BackendCheck) -> None:
+    @Slot(bool, str, str)  # a declared slot for the cross-thread signal (PYSIDE-3124: undeclared ones can crash)
+    def _backend_checked(self, ok: bool, reason: str, url: str) -> None:
+        result = BackendCheck(ok, reason, url)
         if not result.ok:
             self.backend_status.setObjectName("error")
             self.backend_status.setText(_("Not added: {reason}").format(reason=result.reason))
