@@ -161,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "launcher":
             from metaseoul.launcher.main import run_launcher
 
-            return run_launcher(args.screenshot, args.page)
+            return run_launcher(args.screenshot, args.page, getattr(args, "lang", None))
         if args.command == "serve":
             from metaseoul.backend.server import serve
 
@@ -181,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from metaseoul.launcher.main import run_kiosk
 
             return run_kiosk(args.config)
-        return _main_job(args.out)
+        return _main_job(args.out, args.lang)
     except SceneInvalid as exc:
         for error in exc.errors:
             print(error, file=sys.stderr)
@@ -341,7 +341,7 @@ def _xr_info() -> int:
     return EXIT_OK
 
 
-def _main_job(out: Path) -> int:
+def _main_job(out: Path, language: str | None = None) -> int:
     from metaseoul.client.engine import has_display
 
     if has_display():
@@ -349,7 +349,7 @@ def _main_job(out: Path) -> int:
             from metaseoul.launcher.main import run_launcher
         except ImportError:  # installed without the launcher extra: straight into City Hall
             return _play(DEFAULT_SCENE, None)
-        return run_launcher()
+        return run_launcher(language=language)
     from metaseoul.backend.client import BackendClient, BackendUnavailable
     from metaseoul.backend.embedded import EmbeddedBackend
     from metaseoul.scenes import builtin_ids

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QLabel,
     QLineEdit,
     QWidget,
 )
@@ -322,3 +323,17 @@ def test_the_built_in_backend_starts_for_sign_in_and_stops_with_the_launcher(qtb
     assert httpx.get(win.embedded.url + "/.well-known/metaseoul").json()["name"] == "metaseoul reference backend"
     win.close()
     assert process.poll() is not None, "closing the launcher stops the built-in backend"
+
+
+def test_lang_on_the_command_line_overrides_the_saved_language(qtbot):
+    from metaseoul.launcher.main import launcher_window
+
+    application()
+    korean = launcher_window("ko")
+    qtbot.addWidget(korean)
+    korean.show_page("settings")
+    titles = {label.text() for label in korean.findChildren(QLabel)}
+    assert "설정" in titles and "Settings" not in titles
+    english = launcher_window("en")
+    qtbot.addWidget(english)
+    assert "Settings" in {label.text() for label in english.findChildren(QLabel)}

@@ -25,13 +25,23 @@ def application():
     return app
 
 
-def run_launcher(screenshot: Path | None = None, page: str | None = None) -> int:
+def launcher_window(language: str | None = None):
+    """The launcher with the saved settings; ``language`` (``--lang`` on the command line) overrides
+    the saved language for this run."""
+    from metaseoul.launcher.window import LauncherWindow
+    from metaseoul.settings import Settings
+
+    settings = Settings.load()
+    if language:
+        settings.language = language
+    return LauncherWindow(settings)
+
+
+def run_launcher(screenshot: Path | None = None, page: str | None = None, language: str | None = None) -> int:
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a picture needs no display
     app = application()
-    from metaseoul.launcher.window import LauncherWindow
-
-    window = LauncherWindow()
+    window = launcher_window(language)
     if screenshot is None:
         from metaseoul.launcher.gamepad import GamepadNavigator
 
