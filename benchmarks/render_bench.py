@@ -9,13 +9,14 @@ builds render the same views in the same run; the JSON printed compares them.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
 import time
 
 from panda3d.core import SceneGraphAnalyzer
+
+import options
 
 from metaseoul.client import engine
 from metaseoul.client.headless import WARM_UP_FRAMES, OffscreenView, visible_geoms
@@ -59,12 +60,8 @@ def measure(base, scene, naive: bool, size, frames: int) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scene", default="city-hall")
-    parser.add_argument("--size", default="960x540")
-    parser.add_argument("--frames", type=int, default=20)
-    args = parser.parse_args(argv)
-    size = tuple(int(v) for v in args.size.split("x"))
+    args = options.rendering(__doc__, "960x540", 20).parse_args(argv)
+    size = args.size
     base = engine.start(offscreen=True)
     scene = catalog.load(args.scene)
     naive = measure(base, scene, True, size, args.frames)

@@ -7,11 +7,12 @@ buffer on top of a City Hall view.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
 import time
+
+import options
 
 from metaseoul.accessibility import lexicon
 from metaseoul.accessibility.sign_frames import SigningStage
@@ -28,11 +29,8 @@ def median_ms(samples: list[float]) -> float:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--frames", type=int, default=60)
-    parser.add_argument("--size", default="960x540")
-    args = parser.parse_args(argv)
-    size = tuple(int(v) for v in args.size.split("x"))
+    args = options.rendering(__doc__, "960x540", 60, scene=False).parse_args(argv)
+    size = args.size
     base = engine.start(offscreen=True)
     performance = perform(TEXT, lexicon.load())
     world = World(base.render)

@@ -6,22 +6,19 @@ view of the same scene and views, in the same run (1280x720 per eye by default).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
 from pathlib import Path
 
+import options
+
 from metaseoul.client.headless import render_scene
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scene", default="city-hall")
-    parser.add_argument("--size", default="1280x720")
-    parser.add_argument("--frames", type=int, default=10)
-    args = parser.parse_args(argv)
-    size = tuple(int(v) for v in args.size.split("x"))
+    args = options.rendering(__doc__, "1280x720", 10).parse_args(argv)
+    size = args.size
     with tempfile.TemporaryDirectory() as folder:
         mono = render_scene(args.scene, Path(folder) / "mono", size=size, frames=args.frames)
         stereo = render_scene(args.scene, Path(folder) / "stereo", size=size, frames=args.frames, stereo=True)

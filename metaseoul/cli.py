@@ -16,7 +16,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_RUNTIME = 0, 1, 2, 3
 DEFAULT_SCENE = "city-hall"
 
 
-def _size(text: str) -> tuple[int, int]:
+def image_size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(part) for part in text.lower().split("x"))
     except ValueError:
@@ -66,7 +66,7 @@ def parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", parents=[common], help=_("render a scene's views offscreen to PNG files and stats.json"))
     render.add_argument("scene", help=_("a built-in scene id or a scene file"))
     render.add_argument("--out", type=Path, required=True, dest="render_out", metavar="DIR")
-    render.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH")
+    render.add_argument("--size", type=image_size, default=(1280, 720), metavar="WxH")
     render.add_argument("--views", nargs="+", metavar="NAME", help=_("views to render (default: all)"))
     render.add_argument("--frames", type=_positive, default=30, metavar="N",
                         help=_("frames timed per view (default: 30)"))
@@ -102,7 +102,7 @@ def parser() -> argparse.ArgumentParser:
                           help=_("sign a text in Korean Sign Language: PNG frames of the signing avatar and a timeline"))
     sign.add_argument("text", help=_("what to sign (Korean, or English with --lang en)"))
     sign.add_argument("--out", type=Path, required=True, dest="sign_out", metavar="DIR")
-    sign.add_argument("--size", type=_size, default=(480, 480), metavar="WxH")
+    sign.add_argument("--size", type=image_size, default=(480, 480), metavar="WxH")
     sign.add_argument("--fps", type=_positive, default=15, metavar="N", help=_("frames a second (default: 15)"))
     sign.add_argument("--lexicon", type=Path, metavar="FILE", help=_("another sign lexicon file (default: the built-in KSL one)"))
 
