@@ -66,6 +66,13 @@ class Describer:
     def __init__(self, built: BuiltScene):
         self.built = built
         self.things = [o for o in built.objects.values() if o.name and ROLE_SALIENCE.get(o.role or "", 0.5) > 0]
+        self._seen: tuple[Pose | None, list[Sighting]] = (None, [])
+
+    def sightings(self, pose: Pose) -> list[Sighting]:
+        """Every named thing as seen from ``pose``; where, around and ahead for one pose share them."""
+        if self._seen[0] != pose:
+            self._seen = (pose, [self.sight(pose, o) for o in self.things])
+        return self._seen[1]
 
     def sight(self, pose: Pose, obj: PlacedObject) -> Sighting:
         lo, hi = obj.bounds
@@ -83,14 +90,12 @@ class Describer:
 
     def around(self, pose: Pose, radius: float = 150.0, limit: int = 6) -> list[Sighting]:
         """The most notable named things within ``radius`` metres, most notable first."""
-        seen = [self.sight(pose, o) for o in self.things]
-        near = [s for s in seen if s.distance <= radius]
+        near = [s for s in self.sightings(pose) if s.distance <= radius]
         return sorted(near, key=lambda s: -s.salience)[:limit]
 
     def ahead(self, pose: Pose, radius: float = 300.0, limit: int = 3) -> list[Sighting]:
         """Named things within 30 degrees of straight ahead, nearest first."""
-        seen = [self.sight(pose, o) for o in self.things]
-        front = [s for s in seen if abs(s.bearing) <= AHEAD_DEGREES and 1 <= s.distance <= radius]
+        front = [s for s in self.sightings(pose) if abs(s.bearing) <= AHEAD_DEGREES and 1 <= s.distance <= radius]
         return sorted(front, key=lambda s: s.distance)[:limit]
 
     def where(self, pose: Pose) -> str:
@@ -106,7 +111,7 @@ class Describer:
 
     def standing_on(self, pose: Pose) -> PlacedObject | None:
         """The smallest named place one stands in (a lawn within a plaza), if any."""
-        here = [s.object for s in (self.sight(pose, o) for o in self.things)
+        here = [s.object for s in self.sightings(pose)
                 if s.distance < 1 and ROLE_SALIENCE.get(s.object.role or "", 0.5) >= 0.3]
         return min(here, key=_area) if here else None
 
