@@ -44,7 +44,8 @@ class CityLink:
         except (BackendUnavailable, ComplaintRejected, ValueError, KeyError, TypeError, AttributeError) as exc:
             if embedded:
                 embedded.stop()
-            raise RuntimeError(_("the city backend at {url} is unreachable ({problem})").format(
+            raise RuntimeError(_("the city backend at {url} is unreachable ({problem}); check the address and your "
+                                 "connection, or choose the built-in backend").format(
                 url=url, problem=exc)) from None
         finally:
             client.close()
