@@ -14,6 +14,7 @@ import logging
 import math
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -47,9 +48,16 @@ def _lowpass(signal: np.ndarray, cutoff: float) -> np.ndarray:
     return out
 
 
+@lru_cache(maxsize=None)
 def earcon(name: str, seed: int = 0) -> np.ndarray:
     """A short sound as float samples in -1..1: ``bump``, ``beacon``, ``arrived``, ``alarm`` or
-    ``footstep-SURFACE`` (grass, paving, stone, wood, water, asphalt, plain)."""
+    ``footstep-SURFACE`` (grass, paving, stone, wood, water, asphalt, plain). Made once, read-only."""
+    sound = _make(name, seed)
+    sound.setflags(write=False)
+    return sound
+
+
+def _make(name: str, seed: int) -> np.ndarray:
     if name == "bump":
         n = int(0.12 * RATE)
         t = np.arange(n) / RATE
@@ -93,24 +101,24 @@ def place(sound: np.ndarray, where: Placement | None, mono: bool = False) -> np.
 class AudioOut:
     """One output stream fed by a thread that mixes whatever is playing; ``mono`` applies to all."""
 
-    def __init__(self, mono: bool = False):
+    def __init__(self, mono: bool = False, device: str = ""):
+        """``device``: an output's name as the launcher lists it; empty, or not found, is the default one."""
         self.mono = mono
-        self._voices: list[list] = []  # [samples (n, 2), position, tag]
+        self._voices: list[list] = []  # [stereo samples (n, 2) or None until placed, position, tag, (sound, where)]
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self.dead = False  # the device failed: sounds are dropped, captions carry on
-        self._stream = _open_stream()
+        self._stream = _open_stream(device)
         threading.Thread(target=self._run, name="metaseoul-audio", daemon=True).start()
 
     def play(self, sound: np.ndarray, where: Placement | None = None, tag: str = "") -> None:
         """Start ``sound`` (float mono samples at RATE); a sound with a tag replaces the one playing under it."""
         if self.dead:
             return
-        stereo = place(sound, where)
-        with self._lock:
+        with self._lock:  # placed in space by the mixer thread, not the caller's (the frame loop)
             if tag:
                 self._voices = [v for v in self._voices if v[2] != tag]
-            self._voices.append([stereo, 0, tag])
+            self._voices.append([None, 0, tag, (sound, where)])
         self._wake.set()
 
     def stop(self, tag: str) -> None:
@@ -133,7 +141,9 @@ class AudioOut:
             block = silence.copy()
             with self._lock:
                 for voice in self._voices:
-                    samples, at, _tag = voice
+                    if voice[0] is None:
+                        voice[0] = place(*voice[3])
+                    samples, at = voice[0], voice[1]
                     part = samples[at:at + BLOCK]
                     block[:len(part)] += part
                     voice[1] = at + BLOCK
@@ -150,12 +160,21 @@ class AudioOut:
                 return
 
 
-def _open_stream():
-    """A blocking stereo int16 stream: sounddevice (PortAudio), else PyAudio."""
+def _open_stream(device: str = ""):
+    """A blocking stereo int16 stream on ``device`` (or the default): sounddevice (PortAudio), else PyAudio."""
     try:
         import sounddevice
 
-        stream = sounddevice.RawOutputStream(samplerate=RATE, channels=2, dtype="int16", blocksize=BLOCK)
+        def stereo(name: str | None):
+            return sounddevice.RawOutputStream(samplerate=RATE, channels=2, dtype="int16", blocksize=BLOCK, device=name)
+
+        try:
+            stream = stereo(device or None)
+        except (ValueError, sounddevice.PortAudioError) as exc:
+            if not device:
+                raise
+            log.warning("audio output %r unusable (%s): using the default one", device, exc)
+            stream = stereo(None)
         stream.start()
 
         class Writer:

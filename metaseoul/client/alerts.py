@@ -72,11 +72,11 @@ class AlertPanel:
 
     def _present(self) -> None:
         alert = self.queue[0]
-        first = i18n.language() if i18n.language() in alert["text"] else "en"
-        other = "en" if first == "ko" else "ko"
+        mine = i18n.pick(alert["text"])
+        other = alert["text"]["en" if mine == alert["text"]["ko"] else "ko"]
         emergency = alert.get("level") == "emergency"
         self.title.setText(_("Emergency alert") if emergency else _("Announcement"))
-        self.message.setText(f"{alert['text'][first]}\n{alert['text'][other]}")
+        self.message.setText(f"{mine}\n{other}")
         self.elapsed = 0.0
         self.border.show()
         if self.on_show is not None:
@@ -86,5 +86,7 @@ class AlertPanel:
         if self.shown is not None:
             self.elapsed += self.base.clock.getDt()
             steady = self.reduced_motion or self.shown.get("level") != "emergency"
-            self.border["frameColor"] = BRIGHT if flash_on(self.elapsed, steady) else DIM
+            color = BRIGHT if flash_on(self.elapsed, steady) else DIM
+            if self.border["frameColor"] != color:  # a new colour rebuilds the frame: only when it changes
+                self.border["frameColor"] = color
         return task.cont

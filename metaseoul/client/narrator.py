@@ -22,6 +22,7 @@ class Narrator:
     def __init__(self, world: World, walker: Walker, hud: Hud, audio: AudioOut | None):
         self.world, self.walker, self.hud, self.audio = world, walker, hud, audio
         self.voice, self.rate = "espeak", 160
+        self._describer: Describer | None = None
         self._said: queue.Queue[tuple[str, str]] = queue.Queue()
         threading.Thread(target=self._speaker, daemon=True).start()
 
@@ -30,7 +31,9 @@ class Narrator:
         self.voice, self.rate = voice, words_per_minute
 
     def lines(self, action: str) -> list[str]:
-        describer = Describer(self.world.built)
+        if self._describer is None or self._describer.built is not self.world.built:  # a new scene
+            self._describer = Describer(self.world.built)
+        describer = self._describer
         pose = Pose(self.walker.position.x, self.walker.position.y, self.walker.facing)
         if action == "where":
             return [describer.where(pose)]

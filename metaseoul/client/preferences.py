@@ -19,6 +19,12 @@ class LivePreferences:
         apply(Settings.load(self.path))
         base.taskMgr.doMethodLater(CHECK_SECONDS, self._check, "metaseoul-settings")
 
+    def save(self, settings: Settings) -> None:
+        """Write ``settings`` and apply them now (once: the watcher knows this change already)."""
+        settings.save(self.path)
+        self._stamp = self._stat()
+        self.apply(settings)
+
     def _stat(self) -> tuple[float, int] | None:
         try:
             stat = self.path.stat()

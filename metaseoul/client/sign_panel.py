@@ -71,7 +71,9 @@ class SignPanel:
         self.elapsed += min(self.base.clock.getDt(), 0.1)
         self.stage.avatar.apply(self.performance.pose(self.elapsed))
         now = next((i for i in self.performance.items if i.start <= self.elapsed < i.end + 0.2), None)
-        self.gloss.setText(f"{now.label} · {now.word}" if now else "")
+        text = f"{now.label} · {now.word}" if now else ""
+        if self.gloss.getText() != text:  # new text is laid out again: only when the gloss changes
+            self.gloss.setText(text)
         if self.elapsed > self.performance.duration:
             self.performance = None
             self.gloss.setText("")
