@@ -312,11 +312,12 @@ def _moderator(name: str, data: Path, revoke: bool) -> int:
     from metaseoul.backend.moderation import MODERATOR, Moderation
 
     if not (data / "metaseoul.sqlite3").is_file():
-        raise RuntimeError(_("no backend data in {folder}").format(folder=data))
+        raise RuntimeError(_("no backend data in {folder}: give the folder 'metaseoul serve --data' uses").format(folder=data))
     db = Database(data)
     try:
         if not db.read("SELECT 1 FROM users WHERE name = ?", (name,)):
-            print(_("metaseoul: no registered user {name!r} in {folder}").format(name=name, folder=data), file=sys.stderr)
+            print(_("metaseoul: no registered user {name!r} in {folder}: register first (Sign in in the launcher, or "
+                    "POST /auth/register)").format(name=name, folder=data), file=sys.stderr)
             return EXIT_INVALID
         Moderation(db).grant(name, None if revoke else MODERATOR)
     finally:

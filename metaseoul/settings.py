@@ -26,16 +26,16 @@ PRESETS: dict[str, dict[str, bool | str]] = {
     "low-vision": _OFF | {"captions": True, "high_contrast": True, "large_text": True, "caption_size": "large"},
     "mobility": _OFF | {"large_text": True, "reduced_motion": True},
 }
-# Settings that take one of a few values; anything else read from the file becomes the first.
+# Settings that take one of a few values; anything else read from the file becomes the default.
 CHOICES = {
     "quality": QUALITIES,
     "caption_size": ("normal", "large", "huge"),
     "caption_colors": ("white-on-black", "yellow-on-black", "black-on-white"),
     "voice": ("espeak", "system"),
-    "sign_avatar_size": ("medium", "small", "large"),
+    "sign_avatar_size": ("small", "medium", "large"),
     "sign_avatar_corner": ("bottom-right", "bottom-left", "top-right", "top-left"),
+    "speech_rate": (120, 160, 220),  # words a minute: slow, normal, fast
 }
-SPEECH_RATES = (120, 160, 220)  # words a minute: slow, normal, fast
 
 
 def config_dir() -> Path:
@@ -103,8 +103,6 @@ class Settings:
         for name, allowed in CHOICES.items():
             if getattr(settings, name) not in allowed:
                 setattr(settings, name, getattr(cls(), name))
-        if settings.speech_rate not in SPEECH_RATES:
-            settings.speech_rate = 160
         return settings
 
     def save(self, path: Path | None = None) -> None:

@@ -20,6 +20,9 @@ from metaseoul.client.app import DesktopClient  # noqa: E402
 
 client = DesktopClient(base, "city-hall", settings_path=settings_path)
 report: dict = {}
+played: list[str] = []  # every earcon the client plays, by name
+real_sound = client._sound
+client._sound = lambda name, *args, **kwargs: (played.append(name), real_sound(name, *args, **kwargs))
 
 
 def frames(n: int, sleep: float = 0.0) -> None:
@@ -84,9 +87,11 @@ toward = math.radians(hall["facing"])
 cx, cy, _z = hall["position"]
 # 16 m in front of the old City Hall, facing its entrance: walk until the wall stops us
 client.walker.place((cx + 16 * math.sin(toward), cy + 16 * math.cos(toward), 0), (hall["facing"] + 180) % 360)
+report["sounds_before_the_wall"] = list(played)
 base.messenger.send("w")
 frames(150, sleep=0.01)
 base.messenger.send("w-up")
 report["bumped"] = client.walker.blocked or client._bump_wait > 0
+report["sounds"] = played[len(report["sounds_before_the_wall"]):]
 time.sleep(1.0)
 print(json.dumps(report), flush=True)

@@ -51,11 +51,12 @@ def test_settings_keep_only_allowed_values(tmp_path):
     assert settings.captions and settings.sign_avatar
 
 
-def test_the_system_voice_falls_back_to_espeak_ng():
+def test_the_system_voice_falls_back_to_espeak_ng(monkeypatch):
     from metaseoul.accessibility import speech
 
+    monkeypatch.setitem(sys.modules, "pyttsx3", None)  # as on a computer without it: importing fails
     chosen = speech.engine("system", 200)
-    assert isinstance(chosen, (speech.EspeakEngine, speech.SystemVoiceEngine))
+    assert isinstance(chosen, speech.EspeakEngine)
     assert chosen.say("hello", "en").seconds > 0.2
 
 
@@ -111,7 +112,8 @@ def test_an_emergency_alert_flashes_and_stays_until_dismissed(session):
 
 def test_walking_into_a_wall_bumps(session):
     report, _sound = session
-    assert report["bumped"]
+    assert report["bumped"] and report["sounds"].count("bump") >= 1
+    assert "bump" not in report["sounds_before_the_wall"]
 
 
 def test_an_alert_repeated_by_the_backend_shows_once(offscreen_base):

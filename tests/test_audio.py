@@ -60,7 +60,7 @@ def test_behind_is_duller_far_is_quieter_and_mono_is_the_same_in_both_ears():
 PLAYER = """
 import time, numpy as np
 from metaseoul.accessibility.audio import AudioOut, Placement, earcon
-out = AudioOut(mono={mono})
+out = AudioOut(mono={mono}, device={device!r})
 out.play(earcon("beacon"), Placement(90, 3))
 out.play(np.zeros(2205))
 time.sleep(0.05)
@@ -70,11 +70,12 @@ time.sleep(0.3)
 """
 
 
-@pytest.mark.parametrize("mono", [False, True])
-def test_the_mixer_plays_into_the_sound_device(tmp_path, mono):
+@pytest.mark.parametrize("mono, device", [(False, ""), (True, ""), (False, "an output that went away")])
+def test_the_mixer_plays_into_the_sound_device(tmp_path, mono, device):
+    """Also when the chosen output is gone: the default one plays."""
     captured = tmp_path / "out.raw"
     (tmp_path / ".asoundrc").write_text(f'pcm.!default {{ type file slave.pcm "null" file "{captured}" format "raw" }}\n')
-    result = subprocess.run([sys.executable, "-c", PLAYER.format(mono=mono)], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-c", PLAYER.format(mono=mono, device=device)], capture_output=True, text=True,
                             timeout=60, env=dict(os.environ, HOME=str(tmp_path)))
     assert result.returncode == 0, result.stderr[-2000:]
     data = np.frombuffer(captured.read_bytes(), dtype="<i2").reshape(-1, 2).astype(float)

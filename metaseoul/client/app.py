@@ -44,8 +44,8 @@ class DesktopClient:
         base.camera.reparentTo(self.walker.head)
         base.camera.setPos(0, 0, 0)
         self.world.add_camera(base.camera)
-        self.settings = Settings()
-        self.audio = _audio_out()
+        self.settings = Settings.load(settings_path)  # the output device is chosen once, at the start
+        self.audio = _audio_out(self.settings.audio_device)
         self.hud = Hud(base)
         self.controls = Controls(base)
         self.menu = Menu(base, on_resume=self.resume, on_quit=base.userExit)
@@ -126,8 +126,7 @@ class DesktopClient:
         """Switch a setting as the citizen asked with a key: saved, so it lasts, and applied at once."""
         settings = Settings.load(self.preferences.path)
         setattr(settings, name, not getattr(settings, name))
-        settings.save(self.preferences.path)
-        self.apply_settings(settings)
+        self.preferences.save(settings)
         return getattr(settings, name)
 
     def toggle_captions(self) -> None:
@@ -181,7 +180,7 @@ class DesktopClient:
             panel.show(True)  # an alert is always signed
             panel.sign(alert["text"]["ko"])
         if self.settings.audio_description:
-            self.narrator.say(alert["text"].get(i18n.language(), alert["text"]["en"]))
+            self.narrator.say(i18n.pick(alert["text"]))
 
     def _frame(self, task):
         dt = min(self.base.clock.getDt(), 0.1)
@@ -209,7 +208,7 @@ class DesktopClient:
                 if announcement.get("level") == "emergency":
                     self.alerts.show(announcement)  # stays until dismissed
                 else:
-                    self.hud.caption(announcement["text"].get(i18n.language(), announcement["text"]["en"]), seconds=10)
+                    self.hud.caption(i18n.pick(announcement["text"]), seconds=10)
                     if self.sign_panel is not None and self.sign_panel.visible:
                         self.sign_panel.sign(announcement["text"]["ko"])
         return task.cont
@@ -229,10 +228,10 @@ class DesktopClient:
             self._sound(f"footstep-{surface}", Placement(0.0, 0.0))
 
 
-def _audio_out() -> AudioOut | None:
+def _audio_out(device: str) -> AudioOut | None:
     """The sound output, or None (captions only) when there is no device."""
     try:
-        return AudioOut()
+        return AudioOut(device=device)
     except Exception as exc:  # noqa: BLE001 - PortAudio and PyAudio fail in many ways
         log.warning("no sound: %s", exc)
         return None

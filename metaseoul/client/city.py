@@ -94,9 +94,6 @@ class CityLink:
                 lines.append(_("Not sent: {reason}").format(reason=event["message"]))
         return lines, announcements
 
-    def others(self) -> int:
-        return len(self.realtime.members) if self.realtime is not None else 0
-
     def close(self) -> None:
         if self.realtime is not None:
             self.realtime.close()

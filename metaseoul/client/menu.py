@@ -9,7 +9,7 @@ from direct.showbase.DirectObject import DirectObject
 from panda3d.core import TextNode
 
 from metaseoul import i18n
-from metaseoul.client.keymap import label
+from metaseoul.client.keymap import MENU, label
 from metaseoul.i18n import _
 from metaseoul.scenes.builders.text import font
 
@@ -38,7 +38,7 @@ class Menu(DirectObject):
             self._button(_("Quit"), -0.12, on_quit),
         ]
         self.focus = 0
-        self.keys = {"menu-up": ["arrow_up"], "menu-down": ["arrow_down"], "menu-select": ["enter"]}
+        self.keys = {action: list(keys) for action, keys in MENU.items()}  # the client sets the remapped ones
         self.frame.hide()
 
     def _button(self, label: str, z: float, command) -> DirectButton:

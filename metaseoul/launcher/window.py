@@ -38,7 +38,7 @@ from metaseoul.launcher.backends import EMBEDDED, BackendCheck, check_backend, s
 from metaseoul.launcher.client_process import ClientProcess, LaunchRequest
 from metaseoul.launcher.thumbnails import ThumbnailCache
 from metaseoul.scenes import builtin_ids, load
-from metaseoul.settings import QUALITIES, Settings, config_dir
+from metaseoul.settings import CHOICES, QUALITIES, Settings, config_dir
 
 PAGES = ("accessibility", "home", "settings")
 
@@ -320,7 +320,8 @@ class LauncherWindow(QMainWindow):
               "top-left": _("Top left")}),
         ):
             box = named(QComboBox(), label, description)
-            for value, text in options.items():
+            for value in CHOICES[key]:  # the values the settings accept, labelled
+                text = options[value]
                 box.addItem(text, value)
             box.setCurrentIndex(max(0, box.findData(getattr(self.settings, key))))
             self.choice_boxes[key] = box
