@@ -22,6 +22,7 @@ from panda3d.core import (
     PerspectiveLens,
     PNMImage,
     Point3,
+    SamplerState,
     SceneGraphAnalyzer,
     Texture,
     WindowProperties,
@@ -46,7 +47,8 @@ class OffscreenView:
         self.size = size
         fb = FrameBufferProperties()
         fb.setRgbColor(True)
-        fb.setRgbaBits(8, 8, 8, 0)
+        # kept on the card, the image is RGBA8: what headset swapchains hold (copies need the same layout)
+        fb.setRgbaBits(8, 8, 8, 0 if to_ram else 8)
         fb.setDepthBits(24)
         fb.setMultisamples(0)
         props = WindowProperties.size(*size)
@@ -58,6 +60,7 @@ class OffscreenView:
         if self.buffer is None:
             raise RuntimeError(_("could not create an offscreen OpenGL buffer: install libegl1 and libgl1-mesa-dri"))
         self.texture = Texture(name)
+        self.texture.setMinfilter(SamplerState.FT_linear)  # one level, no mipmaps: complete as it is
         # to RAM for screenshots; otherwise kept on the graphics card to be drawn on a card (picture in picture)
         self.buffer.addRenderTexture(self.texture, GraphicsOutput.RTMCopyRam if to_ram else GraphicsOutput.RTMBindOrCopy)
         self.lens = lens or PerspectiveLens()

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from metaseoul.i18n import _
+
 ACTIONS = {  # name: OpenXR action type
     "move": "vector2f", "turn": "vector2f", "teleport": "boolean", "select": "boolean", "grab": "float",
     "menu": "boolean", "grip_pose": "pose", "aim_pose": "pose", "haptic": "vibration_output",
@@ -58,6 +60,13 @@ BINDINGS = {
         "select": ["right:trigger/value", "left:trigger/value"], "grab": ["left:squeeze/click", "right:squeeze/click"],
         "menu": ["left:menu/click", "right:menu/click"]},
 }
+
+
+def label(action: str) -> str:
+    """The action's name as the runtime shows it where citizens rebind their controllers."""
+    return {"move": _("Walk"), "turn": _("Turn"), "teleport": _("Teleport"), "select": _("Select"),
+            "grab": _("Grab"), "menu": _("Menu"), "grip_pose": _("Hand position"), "aim_pose": _("Pointing"),
+            "haptic": _("Vibration")}[action]
 
 
 def profile_path(profile: str) -> str:

@@ -21,7 +21,8 @@ class RuntimeInfo:
     extensions: list[str]
 
 
-def _no_runtime(tried: str) -> NoRuntime:
+def missing_runtime(tried: str) -> NoRuntime:
+    """The message for a machine without a runtime; ``tried`` says what was tried."""
     return NoRuntime(_(
         "No VR headset runtime was found ({tried}). To use VR, install and start an OpenXR runtime: "
         "SteamVR (Valve Index, HTC Vive and most PC headsets), Monado (open source, Linux), or the Meta "
@@ -35,14 +36,14 @@ def detect() -> RuntimeInfo:
     try:
         import xr
     except ImportError:
-        raise _no_runtime(_("the pyopenxr package is not installed")) from None
+        raise missing_runtime(_("the pyopenxr package is not installed")) from None
     try:
         extensions = [e.extension_name.decode() if isinstance(e.extension_name, bytes) else e.extension_name
                       for e in xr.enumerate_instance_extension_properties()]
         instance = xr.create_instance(xr.InstanceCreateInfo(
             application_info=xr.ApplicationInfo(application_name="metaseoul", engine_name="Panda3D")))
     except xr.exception.XrException as exc:
-        raise _no_runtime(_("the OpenXR loader said: {problem}").format(problem=exc)) from None
+        raise missing_runtime(_("the OpenXR loader said: {problem}").format(problem=exc)) from None
     try:
         props = xr.get_instance_properties(instance)
         try:

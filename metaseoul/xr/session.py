@@ -16,8 +16,8 @@ from typing import Protocol
 
 from panda3d.core import LQuaternionf, Point3
 
-from metaseoul.xr.simulated import SimulatedHeadset
-from metaseoul.xr.spaces import Fov
+from metaseoul.xr.simulated import EYES, SimulatedHeadset
+from metaseoul.xr.spaces import Fov, eye_offset
 
 RENDERING = ("visible", "focused")  # states in which frames are drawn
 INPUT = ("focused",)  # the state in which the controllers are ours
@@ -30,9 +30,17 @@ class Pose:
 
 
 @dataclass(frozen=True)
+class View:
+    """Where one eye is and what it sees this frame (runtimes may change both, e.g. with the IPD dial)."""
+    pose: Pose
+    fov: Fov
+
+
+@dataclass(frozen=True)
 class Frame:
     time: float  # seconds, the runtime's predicted display time
     head: Pose
+    views: dict[str, View]  # "left", "right"
     hands: dict[str, Pose]  # aim poses of the controllers that are tracked: "left", "right"
     actions: dict[str, object]  # action values (see actions.py), empty unless focused
 
@@ -40,9 +48,7 @@ class Frame:
 class HeadsetSession(Protocol):
     name: str
     state: str
-    eye_size: tuple[int, int]
-    fovs: dict[str, Fov]
-    ipd: float
+    eye_size: tuple[int, int]  # pixels of each eye's image
 
     def poll_events(self) -> list[str]: ...  # new states since the last poll, in order
     def begin(self) -> None: ...  # after "ready": start the session
@@ -51,6 +57,7 @@ class HeadsetSession(Protocol):
     def vibrate(self, hand: str, seconds: float, amplitude: float) -> None: ...
     def request_exit(self) -> None: ...
     def end(self) -> None: ...  # after "stopping": end the session
+    def close(self) -> None: ...  # let go of the runtime, in any state
 
 
 Script = Callable[[float], tuple[Pose, dict[str, Pose], dict[str, object]]]
@@ -98,7 +105,9 @@ class SimulatedSession:
             return None
         self.time += self.frame_seconds
         head, hands, actions = self.script(self.time)
-        return Frame(self.time, head, hands, actions if self.state in INPUT else {})
+        views = {eye: View(Pose(head.position + head.rotation.xform(eye_offset(self.ipd, eye)), head.rotation),
+                           self.fovs[eye]) for eye in EYES}
+        return Frame(self.time, head, views, hands, actions if self.state in INPUT else {})
 
     def end_frame(self, images: dict) -> None:
         self.submitted.append(images)
@@ -116,3 +125,6 @@ class SimulatedSession:
         if self.state == "stopping":
             self._to("idle")
             self._to("exiting")
+
+    def close(self) -> None:
+        self.request_exit()

@@ -20,7 +20,7 @@ from metaseoul.xr.locomotion import Hand, Locomotion
 from metaseoul.xr.panels import WorldPanel, menu_rows
 from metaseoul.xr.session import HeadsetSession
 from metaseoul.xr.simulated import EYES
-from metaseoul.xr.spaces import eye_offset, lens_for
+from metaseoul.xr.spaces import Fov, lens_for
 from metaseoul.xr.vignette import Vignette
 
 HANDS = ("left", "right")
@@ -46,10 +46,13 @@ class VRVisit:
         self.origin = self.walker.body.attachNewNode("tracking-origin")  # the floor of the play space
         self.head = self.origin.attachNewNode("headset")
         self.eyes: dict[str, OffscreenView] = {}
+        self._fovs: dict[str, Fov] = {}
+        # with a window (the desktop mirror) the eyes share its OpenGL context and stay on the graphics
+        # card, where the runtime's swapchain takes them; without one (tests) they come back to memory
+        host = getattr(base, "win", None)
         for eye in EYES:
-            view = OffscreenView(base, base.render, session.eye_size, name=f"eye-{eye}", lens=lens_for(session.fovs[eye]))
-            view.camera.reparentTo(self.head)
-            view.camera.setPos(eye_offset(session.ipd, eye))
+            view = OffscreenView(base, base.render, session.eye_size, name=f"eye-{eye}", to_ram=host is None, host=host)
+            view.camera.reparentTo(self.origin)
             self.world.add_camera(view.camera)
             self.eyes[eye] = view
         self.vignette = Vignette({eye: view.camera for eye, view in self.eyes.items()})
@@ -87,8 +90,16 @@ class VRVisit:
         frame = self.session.wait_frame() if self.running else None
         if frame is None:
             return
-        self.head.setPos(frame.head.position + Vec3(0, 0, self.locomotion.calibration.floor_offset))
+        lift = Vec3(0, 0, self.locomotion.calibration.floor_offset)
+        self.head.setPos(frame.head.position + lift)
         self.head.setQuat(frame.head.rotation)
+        for eye, view in frame.views.items():
+            camera = self.eyes[eye].camera
+            camera.setPos(view.pose.position + lift)
+            camera.setQuat(view.pose.rotation)
+            if self._fovs.get(eye) != view.fov:
+                self._fovs[eye] = view.fov
+                camera.node().setLens(lens_for(view.fov))
         self.origin.setH(self.locomotion.calibration.yaw_offset)
         for name, node in self.hands.items():
             pose = frame.hands.get(name)

@@ -1,0 +1,343 @@
+"""A HeadsetSession on an OpenXR runtime (through pyopenxr), drawing with Panda3D's own OpenGL context.
+
+The runtime gets Panda3D's context through XR_KHR_opengl_enable (an Xlib/GLX binding on Linux, WGL
+on Windows), so nothing is shared across contexts: each eye is rendered by Panda3D into a texture
+on the graphics card and copied (``glCopyImageSubData``, no trip through memory) into the image the
+runtime's swapchain hands out for that eye. Panda3D cannot render into a texture it did not create,
+so this one copy per eye is the price of keeping Panda3D's own buffers. Poses come in the stage
+space (the play area's floor) when the runtime has one, else the local space lifted to a standing
+eye height, and are converted to Panda3D's axes (``spaces.py``).
+
+Panda3D's context is current on this thread after ``renderFrame``, which is where the visit calls
+``end_frame``; the session is created after a first frame for the same reason.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+
+from metaseoul.i18n import _
+from metaseoul.xr import actions as xr_actions
+from metaseoul.xr.runtime import NoRuntime, missing_runtime
+from metaseoul.xr.session import INPUT, RENDERING, Frame, Pose, View
+from metaseoul.xr.simulated import EYES
+from metaseoul.xr.spaces import Fov, position_from_xr, quaternion_from_xr
+
+LOCAL_EYE_HEIGHT = 1.6  # metres added to heights in a local space, whose origin is at the eyes
+COLOR_FORMATS = (0x8C43, 0x8058)  # GL_SRGB8_ALPHA8, GL_RGBA8: Panda3D's images are already sRGB-encoded
+HANDS = ("left", "right")
+_TYPES = {"boolean": "BOOLEAN_INPUT", "float": "FLOAT_INPUT", "vector2f": "VECTOR2F_INPUT", "pose": "POSE_INPUT",
+          "vibration_output": "VIBRATION_OUTPUT"}
+
+
+class OpenXRSession:
+    """The OpenXR lifecycle, frame loop, swapchains and actions behind the HeadsetSession methods."""
+
+    def __init__(self, base):
+        import xr  # noqa: F401 - detect() has already said what to do when pyopenxr is missing
+        self.base = base
+        self.gsg = base.win.getGsg()
+        self.instance = self.session = self.space = self.head_space = self.action_set = None
+        self.swapchains: list = []
+        self.state = "idle"
+        self._frame_state = None
+        self._views: list = []
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- setting up ---------------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        import xr
+
+        try:
+            extensions = {e.extension_name.decode() for e in xr.enumerate_instance_extension_properties()}
+            if xr.KHR_OPENGL_ENABLE_EXTENSION_NAME not in extensions:
+                raise NoRuntime(_("The OpenXR runtime cannot draw with OpenGL (it lacks XR_KHR_opengl_enable), "
+                                  "which metaseoul uses. Use SteamVR or Monado, which have it."))
+            self.instance = xr.create_instance(xr.InstanceCreateInfo(
+                application_info=xr.ApplicationInfo(application_name="metaseoul", engine_name="Panda3D",
+                                                    api_version=xr.Version(1, 0, 0)),
+                enabled_extension_names=[xr.KHR_OPENGL_ENABLE_EXTENSION_NAME]))
+        except xr.exception.XrException as exc:
+            raise missing_runtime(_("the OpenXR loader said: {problem}").format(problem=exc)) from None
+        props = xr.get_instance_properties(self.instance)
+        try:
+            self.system = xr.get_system(self.instance, xr.SystemGetInfo(form_factor=xr.FormFactor.HEAD_MOUNTED_DISPLAY))
+        except xr.exception.XrException as exc:
+            raise NoRuntime(_("The OpenXR runtime {name} is installed but finds no headset ({problem}). "
+                              "Connect and switch on the headset, then try again.").format(
+                name=props.runtime_name.decode(), problem=exc)) from None
+        system = xr.get_system_properties(self.instance, self.system)
+        self.name = f"{props.runtime_name.decode()}: {system.system_name.decode()}"
+        views = xr.enumerate_view_configuration_views(self.instance, self.system, xr.ViewConfigurationType.PRIMARY_STEREO)
+        self.eye_size = (views[0].recommended_image_rect_width, views[0].recommended_image_rect_height)
+        self._check_opengl_version()
+        self.base.graphicsEngine.renderFrame()  # leaves Panda3D's context current on this thread
+        binding = _graphics_binding()
+        self.session = xr.create_session(self.instance, xr.SessionCreateInfo(
+            system_id=self.system, next=ctypes.cast(ctypes.pointer(binding), ctypes.c_void_p)))
+        self._binding = binding  # the runtime may read it until the session ends
+        spaces = set(xr.enumerate_reference_spaces(self.session))
+        self.lift = 0.0 if xr.ReferenceSpaceType.STAGE in spaces else LOCAL_EYE_HEIGHT
+        kind = xr.ReferenceSpaceType.STAGE if not self.lift else xr.ReferenceSpaceType.LOCAL
+        self.space = xr.create_reference_space(self.session, xr.ReferenceSpaceCreateInfo(reference_space_type=kind))
+        self.head_space = xr.create_reference_space(self.session, xr.ReferenceSpaceCreateInfo(
+            reference_space_type=xr.ReferenceSpaceType.VIEW))
+        self._make_swapchains()
+        self._make_actions()
+
+    def _check_opengl_version(self) -> None:
+        import xr
+
+        get = ctypes.cast(xr.get_instance_proc_addr(self.instance, "xrGetOpenGLGraphicsRequirementsKHR"),
+                          xr.PFN_xrGetOpenGLGraphicsRequirementsKHR)
+        needs = xr.GraphicsRequirementsOpenGLKHR()
+        result = xr.check_result(xr.Result(get(self.instance, self.system, ctypes.byref(needs))))
+        if result.is_exception():
+            raise result
+        have = xr.Version(self.gsg.getDriverVersionMajor(), self.gsg.getDriverVersionMinor(), 0)
+        if have.number() < needs.min_api_version_supported:
+            raise NoRuntime(_("The VR runtime needs OpenGL {needed}, but the graphics driver has {have}. "
+                              "Update the graphics driver.").format(
+                needed=xr.Version(needs.min_api_version_supported), have=have))
+
+    def _make_swapchains(self) -> None:
+        import xr
+
+        offered = list(xr.enumerate_swapchain_formats(self.session))
+        chosen = next((f for f in COLOR_FORMATS if f in offered), None)
+        if chosen is None:
+            raise NoRuntime(_("The VR runtime offers no 8-bit colour image format that metaseoul can draw into."))
+        width, height = self.eye_size
+        for _eye in EYES:
+            handle = xr.create_swapchain(self.session, xr.SwapchainCreateInfo(
+                usage_flags=xr.SwapchainUsageFlags.COLOR_ATTACHMENT_BIT | xr.SwapchainUsageFlags.TRANSFER_DST_BIT,
+                format=chosen, sample_count=1, width=width, height=height, face_count=1, array_size=1, mip_count=1))
+            images = xr.enumerate_swapchain_images(handle, xr.SwapchainImageOpenGLKHR)
+            self.swapchains.append((handle, [image.image for image in images]))
+
+    def _make_actions(self) -> None:
+        import xr
+
+        self.hand_paths = {hand: xr.string_to_path(self.instance, f"/user/hand/{hand}") for hand in HANDS}
+        both = list(self.hand_paths.values())
+        self.action_set = xr.create_action_set(self.instance, xr.ActionSetCreateInfo(
+            action_set_name="metaseoul", localized_action_set_name=_("Moving around the city"), priority=0))
+        self.actions = {}
+        for name, kind in xr_actions.ACTIONS.items():
+            self.actions[name] = xr.create_action(self.action_set, xr.ActionCreateInfo(
+                action_name=name.replace("_", "-"), action_type=getattr(xr.ActionType, _TYPES[kind]),
+                subaction_paths=both, localized_action_name=xr_actions.label(name)))
+        for profile in xr_actions.BINDINGS:
+            bindings = [xr.ActionSuggestedBinding(self.actions[action], xr.string_to_path(self.instance, path))
+                        for action, path in xr_actions.binding_paths(profile)]
+            try:
+                xr.suggest_interaction_profile_bindings(self.instance, xr.InteractionProfileSuggestedBinding(
+                    interaction_profile=xr.string_to_path(self.instance, xr_actions.profile_path(profile)),
+                    suggested_bindings=bindings))
+            except xr.exception.PathUnsupportedError:
+                pass  # a runtime may not know every controller family; the others still work
+        xr.attach_session_action_sets(self.session, xr.SessionActionSetsAttachInfo(action_sets=[self.action_set]))
+        self.aim_spaces = {hand: xr.create_action_space(self.session, xr.ActionSpaceCreateInfo(
+            action=self.actions["aim_pose"], subaction_path=path)) for hand, path in self.hand_paths.items()}
+
+    # -- the HeadsetSession methods -----------------------------------------------------------------
+
+    def poll_events(self) -> list[str]:
+        import xr
+
+        states = []
+        while True:
+            try:
+                event = xr.poll_event(self.instance)
+            except xr.EventUnavailable:
+                return states
+            kind = xr.StructureType(event.type)
+            if kind == xr.StructureType.EVENT_DATA_SESSION_STATE_CHANGED:
+                changed = ctypes.cast(ctypes.byref(event), ctypes.POINTER(xr.EventDataSessionStateChanged)).contents
+                self.state = xr.SessionState(changed.state).name.lower().replace("_", "-")
+                states.append(self.state)
+            elif kind == xr.StructureType.EVENT_DATA_INSTANCE_LOSS_PENDING:
+                self.state = "loss-pending"
+                states.append(self.state)
+
+    def begin(self) -> None:
+        import xr
+
+        xr.begin_session(self.session, xr.SessionBeginInfo(
+            primary_view_configuration_type=xr.ViewConfigurationType.PRIMARY_STEREO))
+
+    def wait_frame(self) -> Frame | None:
+        """Paces the loop with xrWaitFrame while the session runs; None when the runtime shows nothing
+        of ours (the frame is ended at once, with no layers)."""
+        import xr
+
+        if self.state not in ("synchronized", *RENDERING):
+            return None
+        self._frame_state = xr.wait_frame(self.session)
+        try:
+            xr.begin_frame(self.session)
+        except xr.FrameDiscarded:
+            pass  # the previous frame was never ended; this one replaces it
+        when = self._frame_state.predicted_display_time
+        if not self._frame_state.should_render:
+            self._end([])
+            return None
+        view_state, self._views = xr.locate_views(self.session, xr.ViewLocateInfo(
+            view_configuration_type=xr.ViewConfigurationType.PRIMARY_STEREO, display_time=when, space=self.space))
+        valid = xr.ViewStateFlags.POSITION_VALID_BIT | xr.ViewStateFlags.ORIENTATION_VALID_BIT
+        head = self._locate(self.head_space, when)
+        if (view_state.view_state_flags & valid) != valid or head is None:
+            self._end([])  # tracking lost: the runtime keeps showing its last good frame
+            return None
+        views = {eye: View(self._pose(v.pose), Fov(v.fov.angle_left, v.fov.angle_right, v.fov.angle_up, v.fov.angle_down))
+                 for eye, v in zip(EYES, self._views)}
+        hands, values = {}, {}
+        if self.state in INPUT:
+            values = self._read_actions()
+            for hand, space in self.aim_spaces.items():
+                pose = self._locate(space, when)
+                if pose is not None:
+                    hands[hand] = pose
+        return Frame(when / 1e9, head, views, hands, values)
+
+    def end_frame(self, images: dict) -> None:
+        """Copies each eye's texture into its swapchain image and submits both as one projection layer."""
+        import xr
+        from OpenGL import GL
+
+        layer_views = []
+        width, height = self.eye_size
+        for (handle, gl_images), eye, view in zip(self.swapchains, EYES, self._views):
+            index = xr.acquire_swapchain_image(handle, xr.SwapchainImageAcquireInfo())
+            xr.wait_swapchain_image(handle, xr.SwapchainImageWaitInfo(timeout=xr.INFINITE_DURATION))
+            texture = images[eye].prepareNow(0, self.gsg.getPreparedObjects(), self.gsg)
+            GL.glCopyImageSubData(texture.getNativeId(), GL.GL_TEXTURE_2D, 0, 0, 0, 0,
+                                  gl_images[index], GL.GL_TEXTURE_2D, 0, 0, 0, 0, width, height, 1)
+            xr.release_swapchain_image(handle, xr.SwapchainImageReleaseInfo())
+            layer_view = xr.CompositionLayerProjectionView(pose=view.pose, fov=view.fov)
+            layer_view.sub_image.swapchain = handle
+            layer_view.sub_image.image_rect.extent[:] = [width, height]
+            layer_views.append(layer_view)
+        layer = xr.CompositionLayerProjection(space=self.space, views=layer_views)
+        self._end([ctypes.cast(ctypes.byref(layer), ctypes.POINTER(xr.CompositionLayerBaseHeader))])
+
+    def vibrate(self, hand: str, seconds: float, amplitude: float) -> None:
+        import xr
+
+        if self.state not in INPUT:
+            return
+        pulse = xr.HapticVibration(duration=int(seconds * 1e9), frequency=xr.FREQUENCY_UNSPECIFIED, amplitude=amplitude)
+        xr.apply_haptic_feedback(self.session, xr.HapticActionInfo(action=self.actions["haptic"],
+                                                                   subaction_path=self.hand_paths[hand]),
+                                 ctypes.cast(ctypes.byref(pulse), ctypes.POINTER(xr.HapticBaseHeader)).contents)
+
+    def request_exit(self) -> None:
+        import xr
+
+        if self.state in ("ready", "synchronized", *RENDERING):
+            xr.request_exit_session(self.session)
+
+    def end(self) -> None:
+        import xr
+
+        xr.end_session(self.session)
+
+    def close(self) -> None:
+        """Destroys everything this session made, newest first; safe at any point, even half set up."""
+        import xr
+
+        if self.session is not None and self.state in ("synchronized", "stopping", *RENDERING):
+            try:
+                if self.state != "stopping":
+                    xr.request_exit_session(self.session)
+                self.poll_events()
+                xr.end_session(self.session)
+            except xr.exception.XrException:
+                pass  # destroying the session below ends it regardless
+        for handle, _images in self.swapchains:
+            xr.destroy_swapchain(handle)
+        self.swapchains = []
+        for space in (*getattr(self, "aim_spaces", {}).values(), self.head_space, self.space):
+            if space is not None:
+                xr.destroy_space(space)
+        self.aim_spaces, self.head_space, self.space = {}, None, None
+        if self.action_set is not None:
+            xr.destroy_action_set(self.action_set)
+            self.action_set = None
+        if self.session is not None:
+            xr.destroy_session(self.session)
+            self.session = None
+        if self.instance is not None:
+            xr.destroy_instance(self.instance)
+            self.instance = None
+        self.state = "exiting"
+
+    # -- helpers ------------------------------------------------------------------------------------
+
+    def _end(self, layers: list) -> None:
+        import xr
+
+        xr.end_frame(self.session, xr.FrameEndInfo(
+            display_time=self._frame_state.predicted_display_time,
+            environment_blend_mode=xr.EnvironmentBlendMode.OPAQUE, layers=layers))
+
+    def _pose(self, pose) -> Pose:
+        p, q = pose.position, pose.orientation
+        return Pose(position_from_xr(p.x, p.y + self.lift, p.z), quaternion_from_xr(q.x, q.y, q.z, q.w))
+
+    def _locate(self, space, when: int) -> Pose | None:
+        import xr
+
+        location = xr.locate_space(space, self.space, when)
+        valid = xr.SpaceLocationFlags.POSITION_VALID_BIT | xr.SpaceLocationFlags.ORIENTATION_VALID_BIT
+        return self._pose(location.pose) if (location.location_flags & valid) == valid else None
+
+    def _read_actions(self) -> dict[str, object]:
+        import xr
+
+        try:
+            xr.sync_actions(self.session, xr.ActionsSyncInfo(active_action_sets=[xr.ActiveActionSet(self.action_set)]))
+        except xr.SessionNotFocused:
+            return {}
+        values: dict[str, object] = {}
+        for name, kind in xr_actions.ACTIONS.items():
+            info = xr.ActionStateGetInfo(action=self.actions[name])
+            if kind == "boolean":
+                values[name] = bool(xr.get_action_state_boolean(self.session, info).current_state)
+            elif kind == "float":
+                values[name] = xr.get_action_state_float(self.session, info).current_state
+            elif kind == "vector2f":
+                state = xr.get_action_state_vector2f(self.session, info).current_state
+                values[name] = (state.x, state.y)
+        return values
+
+
+def _graphics_binding():
+    """The current OpenGL context, as the runtime needs to know it."""
+    import xr
+
+    if sys.platform == "win32":
+        from OpenGL import WGL
+        return xr.GraphicsBindingOpenGLWin32KHR(h_dc=WGL.wglGetCurrentDC(), h_glrc=WGL.wglGetCurrentContext())
+    from OpenGL import GLX
+    display, context = GLX.glXGetCurrentDisplay(), GLX.glXGetCurrentContext()
+    if not context:
+        raise RuntimeError(_("no OpenGL context is current to hand to the VR runtime"))
+    config_id, screen = ctypes.c_int(), ctypes.c_int()
+    GLX.glXQueryContext(display, context, GLX.GLX_FBCONFIG_ID, ctypes.byref(config_id))
+    GLX.glXQueryContext(display, context, GLX.GLX_SCREEN, ctypes.byref(screen))
+    count = ctypes.c_int()
+    configs = GLX.glXChooseFBConfig(display, screen.value, (ctypes.c_int * 3)(GLX.GLX_FBCONFIG_ID, config_id.value, 0),
+                                    ctypes.byref(count))
+    config = configs[0] if count.value else None
+    visual = ctypes.c_int()
+    if config is not None:
+        GLX.glXGetFBConfigAttrib(display, config, GLX.GLX_VISUAL_ID, ctypes.byref(visual))
+    return xr.GraphicsBindingOpenGLXlibKHR(x_display=display, visualid=visual.value, glx_fbconfig=config,
+                                           glx_drawable=GLX.glXGetCurrentDrawable(), glx_context=context)
