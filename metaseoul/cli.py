@@ -11,6 +11,7 @@ from pathlib import Path
 
 from metaseoul import __version__, i18n
 from metaseoul.i18n import _
+from metaseoul.xr.runtime import RUNTIMES
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_RUNTIME = 0, 1, 2, 3
 DEFAULT_SCENE = "city-hall"
@@ -81,7 +82,9 @@ def parser() -> argparse.ArgumentParser:
     play.add_argument("--fullscreen", action="store_true", help=_("use the whole screen"))
     play.add_argument("--idle-exit", type=_positive, metavar="SECONDS",
                       help=_("quit after this many seconds without input (kiosks)"))
-    play.add_argument("--vr", action="store_true", help=_("use a VR headset when one is ready (else the desktop)"))
+    play.add_argument("--vr", nargs="?", const="auto", choices=RUNTIMES, metavar="RUNTIME",
+                      help=_("use a VR headset when one is ready, else the desktop; RUNTIME: openxr, openvr "
+                             "(SteamVR) or auto (OpenXR, then OpenVR; the default)"))
     play.add_argument("--backend", metavar="URL",
                       help=_("the city backend to connect to (default: start the built-in one on this computer)"))
 
@@ -251,7 +254,7 @@ def _render(scene: str, out: Path, size, views, frames: int, stereo: bool = Fals
 
 
 def _play(scene: str, spawn: str | None, quality: str = "high", fullscreen: bool = False,
-          idle_exit: int | None = None, vr: bool = False, backend: str | None = None) -> int:
+          idle_exit: int | None = None, vr: str | None = None, backend: str | None = None) -> int:
     from metaseoul.client.app import run
 
     run(scene, spawn, quality=quality, fullscreen=fullscreen, idle_exit=idle_exit, vr=vr, backend=backend)

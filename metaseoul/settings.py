@@ -35,6 +35,9 @@ CHOICES = {
     "sign_avatar_size": ("small", "medium", "large"),
     "sign_avatar_corner": ("bottom-right", "bottom-left", "top-right", "top-left"),
     "speech_rate": (120, 160, 220),  # words a minute: slow, normal, fast
+    "vr_locomotion": ("teleport", "smooth"),
+    "vr_turning": ("snap", "smooth"),
+    "vr_snap_degrees": (15, 30, 45, 90),
 }
 
 
@@ -51,6 +54,11 @@ class Settings:
     quality: str = "high"
     fullscreen: bool = False
     vr: bool = False
+    vr_locomotion: str = "teleport"  # comfortable defaults: teleport, snap turns, the vignette when walking
+    vr_turning: str = "snap"
+    vr_snap_degrees: int = 30
+    vr_vignette: bool = True
+    vr_seated: bool = False  # seated: the view is lifted to standing eye height
     audio_device: str = ""  # empty: the system's default output
     preset: str | None = None  # None until the citizen has chosen on first run
     captions: bool = False

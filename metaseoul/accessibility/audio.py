@@ -194,3 +194,12 @@ def _open_stream(device: str = ""):
         def write(self, block: np.ndarray) -> None:
             stream.write(block.tobytes())
     return PyAudioWriter()
+
+
+def open_output(device: str = "") -> AudioOut | None:
+    """The sound output, or None (captions only) when there is no device."""
+    try:
+        return AudioOut(device=device)
+    except Exception as exc:  # noqa: BLE001 - PortAudio and PyAudio fail in many ways
+        log.warning("no sound: %s", exc)
+        return None

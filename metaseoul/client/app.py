@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from metaseoul import i18n
-from metaseoul.accessibility.audio import AudioOut, Placement, earcon
+from metaseoul.accessibility.audio import Placement, earcon, open_output
 from metaseoul.accessibility.describe import Describer, Pose
 from metaseoul.client import engine
 from metaseoul.client.alerts import AlertPanel
@@ -45,7 +45,7 @@ class DesktopClient:
         base.camera.setPos(0, 0, 0)
         self.world.add_camera(base.camera)
         self.settings = Settings.load(settings_path)  # the output device is chosen once, at the start
-        self.audio = _audio_out(self.settings.audio_device)
+        self.audio = open_output(self.settings.audio_device)
         self.hud = Hud(base)
         self.controls = Controls(base)
         self.menu = Menu(base, on_resume=self.resume, on_quit=base.userExit)
@@ -228,36 +228,25 @@ class DesktopClient:
             self._sound(f"footstep-{surface}", Placement(0.0, 0.0))
 
 
-def _audio_out(device: str) -> AudioOut | None:
-    """The sound output, or None (captions only) when there is no device."""
-    try:
-        return AudioOut(device=device)
-    except Exception as exc:  # noqa: BLE001 - PortAudio and PyAudio fail in many ways
-        log.warning("no sound: %s", exc)
-        return None
-
-
 def status(word: str, text: str) -> None:
     """A line the launcher follows (see launcher/client_process.py)."""
     print(f"metaseoul-status: {word} {text}", flush=True)
 
 
-def vr_notice() -> str:
-    """Why this visit is on the desktop although VR was asked for."""
-    from metaseoul.xr.runtime import NoRuntime, detect
+def _headset(base, runtime: str):
+    """The headset session asked for, or None and why the visit is on the desktop instead."""
+    from metaseoul.xr.runtime import NoRuntime, open_session
 
     try:
-        info = detect()
+        return open_session(base, runtime), None
     except NoRuntime as exc:
-        return str(exc)
-    return _("{runtime} found {system}, but this version of metaseoul cannot draw to a headset yet; "
-             "the visit opens on the desktop.").format(runtime=info.runtime, system=info.system)
+        return None, str(exc)
 
 
 def run(scene: str, spawn: str | None = None, quality: str = "high", fullscreen: bool = False,
-        idle_exit: int | None = None, vr: bool = False, backend: str | None = None) -> None:
+        idle_exit: int | None = None, vr: str | None = None, backend: str | None = None) -> None:
     """Connect to the city backend (the built-in one when ``backend`` is None), open the window and
-    run until the citizen quits."""
+    run until the citizen quits; in a headset when ``vr`` names a runtime ("auto": any) and one answers."""
     if not engine.has_display():
         raise RuntimeError(_("no display to open a window on; use 'metaseoul render' for offscreen screenshots"))
     status("loading", scene)
@@ -268,15 +257,21 @@ def run(scene: str, spawn: str | None = None, quality: str = "high", fullscreen:
         city.close()
 
 
-def _visit(scene: str, spawn: str | None, quality: str, fullscreen: bool, idle_exit: int | None, vr: bool,
+def _visit(scene: str, spawn: str | None, quality: str, fullscreen: bool, idle_exit: int | None, vr: str | None,
            city: CityLink) -> None:
-    notice = vr_notice() if vr else None
-    if notice:
-        print(_("metaseoul: {problem}").format(problem=notice), file=sys.stderr, flush=True)
-        status("notice", notice)
     base = engine.start(offscreen=False, quality=quality, fullscreen=fullscreen)
     if base.win is None:
         raise RuntimeError(_("could not open an OpenGL window"))
+    session, notice = _headset(base, vr) if vr else (None, None)
+    if session is not None:
+        from metaseoul.client.headset import HeadsetClient
+        client = HeadsetClient(base, session, scene, spawn, city=city)
+        status("ready", client.visit.world.scene.id)
+        base.run()
+        return
+    if notice:
+        print(_("metaseoul: {problem}").format(problem=notice), file=sys.stderr, flush=True)
+        status("notice", notice)
     client = DesktopClient(base, scene, spawn, idle_exit=idle_exit, city=city)
     if notice:
         client.hud.announce(notice, seconds=10)

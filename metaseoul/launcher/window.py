@@ -297,7 +297,9 @@ class LauncherWindow(QMainWindow):
         for key, label in (("captions", _("Captions")), ("audio_description", _("Spoken descriptions")),
                            ("sign_avatar", _("Signing avatar (Korean Sign Language)")),
                            ("high_contrast", _("High contrast")), ("large_text", _("Large text")),
-                           ("reduced_motion", _("Reduced motion")), ("mono_audio", _("Mono audio"))):
+                           ("reduced_motion", _("Reduced motion")), ("mono_audio", _("Mono audio")),
+                           ("vr_vignette", _("VR: darken the edges while moving")),
+                           ("vr_seated", _("VR: seated (the view at standing height)"))):
             box = named(QCheckBox(label), label, _("Switch this on or off; Save keeps it."))
             box.setChecked(getattr(self.settings, key))
             self.option_boxes[key] = box
@@ -318,6 +320,12 @@ class LauncherWindow(QMainWindow):
             ("sign_avatar_corner", _("Signing avatar position"), _("The corner of the screen the signing avatar is in."),
              {"bottom-right": _("Bottom right"), "bottom-left": _("Bottom left"), "top-right": _("Top right"),
               "top-left": _("Top left")}),
+            ("vr_locomotion", _("VR: moving"), _("How the controllers move you in a headset."),
+             {"teleport": _("Teleport (most comfortable)"), "smooth": _("Walk smoothly")}),
+            ("vr_turning", _("VR: turning"), _("How the controllers turn you in a headset."),
+             {"snap": _("In steps (most comfortable)"), "smooth": _("Smoothly")}),
+            ("vr_snap_degrees", _("VR: turn step"), _("How far one step turns you."),
+             {15: _("15 degrees"), 30: _("30 degrees"), 45: _("45 degrees"), 90: _("90 degrees")}),
         ):
             box = named(QComboBox(), label, description)
             for value in CHOICES[key]:  # the values the settings accept, labelled

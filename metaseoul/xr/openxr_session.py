@@ -35,7 +35,10 @@ class OpenXRSession:
     """The OpenXR lifecycle, frame loop, swapchains and actions behind the HeadsetSession methods."""
 
     def __init__(self, base):
-        import xr  # noqa: F401 - detect() has already said what to do when pyopenxr is missing
+        try:
+            import xr  # noqa: F401
+        except ImportError:
+            raise missing_runtime(_("the pyopenxr package is not installed")) from None
         self.base = base
         self.gsg = base.win.getGsg()
         self.instance = self.session = self.space = self.head_space = self.action_set = None

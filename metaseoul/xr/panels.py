@@ -103,8 +103,12 @@ class WorldPanel:
         self.view.close()
 
 
-def menu_rows(handlers: dict[str, Callable[[], None]], resume: Callable[[], None], quit: Callable[[], None]) -> list[Row]:
-    """The desktop's commands as panel rows: Resume, every command the keyboard has, Quit."""
+def menu_rows(handlers: dict[str, Callable[[], None]], resume: Callable[[], None], quit: Callable[[], None],
+              reset_view: Callable[[], None] | None = None) -> list[Row]:
+    """The desktop's commands as panel rows: Resume, every command the keyboard has, Reset view (in a
+    headset: forward and height as one stands or sits now), Quit."""
     rows = [Row(_("Resume"), resume)]
     rows += [Row(action_label(action), handlers[action]) for action in COMMANDS if action in handlers and action != "menu"]
+    if reset_view is not None:
+        rows.append(Row(_("Reset view"), reset_view))
     return rows + [Row(_("Quit"), quit)]

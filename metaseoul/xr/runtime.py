@@ -67,3 +67,25 @@ def detect() -> RuntimeInfo:
 
 def _text(value) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+RUNTIMES = ("auto", "openxr", "openvr")
+
+
+def open_session(base, runtime: str = "auto"):
+    """A HeadsetSession drawing with ``base``'s window: OpenXR, else OpenVR (SteamVR) when OpenXR is
+    missing; or the one asked for. Raises NoRuntime with what to do when there is none."""
+    from metaseoul.xr.openvr_session import OpenVRSession
+    from metaseoul.xr.openxr_session import OpenXRSession
+
+    if runtime == "openvr":
+        return OpenVRSession(base)
+    try:
+        return OpenXRSession(base)
+    except NoRuntime as missing:
+        if runtime == "openxr":
+            raise
+        try:
+            return OpenVRSession(base)
+        except NoRuntime:
+            raise missing from None  # OpenXR's message says what to install, SteamVR included

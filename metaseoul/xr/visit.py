@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from panda3d.core import NodePath, Vec3
+from panda3d.core import LineSegs, NodePath, Vec3
 
 from metaseoul.client.headless import OffscreenView
 from metaseoul.client.walker import Walker
@@ -24,6 +24,7 @@ from metaseoul.xr.spaces import Fov, lens_for
 from metaseoul.xr.vignette import Vignette
 
 HANDS = ("left", "right")
+ARC_OK, ARC_REFUSED = (0.3, 0.75, 1.0, 1), (1.0, 0.3, 0.25, 1)
 
 
 def _hand_model(name: str) -> NodePath:
@@ -36,12 +37,12 @@ def _hand_model(name: str) -> NodePath:
 
 class VRVisit:
     def __init__(self, base, session: HeadsetSession, scene: str, comfort: ComfortSettings | None = None,
-                 commands: dict[str, Callable[[], None]] | None = None):
+                 commands: dict[str, Callable[[], None]] | None = None, spawn: str | None = None):
         self.base, self.session = base, session
         self.world = World(base.render)
         self.world.enter(scene)
         self.walker = Walker(base.render)
-        self.world.spawn(self.walker, None)
+        self.world.spawn(self.walker, spawn)
         self.locomotion = Locomotion(self.walker, self.world.built.collision, comfort)
         self.origin = self.walker.body.attachNewNode("tracking-origin")  # the floor of the play space
         self.head = self.origin.attachNewNode("headset")
@@ -61,10 +62,13 @@ class VRVisit:
             _hand_model(f"{hand}-hand-model").reparentTo(node)
             node.hide()  # until the runtime tracks it
         self.menu = WorldPanel(base, self.hands["left"], menu_rows(commands or {}, resume=self.close_menu,
-                                                                   quit=self.quit))
+                                                                   quit=self.quit, reset_view=self.reset_view))
         self.menu.card.setPos(-0.16, 0.05, 0.06)
         self.menu.card.hide()
+        self.arc = base.render.attachNewNode("teleport-arc")
         self.running = True
+        self._calibrated = False
+        self._pending = False  # posed for a frame that is not yet handed to the runtime
         self._held = actions.Intent()
 
     @property
@@ -77,8 +81,22 @@ class VRVisit:
     def quit(self) -> None:
         self.session.request_exit()
 
+    def reset_view(self) -> None:
+        """Where the head faces now becomes the body's forward; seated, the view goes back to standing height."""
+        self.locomotion.reset_orientation(self.head.getH())
+        tracked = self.head.getZ() - self.locomotion.calibration.floor_offset
+        self.locomotion.calibration.calibrate_height(tracked, self.locomotion.settings)
+        self.close_menu()
+
     def step(self, dt: float) -> None:
-        """One turn of the frame loop (Panda3D's task manager calls it every frame)."""
+        """One turn of the frame loop, rendering included (for loops without Panda3D's task manager)."""
+        if self.prepare(dt):
+            self.base.graphicsEngine.renderFrame()
+            self.submit()
+
+    def prepare(self, dt: float) -> bool:
+        """Follows the session's state, waits for the runtime's next frame and poses everything for it;
+        True when that frame is to be drawn (then render, and ``submit``)."""
         for state in self.session.poll_events():
             if state == "ready":
                 self.session.begin()
@@ -86,10 +104,16 @@ class VRVisit:
                 self.session.end()
             elif state in ("exiting", "loss-pending"):
                 self.close()
-                return
+                return False
         frame = self.session.wait_frame() if self.running else None
+        self._pending = frame is not None
+        for view in self.eyes.values():
+            view.buffer.setActive(self._pending)  # no frame wanted: the eyes are not drawn
         if frame is None:
-            return
+            return False
+        if not self._calibrated:  # the first tracked height sets the seated lift
+            self.locomotion.calibration.calibrate_height(frame.head.position.z, self.locomotion.settings)
+            self._calibrated = True
         lift = Vec3(0, 0, self.locomotion.calibration.floor_offset)
         self.head.setPos(frame.head.position + lift)
         self.head.setQuat(frame.head.rotation)
@@ -111,8 +135,13 @@ class VRVisit:
             node.setQuat(pose.rotation)
         self._act(actions.intent(frame.actions), dt)
         self.vignette.set(self.locomotion.vignette)
-        self.base.graphicsEngine.renderFrame()
-        self.session.end_frame({eye: view.texture for eye, view in self.eyes.items()})
+        return True
+
+    def submit(self) -> None:
+        """Hands the eyes just rendered to the runtime (when ``prepare`` asked for them)."""
+        if self._pending:
+            self._pending = False
+            self.session.end_frame({eye: view.texture for eye, view in self.eyes.items()})
 
     def _act(self, intent: actions.Intent, dt: float) -> None:
         pressed = lambda name: getattr(intent, name) and not getattr(self._held, name)  # noqa: E731
@@ -121,9 +150,11 @@ class VRVisit:
         if pressed("menu"):
             self.menu.card.show() if not self.menu_open else self.close_menu()
         if self.menu_open:
-            self.menu.point(aim.position, aim.direction, self.base.render)
-            if pressed("select"):
-                self.menu.select()
+            hovered = self.menu.hovered
+            if self.menu.point(aim.position, aim.direction, self.base.render) not in (None, hovered):
+                self.session.vibrate("right", 0.01, 0.3)  # a tick as the pointer reaches each row
+            if pressed("select") and self.menu.select():
+                self.session.vibrate("right", 0.03, 0.7)
             self.locomotion.vignette = 0.0
         else:
             # the stick walks where the head looks, not where the body last faced
@@ -131,14 +162,36 @@ class VRVisit:
             turned = self.walker.body.getRelativeVector(self.head, walk) if walk.length() else walk
             intent = actions.Intent(move=(turned.x, turned.y), turn=intent.turn, teleport=intent.teleport,
                                     select=intent.select, grab=intent.grab, menu=intent.menu)
+            aiming = self.locomotion.aiming is not None
             self.locomotion.update(dt, intent, aim)
+            if aiming and self.locomotion.aiming is None:  # released: a short pulse went, a long buzz refused
+                refused = bool(self.locomotion.last_refusal)
+                self.session.vibrate("right", 0.2 if refused else 0.03, 1.0 if refused else 0.5)
         self._held = intent
+        self._draw_arc()
+
+    def _draw_arc(self) -> None:
+        """The teleport arc while aiming: blue where one can go, red (ending short) where one cannot."""
+        self.arc.node().removeAllChildren()
+        aiming = self.locomotion.aiming
+        if aiming is None or len(aiming.arc) < 2:
+            return
+        lines = LineSegs("arc")
+        lines.setThickness(4)
+        lines.setColor(ARC_OK if aiming.target is not None else ARC_REFUSED)
+        lines.moveTo(aiming.arc[0])
+        for point in aiming.arc[1:]:
+            lines.drawTo(point)
+        drawn = self.arc.attachNewNode(lines.create())
+        drawn.setLightOff(1)
+        drawn.setShaderOff(1)
 
     def close(self) -> None:
         if not self.running:
             return
         self.running = False
         self.menu.close()
+        self.arc.removeNode()
         for view in self.eyes.values():
             view.close()
         self.world.leave()
