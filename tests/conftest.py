@@ -30,6 +30,21 @@ def offscreen_base():
 
 
 @pytest.fixture(scope="session")
+def openxr_runtime(tmp_path_factory) -> Path:
+    """The OpenXR test runtime (tests/openxr_runtime), built here; yields its manifest for XR_RUNTIME_JSON."""
+    assert shutil.which("gcc") and Path("/usr/include/openxr/openxr.h").exists(), \
+        "gcc or the OpenXR headers are missing: run installer/setup-debian"
+    folder = tmp_path_factory.mktemp("openxr-runtime")
+    library = folder / "libmetaseoul_test_runtime.so"
+    subprocess.run(["gcc", "-shared", "-fPIC", "-fvisibility=hidden", "-O1", "-Wall", "-Werror", "-o", str(library),
+                    str(Path(__file__).parent / "openxr_runtime" / "test_runtime.c"), "-lGL"], check=True)
+    manifest = folder / "runtime.json"
+    manifest.write_text('{"file_format_version": "1.0.0", "runtime": '
+                        f'{{"name": "metaseoul test runtime", "library_path": "{library}"}}}}')
+    return manifest
+
+
+@pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES
 

@@ -65,7 +65,6 @@ class OpenVRSession:
             raise NoRuntime(_("OpenVR was asked for, but the openvr package is not installed: "
                               "install metaseoul with its xr extra.")) from None
         self.openvr = openvr
-        self.gsg = base.win.getGsg()
         with _quiet():
             installed = openvr.isRuntimeInstalled()
         if not installed:
@@ -77,6 +76,7 @@ class OpenVRSession:
         except openvr.error_code.OpenVRError as exc:
             raise NoRuntime(_("SteamVR did not start a VR session ({problem}). Start SteamVR, check that it "
                               "sees the headset, then try again.").format(problem=type(exc).__name__)) from None
+        self.gsg = base.win.getGsg()
         self.compositor = openvr.VRCompositor()
         self.compositor.setTrackingSpace(openvr.TrackingUniverseStanding)
         self.eye_size = self.system.getRecommendedRenderTargetSize()

@@ -19,7 +19,7 @@ import sys
 
 from metaseoul.i18n import _
 from metaseoul.xr import actions as xr_actions
-from metaseoul.xr.runtime import NoRuntime, missing_runtime
+from metaseoul.xr.runtime import NoRuntime, import_openxr, missing_runtime
 from metaseoul.xr.session import INPUT, RENDERING, Frame, Pose, View
 from metaseoul.xr.simulated import EYES
 from metaseoul.xr.spaces import Fov, position_from_xr, quaternion_from_xr
@@ -35,10 +35,7 @@ class OpenXRSession:
     """The OpenXR lifecycle, frame loop, swapchains and actions behind the HeadsetSession methods."""
 
     def __init__(self, base):
-        try:
-            import xr  # noqa: F401
-        except ImportError:
-            raise missing_runtime(_("the pyopenxr package is not installed")) from None
+        import_openxr()
         self.base = base
         self.gsg = base.win.getGsg()
         self.instance = self.session = self.space = self.head_space = self.action_set = None

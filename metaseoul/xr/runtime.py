@@ -31,12 +31,18 @@ def missing_runtime(tried: str) -> NoRuntime:
     ).format(tried=tried))
 
 
-def detect() -> RuntimeInfo:
-    os.environ.setdefault("XR_LOADER_DEBUG", "none")  # our message says it all; keep the loader quiet
+def import_openxr():
+    """pyopenxr's ``xr`` module, with the loader kept quiet: our message says it all."""
+    os.environ.setdefault("XR_LOADER_DEBUG", "none")
     try:
         import xr
     except ImportError:
         raise missing_runtime(_("the pyopenxr package is not installed")) from None
+    return xr
+
+
+def detect() -> RuntimeInfo:
+    xr = import_openxr()
     try:
         extensions = [e.extension_name.decode() if isinstance(e.extension_name, bytes) else e.extension_name
                       for e in xr.enumerate_instance_extension_properties()]
