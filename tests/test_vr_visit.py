@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from panda3d.core import LQuaternionf, NodePath, Point3
 
+from metaseoul.client.walker import Walker
+from metaseoul.client.world import World
 from metaseoul.xr.session import Pose, SimulatedSession
 from metaseoul.xr.visit import VRVisit
 
@@ -32,10 +34,16 @@ def visit(offscreen_base):
     session = SimulatedSession(lambda t: (HEAD, script["hands"], script["actions"]), eye_size=(96, 96))
     done = []
     commands = {"where": lambda: done.append("where"), "around": lambda: done.append("around")}
-    running = VRVisit(offscreen_base, session, "city-hall", commands=commands)
+    world = World(offscreen_base.render)
+    world.enter("city-hall")
+    walker = Walker(offscreen_base.render)
+    world.spawn(walker, None)
+    running = VRVisit(offscreen_base, session, world, walker, commands=commands)
     running.script, running.done = script, done
     yield running
     running.close()
+    world.leave()
+    walker.body.removeNode()
 
 
 def test_the_session_lifecycle_is_followed(visit):

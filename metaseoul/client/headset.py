@@ -1,9 +1,10 @@
 """A visit in a VR headset, with the desktop window as its mirror.
 
-The headset shows the VR visit (``xr/visit.py``); the window shows what the left eye sees, with the
-desktop's captions over it, for a companion or a kiosk attendant watching. The wrist menu reaches
-the spoken descriptions; the city link carries the citizen's position and brings chat and
-announcements, shown as captions on the mirror and spoken for those who use audio description.
+The headset visit (``xr/visit.py``) rides on a desktop client's scene and walker, so everything the
+desktop client does goes on as it is: portals, spoken descriptions, guidance and its beacon, alerts,
+captions, the signing avatar, live settings and the city link. The wrist menu carries every one of
+its keyboard commands. The window shows what the left eye sees, with the desktop's captions, alerts
+and signing avatar over it, for a companion or a kiosk attendant watching.
 """
 
 from __future__ import annotations
@@ -13,12 +14,8 @@ from pathlib import Path
 
 from panda3d.core import CardMaker
 
-from metaseoul import i18n
-from metaseoul.accessibility.audio import open_output
+from metaseoul.client.app import DesktopClient
 from metaseoul.client.city import CityLink
-from metaseoul.client.keymap import keymap
-from metaseoul.client.menu import Hud
-from metaseoul.client.narrator import Narrator
 from metaseoul.settings import Settings
 from metaseoul.xr.comfort import ComfortSettings
 from metaseoul.xr.session import HeadsetSession
@@ -36,23 +33,11 @@ def comfort(settings: Settings) -> ComfortSettings:
 class HeadsetClient:
     def __init__(self, base, session: HeadsetSession, scene: str, spawn: str | None = None,
                  city: CityLink | None = None, settings_path: Path | None = None):
-        self.base, self.session, self.city = base, session, city
-        self.settings = Settings.load(settings_path)
-        self.hud = Hud(base)
-        self.hud.apply(self.settings, keymap(self.settings.keys))
-        commands = {action: (lambda action=action: self.narrator.narrate(action)) for action in ("where", "around", "ahead")}
-        self.visit = VRVisit(base, session, scene, comfort=comfort(self.settings), commands=commands, spawn=spawn)
-        self.audio = open_output(self.settings.audio_device)
-        self.narrator = Narrator(self.visit.world, self.visit.walker, self.hud, self.audio)
-        self.narrator.configure(self.settings.voice, self.settings.speech_rate)
+        self.base, self.session = base, session
+        self.desktop = DesktopClient(base, scene, spawn, city=city, settings_path=settings_path)
+        self.visit = VRVisit(base, session, self.desktop.world, self.desktop.walker,
+                             comfort=comfort(self.desktop.settings), commands=self.desktop.commands.handlers)
         self._mirror()
-        scene_name = self.visit.world.scene.name
-        self.hud.set_place(scene_name)
-        self.hud.announce(i18n.pick(scene_name))
-        if city is not None:
-            city.enter(self.visit.world.scene.id)
-        if self.settings.audio_description:
-            self.narrator.narrate("where")
         # posed before Panda3D's render loop (igLoop, sort 50) draws the eyes, handed over after it
         base.taskMgr.add(self._prepare, "metaseoul-headset-prepare", sort=49)
         base.taskMgr.add(self._submit, "metaseoul-headset-submit", sort=51)
@@ -60,7 +45,11 @@ class HeadsetClient:
 
     def _mirror(self) -> None:
         """The window shows the left eye (letterboxed) instead of drawing the scene a third time."""
-        self.base.camNode.setActive(False)
+        for region in self.base.win.getDisplayRegions():
+            if region.getCamera() == self.base.cam:
+                region.setActive(False)
+        self.base.win.setClearColor((0, 0, 0, 1))  # black bars beside the eye's image
+        self.base.win.setClearColorActive(True)
         width, height = self.session.eye_size
         maker = CardMaker("headset-mirror")
         maker.setFrame(-width / height, width / height, -1, 1)
@@ -68,28 +57,15 @@ class HeadsetClient:
         self.mirror.setTexture(self.visit.eyes["left"].texture)
         self.mirror.setBin("background", 0)
         self.mirror.setDepthWrite(False)
-        window_aspect = self.base.getAspectRatio()
-        self.mirror.setScale(min(1.0, window_aspect / (width / height)))
+        self.mirror.setScale(min(1.0, self.base.getAspectRatio() / (width / height)))
 
     def _prepare(self, task):
-        dt = min(self.base.clock.getDt(), 0.1)
-        drawing = self.visit.prepare(dt)
+        drawing = self.visit.prepare(min(self.base.clock.getDt(), 0.1))
         if not self.visit.running:
             self.base.userExit()
             return task.done
         if not drawing:
             time.sleep(IDLE_SLEEP)
-        if self.city is not None:
-            position = self.visit.walker.position
-            self.city.send_pose((position.x, position.y, position.z), self.visit.walker.facing)
-            lines, announcements = self.city.poll()
-            for line in lines:
-                self.hud.caption(line, seconds=8)
-            for announcement in announcements:
-                text = i18n.pick(announcement["text"])
-                self.hud.caption(text, seconds=10)
-                if self.settings.audio_description or announcement.get("level") == "emergency":
-                    self.narrator.say(text)
         return task.cont
 
     def _submit(self, task):

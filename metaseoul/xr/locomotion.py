@@ -33,6 +33,12 @@ class Locomotion:
         self.vignette = 0.0
         self.last_refusal = ""
 
+    def follow(self, world: NodePath) -> None:
+        """Walk and teleport in another scene's collision solids (after a portal)."""
+        self.world = world
+        self.arc = TeleportArc(world)
+        self.aiming = None
+
     def update(self, dt: float, intent: Intent, hand: Hand) -> None:
         turn = self.turning.update(intent.turn, dt)
         if turn:

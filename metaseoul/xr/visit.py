@@ -1,5 +1,5 @@
-"""A visit in a headset, driven frame by frame by a HeadsetSession: the scene, the citizen's body (the
-desktop's walker, with its collisions), the head and both eye cameras on the tracking origin, the
+"""A visit in a headset, driven frame by frame by a HeadsetSession: on the scene and the citizen's body
+(the desktop's walker, with its collisions), the head and both eye cameras on the tracking origin, the
 controllers with simple hand models, comfort (teleport, turning, vignette, seated height) and the
 wrist menu with every desktop command. It follows the session's lifecycle: begins when the runtime
 is ready, draws while visible, takes input only while focused, ends cleanly when asked to stop."""
@@ -36,13 +36,12 @@ def _hand_model(name: str) -> NodePath:
 
 
 class VRVisit:
-    def __init__(self, base, session: HeadsetSession, scene: str, comfort: ComfortSettings | None = None,
-                 commands: dict[str, Callable[[], None]] | None = None, spawn: str | None = None):
+    def __init__(self, base, session: HeadsetSession, world: World, walker: Walker,
+                 comfort: ComfortSettings | None = None, commands: dict[str, Callable[[], None]] | None = None):
+        """``world`` and ``walker`` are the visit's scene and the citizen's body, shared with the desktop
+        client (its portals, guidance and city link go on working); they stay when the headset goes."""
         self.base, self.session = base, session
-        self.world = World(base.render)
-        self.world.enter(scene)
-        self.walker = Walker(base.render)
-        self.world.spawn(self.walker, spawn)
+        self.world, self.walker = world, walker
         self.locomotion = Locomotion(self.walker, self.world.built.collision, comfort)
         self.origin = self.walker.body.attachNewNode("tracking-origin")  # the floor of the play space
         self.head = self.origin.attachNewNode("headset")
@@ -105,6 +104,8 @@ class VRVisit:
             elif state in ("exiting", "loss-pending"):
                 self.close()
                 return False
+        if self.locomotion.world != self.world.built.collision:  # a portal changed the scene
+            self.locomotion.follow(self.world.built.collision)
         frame = self.session.wait_frame() if self.running else None
         self._pending = frame is not None
         for view in self.eyes.values():
@@ -194,5 +195,4 @@ class VRVisit:
         self.arc.removeNode()
         for view in self.eyes.values():
             view.close()
-        self.world.leave()
-        self.walker.body.removeNode()
+        self.origin.removeNode()

@@ -1,0 +1,64 @@
+"""Drives a headset visit on the desktop client (run under Xvfb by test_headset.py) with the simulated
+headset: opens the wrist menu, points at a command and selects it; prints JSON and saves the mirror."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from panda3d.core import LQuaternionf, NodePath, PNMImage, Point3
+
+from metaseoul.client import engine
+
+base = engine.start(offscreen=False, size=(640, 360))
+from metaseoul.client.headset import HeadsetClient  # noqa: E402
+from metaseoul.xr.session import Pose, SimulatedSession  # noqa: E402
+
+script = {"hands": {}, "actions": {}}
+session = SimulatedSession(lambda t: (Pose(Point3(0, 0, 1.6)), script["hands"], script["actions"]), eye_size=(320, 288))
+client = HeadsetClient(base, session, "city-hall")
+report: dict = {}
+
+
+def frames(n: int) -> None:
+    for _ in range(n):
+        base.taskMgr.step()
+
+
+def aimed(position: Point3, target: Point3) -> Pose:
+    node = NodePath("aim")
+    node.setPos(position)
+    node.lookAt(target)
+    return Pose(Point3(position), LQuaternionf(node.getQuat()))
+
+
+frames(4)
+visit = client.visit
+report["state"] = session.state
+report["submitted"] = len(session.submitted)
+script["hands"] = {"left": Pose(Point3(-0.25, 0.35, 1.1)), "right": aimed(Point3(0.2, 0.3, 1.2), Point3(0, 1, 1))}
+script["actions"] = {"menu": True}
+frames(2)
+report["menu_rows"] = [row.label for row in visit.menu.rows]
+row = report["menu_rows"].index("What is around")
+panel = visit.menu
+target = visit.origin.getRelativePoint(panel.card, Point3(panel.width / 2, 0, panel.height * (1 - (row + 0.5) / len(panel.rows))))
+script["hands"]["right"] = aimed(Point3(0.2, 0.1, 1.2), target)
+script["actions"] = {}
+frames(2)
+report["hovered"] = panel.hovered
+script["actions"] = {"select": True}
+frames(2)
+report["caption"] = client.desktop.hud.captions.getText()
+report["vibrations"] = [hand for hand, _seconds, _amplitude in session.vibrations]
+shot = PNMImage()
+base.win.getScreenshot(shot)
+shot.write(sys.argv[1])
+visit.quit()
+try:
+    frames(6)
+except SystemExit:  # the program ends with the headset session
+    report["exited"] = True
+report["closed"] = not visit.running and session.state == "exiting"
+print(json.dumps(report))
+sys.stdout.flush()
