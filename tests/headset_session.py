@@ -51,6 +51,14 @@ script["actions"] = {"select": True}
 frames(2)
 report["caption"] = client.desktop.hud.captions.getText()
 report["vibrations"] = [hand for hand, _seconds, _amplitude in session.vibrations]
+row = report["menu_rows"].index("Signing avatar on or off")
+target = visit.origin.getRelativePoint(panel.card, Point3(panel.width / 2, 0, panel.height * (1 - (row + 0.5) / len(panel.rows))))
+script["actions"] = {}
+script["hands"]["right"] = aimed(Point3(0.2, 0.1, 1.2), target)
+frames(2)
+script["actions"] = {"select": True}
+frames(3)
+report["wrist_signer"] = client.signer is not None and not client.signer.isHidden()
 shot = PNMImage()
 base.win.getScreenshot(shot)
 shot.write(sys.argv[1])

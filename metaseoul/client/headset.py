@@ -3,8 +3,9 @@
 The headset visit (``xr/visit.py``) rides on a desktop client's scene and walker, so everything the
 desktop client does goes on as it is: portals, spoken descriptions, guidance and its beacon, alerts,
 captions, the signing avatar, live settings and the city link. The wrist menu carries every one of
-its keyboard commands. The window shows what the left eye sees, with the desktop's captions, alerts
-and signing avatar over it, for a companion or a kiosk attendant watching.
+its keyboard commands; the signing avatar rides on the right wrist. The window shows what the left
+eye sees, with the desktop's captions, alerts and signing avatar over it, for a companion or a kiosk
+attendant watching.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from panda3d.core import CardMaker
+from panda3d.core import CardMaker, NodePath
 
 from metaseoul.client.app import DesktopClient
 from metaseoul.client.city import CityLink
@@ -38,6 +39,7 @@ class HeadsetClient:
         self.visit = VRVisit(base, session, self.desktop.world, self.desktop.walker,
                              comfort=comfort(self.desktop.settings), commands=self.desktop.commands.handlers)
         self._mirror()
+        self.signer: NodePath | None = None  # the signing avatar on the right wrist, once it is first used
         # posed before Panda3D's render loop (igLoop, sort 50) draws the eyes, handed over after it
         base.taskMgr.add(self._prepare, "metaseoul-headset-prepare", sort=49)
         base.taskMgr.add(self._submit, "metaseoul-headset-submit", sort=51)
@@ -59,11 +61,29 @@ class HeadsetClient:
         self.mirror.setDepthWrite(False)
         self.mirror.setScale(min(1.0, self.base.getAspectRatio() / (width / height)))
 
+    def _wrist_signer(self) -> None:
+        """The signing avatar follows the right controller, above the wrist and facing the citizen."""
+        panel = self.desktop.sign_panel
+        if panel is None:
+            return
+        if self.signer is None:
+            maker = CardMaker("wrist-signer")
+            maker.setFrame(-0.5, 0.5, 0, 1)
+            self.signer = self.visit.hands["right"].attachNewNode(maker.generate())
+            self.signer.setTexture(panel.stage.view.texture)
+            self.signer.setPos(0, 0.02, 0.06)
+            self.signer.setScale(0.14)
+            self.signer.setTwoSided(True)
+            self.signer.setLightOff(1)
+            self.signer.setShaderOff(1)
+        self.signer.show() if panel.visible else self.signer.hide()
+
     def _prepare(self, task):
         drawing = self.visit.prepare(min(self.base.clock.getDt(), 0.1))
         if not self.visit.running:
             self.base.userExit()
             return task.done
+        self._wrist_signer()
         if not drawing:
             time.sleep(IDLE_SLEEP)
         return task.cont
