@@ -50,6 +50,8 @@ report["hovered"] = panel.hovered
 script["actions"] = {"select": True}
 frames(2)
 report["caption"] = client.desktop.hud.captions.getText()
+frames(1)
+report["caption_in_headset"] = client.captions.node().getText()
 report["vibrations"] = [hand for hand, _seconds, _amplitude in session.vibrations]
 row = report["menu_rows"].index("Signing avatar on or off")
 target = visit.origin.getRelativePoint(panel.card, Point3(panel.width / 2, 0, panel.height * (1 - (row + 0.5) / len(panel.rows))))

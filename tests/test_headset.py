@@ -27,6 +27,7 @@ def test_the_wrist_menu_carries_the_desktop_and_the_window_mirrors_the_headset(t
     assert set(report["menu_rows"]) >= {action_label(a) for a in COMMANDS if a != "menu"} | {"Resume", "Quit", "Reset view"}
     assert report["hovered"] == report["menu_rows"].index("What is around")
     assert report["caption"], "the desktop's narrator answered the wrist menu"
+    assert report["caption_in_headset"] == report["caption"], "captions show in the headset too"
     assert "right" in report["vibrations"], "pointing at a row and selecting it are felt"
     assert report["wrist_signer"], "switched on from the wrist menu, the signing avatar rides on the right wrist"
     assert report["exited"] and report["closed"]

@@ -3,7 +3,8 @@
 The headset visit (``xr/visit.py``) rides on a desktop client's scene and walker, so everything the
 desktop client does goes on as it is: portals, spoken descriptions, guidance and its beacon, alerts,
 captions, the signing avatar, live settings and the city link. The wrist menu carries every one of
-its keyboard commands; the signing avatar rides on the right wrist. The window shows what the left
+its keyboard commands; captions and alerts stay in view, and the signing avatar rides on the right
+wrist. The window shows what the left
 eye sees, with the desktop's captions, alerts and signing avatar over it, for a companion or a kiosk
 attendant watching.
 """
@@ -13,9 +14,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from panda3d.core import CardMaker, NodePath
+from panda3d.core import CardMaker, NodePath, TextNode
+
+from metaseoul import i18n
 
 from metaseoul.client.app import DesktopClient
+from metaseoul.scenes.builders.text import font
 from metaseoul.client.city import CityLink
 from metaseoul.settings import Settings
 from metaseoul.xr.comfort import ComfortSettings
@@ -40,6 +44,10 @@ class HeadsetClient:
                              comfort=comfort(self.desktop.settings), commands=self.desktop.commands.handlers)
         self._mirror()
         self.signer: NodePath | None = None  # the signing avatar on the right wrist, once it is first used
+        # what the desktop shows on its 2D HUD, in the headset: captions below the gaze, alerts above it
+        self.captions = self._head_text(-0.4, (1, 1, 1, 1))
+        self.alert = self._head_text(0.3, (1, 0.85, 0.2, 1))
+        self.desktop.hud.captions.hide()  # the mirror shows the eye's, with these captions in it
         # posed before Panda3D's render loop (igLoop, sort 50) draws the eyes, handed over after it
         base.taskMgr.add(self._prepare, "metaseoul-headset-prepare", sort=49)
         base.taskMgr.add(self._submit, "metaseoul-headset-submit", sort=51)
@@ -60,6 +68,29 @@ class HeadsetClient:
         self.mirror.setBin("background", 0)
         self.mirror.setDepthWrite(False)
         self.mirror.setScale(min(1.0, self.base.getAspectRatio() / (width / height)))
+
+    def _head_text(self, height: float, color) -> NodePath:
+        """Text that stays in view 1.2 m ahead of the eyes, drawn over the scene on a dark card."""
+        text = TextNode("headset-text")
+        text.setFont(font())
+        text.setAlign(TextNode.ACenter)
+        text.setWordwrap(22)
+        text.setTextColor(color)
+        text.setCardColor(0, 0, 0, 0.75)
+        text.setCardAsMargin(0.4, 0.4, 0.25, 0.25)
+        node = self.visit.head.attachNewNode(text)
+        node.setPos(0, 1.2, height)
+        node.setScale(0.055)  # about 2.6 degrees a line: easily read in any headset
+        node.setLightOff(1)
+        node.setShaderOff(1)
+        node.setDepthTest(False)
+        node.setDepthWrite(False)
+        node.setBin("fixed", 50)
+        return node
+
+    def _show(self, node: NodePath, text: str) -> None:
+        if node.node().getText() != text:  # laid out again only when it changes
+            node.node().setText(text)
 
     def _wrist_signer(self) -> None:
         """The signing avatar follows the right controller, above the wrist and facing the citizen."""
@@ -84,6 +115,9 @@ class HeadsetClient:
             self.base.userExit()
             return task.done
         self._wrist_signer()
+        self._show(self.captions, self.desktop.hud.captions.getText())
+        shown = self.desktop.alerts.shown
+        self._show(self.alert, i18n.pick(shown["text"]) if shown is not None else "")
         if not drawing:
             time.sleep(IDLE_SLEEP)
         return task.cont
