@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import json
 import os
 import shutil
 import signal
@@ -42,6 +44,45 @@ def openxr_runtime(tmp_path_factory) -> Path:
     manifest.write_text('{"file_format_version": "1.0.0", "runtime": '
                         f'{{"name": "metaseoul test runtime", "library_path": "{library}"}}}}')
     return manifest
+
+
+def _openvr_layout() -> str:
+    """openvr_layout.h for the OpenVR test runtime: function table positions and structure offsets,
+    taken from the openvr package, which mirrors the openvr.h it was made from."""
+    import openvr
+
+    lines = [f'#define SYSTEM_VERSION "{openvr.IVRSystem_Version}"',
+             f'#define COMPOSITOR_VERSION "{openvr.IVRCompositor_Version}"']
+    for prefix, table in (("SYSTEM", openvr.IVRSystem_FnTable), ("COMPOSITOR", openvr.IVRCompositor_FnTable)):
+        lines += [f"#define {prefix}_{name} {i}" for i, (name, _type) in enumerate(table._fields_)]
+        lines.append(f"#define {prefix}_COUNT {len(table._fields_)}")
+    offsets = {"EVENT_TYPE": (openvr.VREvent_t, "eventType"), "STATE_PACKET": (openvr.VRControllerState_t, "unPacketNum"),
+               "STATE_AXES": (openvr.VRControllerState_t, "rAxis"),
+               "POSE_MATRIX": (openvr.TrackedDevicePose_t, "mDeviceToAbsoluteTracking"),
+               "POSE_VALID": (openvr.TrackedDevicePose_t, "bPoseIsValid"),
+               "POSE_CONNECTED": (openvr.TrackedDevicePose_t, "bDeviceIsConnected"),
+               "TEXTURE_HANDLE": (openvr.Texture_t, "handle"), "TEXTURE_TYPE": (openvr.Texture_t, "eType")}
+    lines += [f"#define {name}_OFFSET {getattr(struct, field).offset}" for name, (struct, field) in offsets.items()]
+    lines.append(f"#define POSE_SIZE {ctypes.sizeof(openvr.TrackedDevicePose_t)}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="session")
+def openvr_runtime(tmp_path_factory) -> Path:
+    """The OpenVR test runtime (tests/openvr_runtime), built here; yields the path registry for
+    VR_PATHREG_OVERRIDE, which points the openvr package's loader at it."""
+    assert shutil.which("gcc"), "gcc is missing: run installer/setup-debian"
+    folder = tmp_path_factory.mktemp("openvr-runtime")
+    (folder / "openvr_layout.h").write_text(_openvr_layout())
+    binaries = folder / "runtime" / "bin" / "linux64"
+    binaries.mkdir(parents=True)
+    subprocess.run(["gcc", "-shared", "-fPIC", "-fvisibility=hidden", "-O1", "-Wall", "-Werror", f"-I{folder}",
+                    "-o", str(binaries / "vrclient.so"), str(Path(__file__).parent / "openvr_runtime" / "vrclient.c"),
+                    "-lGL"], check=True)
+    registry = folder / "openvrpaths.vrpath"
+    registry.write_text(json.dumps({"version": 1, "runtime": [str(folder / "runtime")], "config": [str(folder)],
+                                    "log": [str(folder)]}))
+    return registry
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """A headset visit on the desktop client, in a real window (Xvfb) with the simulated headset: every
 desktop command on the wrist menu, a command reached by pointing, the window mirroring the left eye,
-and the program ending with the session."""
+and the program ending with the session. And through each runtime's real loader with its test
+runtime: the left stick walks the visitor, as someone else in the city backend's room sees."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
+import pytest
 from panda3d.core import PNMImage
 
 from metaseoul.client.keymap import COMMANDS, action_label
@@ -37,3 +41,43 @@ def test_the_wrist_menu_carries_the_desktop_and_the_window_mirrors_the_headset(t
     assert top > bottom, "the window shows the eye's view: sky above, ground below"
     bars = [image.getBright(x, y) for x in (20, 60) for y in range(80, 280, 10)]  # (the signing avatar is bottom right)
     assert max(bars) < 0.05, "the eye's narrower image is letterboxed, not the scene drawn a third time"
+
+
+@pytest.mark.parametrize("runtime", ["openxr", "openvr"])
+def test_the_stick_walks_the_visitor_through_the_city_room(runtime, request, x_display, tmp_path, server):
+    """Smooth walking chosen in the settings; the left stick (through OpenXR's suggested bindings, or
+    OpenVR's controller state) walks; someone else in the room sees the visitor move."""
+    from metaseoul.backend.realtime_client import RealtimeSession
+
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.json").write_text(json.dumps({"vr_locomotion": "smooth"}))
+    env = dict(os.environ, DISPLAY=x_display, METASEOUL_LANG="en", METASEOUL_CONFIG_DIR=str(config))
+    if runtime == "openxr":
+        env |= {"XR_RUNTIME_JSON": str(request.getfixturevalue("openxr_runtime")), "METASEOUL_TEST_XR_OUT": str(tmp_path),
+                "METASEOUL_TEST_XR_FRAMES": "80", "METASEOUL_TEST_XR_STICK": "0 1"}
+    else:
+        env |= {"VR_PATHREG_OVERRIDE": str(request.getfixturevalue("openvr_runtime")),
+                "METASEOUL_TEST_VR_OUT": str(tmp_path), "METASEOUL_TEST_VR_FRAMES": "80", "METASEOUL_TEST_VR_STICK": "0 1"}
+    token = httpx.post(server.url + "/auth/guest").json()["access_token"]
+    watcher = RealtimeSession(server.url, token, "city-hall", "Watcher").start()
+    client = subprocess.Popen([sys.executable, "-m", "metaseoul", "play", "city-hall", "--quality", "low",
+                               "--backend", server.url, "--vr", runtime],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        start, furthest = None, 0.0
+        while client.poll() is None and time.monotonic() < deadline:
+            for pose in watcher.avatars().values():
+                start = start or pose.position
+                furthest = max(furthest, sum((a - b) ** 2 for a, b in zip(pose.position, start)) ** 0.5)
+            time.sleep(0.1)
+        out, err = client.communicate(timeout=60)
+        assert client.returncode == 0, err[-3000:]
+        assert "metaseoul-status: notice" not in out, "the visit was in the headset, not on the desktop"
+        assert start is not None, "the visitor never showed up in the room"
+        assert furthest > 1.0, f"the stick should walk the visitor (moved {furthest:.2f} m)"
+    finally:
+        watcher.close()
+        if client.poll() is None:
+            client.kill()

@@ -1,12 +1,16 @@
 """OpenVR (SteamVR) behind the same session interface: its pose matrices and raw projections in
-Panda3D's terms, and what a citizen without SteamVR is told."""
+Panda3D's terms, what a citizen without SteamVR is told, and a visit through the real OpenVR loader
+with the test runtime (tests/openvr_runtime) standing in for SteamVR."""
 
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 
 import pytest
-from panda3d.core import Vec3
+from panda3d.core import PNMImage, Vec3
 
 from metaseoul.xr.openvr_session import OpenVRSession, fov_from_tangents, pose_from_matrix
 from metaseoul.xr.runtime import NoRuntime
@@ -43,3 +47,29 @@ def test_without_steamvr_the_citizen_is_told_what_to_install(tmp_path, monkeypat
     assert "SteamVR is not installed" in str(raised.value)
     captured = capfd.readouterr()
     assert "VR Path Registry" not in captured.out + captured.err  # OpenVR's own complaint stays quiet
+
+
+def test_a_visit_through_openvr_when_no_openxr_runtime_answers(x_display, openvr_runtime, tmp_path):
+    """``--vr`` (auto) with no OpenXR runtime falls back to OpenVR: SteamVR's stand-in (the test runtime
+    behind the openvr package's loader) gets both eyes each frame, as Panda3D's own textures, and the
+    visit ends cleanly when SteamVR asks it to quit."""
+    env = dict(os.environ, DISPLAY=x_display, METASEOUL_LANG="en", XR_RUNTIME_JSON=str(tmp_path / "none.json"),
+               VR_PATHREG_OVERRIDE=str(openvr_runtime), METASEOUL_TEST_VR_OUT=str(tmp_path),
+               METASEOUL_TEST_VR_FRAMES="10")
+    result = subprocess.run([sys.executable, "-m", "metaseoul", "play", "city-hall", "--quality", "low", "--vr"],
+                            capture_output=True, text=True, timeout=180, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "No VR headset runtime" not in result.stderr  # OpenXR's absence is not news when OpenVR works
+    log = (tmp_path / "events.log").read_text().splitlines()
+    steps = ["init application type 1", "tracking space 1", "frame 1 submit left", "frame 10 submit right",
+             "SteamVR asks the application to quit", "quit acknowledged", "cleanup after 10 frames"]
+    found = [log.index(step) for step in steps]
+    assert found == sorted(found), log
+    assert sum(line.startswith("frame ") for line in log) == 20, "both eyes in every frame"
+
+    left, right = PNMImage(str(tmp_path / "left.ppm")), PNMImage(str(tmp_path / "right.ppm"))
+    assert (left.getXSize(), left.getYSize()) == (256, 240)
+    assert sum(left.getBlue(x, 8) for x in range(0, 256, 8)) > sum(left.getBlue(x, 230) for x in range(0, 256, 8))
+    differing = sum(1 for y in range(0, 240, 4) for x in range(0, 256, 4)
+                    if abs(left.getBright(x, y) - right.getBright(x, y)) > 0.05)
+    assert 0 < differing < 0.5 * 60 * 64, "the eyes differ by parallax, not in content"
