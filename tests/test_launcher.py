@@ -337,3 +337,17 @@ def test_lang_on_the_command_line_overrides_the_saved_language(qtbot):
     english = launcher_window("en")
     qtbot.addWidget(english)
     assert "Settings" in {label.text() for label in english.findChildren(QLabel)}
+
+
+def test_the_vr_setting_knows_either_runtime(openxr_runtime, openvr_runtime, tmp_path, monkeypatch):
+    from metaseoul.launcher.window import vr_runtime_status
+
+    monkeypatch.setenv("XR_RUNTIME_JSON", str(tmp_path / "none.json"))
+    monkeypatch.setenv("VR_PATHREG_OVERRIDE", str(tmp_path / "none.vrpath"))
+    ready, text = vr_runtime_status()
+    assert not ready and "No VR headset runtime was found" in text and "SteamVR" in text
+    monkeypatch.setenv("VR_PATHREG_OVERRIDE", str(openvr_runtime))
+    assert vr_runtime_status() == (True, "VR runtime: SteamVR (OpenVR)")
+    monkeypatch.setenv("XR_RUNTIME_JSON", str(openxr_runtime))
+    ready, text = vr_runtime_status()
+    assert ready and text == "VR runtime: metaseoul test runtime 1.0.0, metaseoul test headset"

@@ -534,12 +534,16 @@ class SignInDialog(QDialog):
 
 
 def vr_runtime_status() -> tuple[bool, str]:
-    """Whether an OpenXR runtime answers, and a sentence saying so (or what to install)."""
+    """Whether an OpenXR runtime answers or SteamVR is installed (OpenVR), and a sentence saying so
+    (or what to install)."""
+    from metaseoul.xr import openvr_session
     from metaseoul.xr.runtime import NoRuntime, detect
 
     try:
         info = detect()
     except NoRuntime as exc:
+        if openvr_session.installed():
+            return True, _("VR runtime: {name}").format(name=openvr_session.OpenVRSession.name)
         return False, str(exc)
     return True, _("VR runtime: {name}").format(name=f"{info.runtime} {info.version}, {info.system}")
 

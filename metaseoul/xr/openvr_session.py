@@ -42,6 +42,16 @@ def _quiet():
                 os.close(fd)
 
 
+def installed() -> bool:
+    """Whether SteamVR is installed, as OpenVR's loader sees it (without starting it)."""
+    try:
+        import openvr
+    except ImportError:
+        return False
+    with _quiet():
+        return bool(openvr.isRuntimeInstalled())
+
+
 def pose_from_matrix(m) -> Pose:
     """An OpenVR 3x4 pose matrix (rotation columns and a translation, OpenXR's axes) in Panda3D's terms."""
     rotation = LMatrix3f(m[0][0], m[1][0], m[2][0], m[0][1], m[1][1], m[2][1], m[0][2], m[1][2], m[2][2])
@@ -65,9 +75,7 @@ class OpenVRSession:
             raise NoRuntime(_("OpenVR was asked for, but the openvr package is not installed: "
                               "install metaseoul with its xr extra.")) from None
         self.openvr = openvr
-        with _quiet():
-            installed = openvr.isRuntimeInstalled()
-        if not installed:
+        if not installed():
             raise NoRuntime(_("SteamVR is not installed. Install Steam and SteamVR, start SteamVR with the "
                               "headset connected, then try again."))
         try:
