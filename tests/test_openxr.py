@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from panda3d.core import PNMImage
 
 
@@ -32,7 +34,9 @@ def test_a_visit_in_an_openxr_headset(x_display, openxr_runtime, tmp_path):
     found = [next(i for i, line in enumerate(log) if line.startswith(step)) for step in steps]
     assert found == sorted(found), log  # in the lifecycle's order
     frames = [line for line in log if line.startswith("frame ")]
-    assert all("layers=1 views=2" in line for line in frames), frames  # both eyes every frame
+    assert frames[0].startswith("frame 1 state=2 layers=0"), frames  # the loop runs from begin, drawing once shown
+    shown = [line for line in frames if " state=4 " in line or " state=5 " in line]  # visible, focused
+    assert len(shown) >= 10 and all("layers=1 views=2" in line for line in shown), frames  # both eyes each frame
     for profile in ("khr/simple_controller", "oculus/touch_controller", "valve/index_controller",
                     "htc/vive_controller", "microsoft/motion_controller"):
         assert any(line.startswith(f"bindings {profile} ") for line in log), profile
@@ -59,3 +63,19 @@ def test_without_a_runtime_the_visit_opens_on_the_desktop_and_says_why(x_display
     assert "OpenXR-Loader" not in result.stderr and "VR Path Registry" not in result.stderr  # only our sentence
     assert "metaseoul-status: notice No VR headset runtime" in result.stdout
     assert "metaseoul-status: ready city-hall" in result.stdout
+
+
+@pytest.mark.parametrize("state", ["ready", "focused"])
+def test_closing_the_window_ends_the_session_cleanly_in_any_state(state, x_display, openxr_runtime, tmp_path):
+    env = dict(os.environ, DISPLAY=x_display, XR_RUNTIME_JSON=str(openxr_runtime), METASEOUL_TEST_XR_OUT=str(tmp_path))
+    result = subprocess.run([sys.executable, str(Path(__file__).with_name("openxr_close.py")), state],
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"reached {state}" in result.stdout and "closed exiting" in result.stdout
+    log = (tmp_path / "events.log").read_text().splitlines()
+    assert log[-2:] == ["destroy session", "destroy instance"], log
+    if state == "focused":  # a running session is asked to exit and ended before it is destroyed
+        ends = [line for line in log if line.startswith(("exit requested", "end session"))]
+        assert [line.split(" after")[0] for line in ends] == ["exit requested", "end session"], log
+    else:
+        assert not any(line.startswith("end session") for line in log), log

@@ -118,8 +118,8 @@ class HeadsetClient:
         self._show(self.captions, self.desktop.hud.captions.getText())
         shown = self.desktop.alerts.shown
         self._show(self.alert, i18n.pick(shown["text"]) if shown is not None else "")
-        if not drawing:
-            time.sleep(IDLE_SLEEP)
+        if not drawing and not self.session.running:
+            time.sleep(IDLE_SLEEP)  # the runtime paces a running session; before and after, poll gently
         return task.cont
 
     def _submit(self, task):

@@ -84,41 +84,55 @@ class OpenVRSession:
         except openvr.error_code.OpenVRError as exc:
             raise NoRuntime(_("SteamVR did not start a VR session ({problem}). Start SteamVR, check that it "
                               "sees the headset, then try again.").format(problem=type(exc).__name__)) from None
-        self.gsg = base.win.getGsg()
-        self.compositor = openvr.VRCompositor()
-        self.compositor.setTrackingSpace(openvr.TrackingUniverseStanding)
-        self.eye_size = self.system.getRecommendedRenderTargetSize()
-        self._eye_ids = {"left": openvr.Eye_Left, "right": openvr.Eye_Right}
-        self.fovs = {eye: fov_from_tangents(*self.system.getProjectionRaw(e)) for eye, e in self._eye_ids.items()}
-        self.eye_poses = {eye: pose_from_matrix(self.system.getEyeToHeadTransform(e).m) for eye, e in self._eye_ids.items()}
-        self.poses = (openvr.TrackedDevicePose_t * openvr.k_unMaxTrackedDeviceCount)()
         self.state = "idle"
+        self.running = False
         self._events = ["ready"]
+        try:
+            self.gsg = base.win.getGsg()
+            self.compositor = openvr.VRCompositor()
+            self.compositor.setTrackingSpace(openvr.TrackingUniverseStanding)
+            self.eye_size = self.system.getRecommendedRenderTargetSize()
+            self._eye_ids = {"left": openvr.Eye_Left, "right": openvr.Eye_Right}
+            self.fovs = {eye: fov_from_tangents(*self.system.getProjectionRaw(e)) for eye, e in self._eye_ids.items()}
+            self.eye_poses = {eye: pose_from_matrix(self.system.getEyeToHeadTransform(e).m)
+                              for eye, e in self._eye_ids.items()}
+            self.poses = (openvr.TrackedDevicePose_t * openvr.k_unMaxTrackedDeviceCount)()
+        except openvr.error_code.OpenVRError as exc:
+            self.close()
+            raise NoRuntime(_("SteamVR did not start a VR session ({problem}). Start SteamVR, check that it "
+                              "sees the headset, then try again.").format(problem=type(exc).__name__)) from None
 
     def poll_events(self) -> list[str]:
         openvr = self.openvr
+        if self.state in ("exiting", "closed"):
+            return []
         event = openvr.VREvent_t()
-        while self.state != "exiting" and self.system.pollNextEvent(event):
+        while self.system.pollNextEvent(event):
             if event.eventType == openvr.VREvent_Quit:
                 self.system.acknowledgeQuit_Exiting()
                 self._events.append("stopping")
-            elif event.eventType == openvr.VREvent_InputFocusCaptured and self.state == "focused":
-                self._events.append("visible")
-            elif event.eventType == openvr.VREvent_InputFocusReleased and self.state == "visible":
-                self._events.append("focused")
+        if self.state in RENDERING and not self._events:  # the dashboard takes the input, and gives it back
+            wanted = "focused" if self.system.isInputAvailable() else "visible"
+            if wanted != self.state:
+                self._events.append(wanted)
         events, self._events = self._events, []
         for state in events:
             self.state = state
         return events
 
     def begin(self) -> None:
+        self.running = True
         self._events += ["synchronized", "visible", "focused"]
 
     def wait_frame(self) -> Frame | None:
+        """Waits for the compositor's next frame (it paces the loop) and reads the poses and controllers."""
         openvr = self.openvr
         if self.state not in RENDERING:
             return None
-        self.compositor.waitGetPoses(self.poses, None)
+        try:
+            self.compositor.waitGetPoses(self.poses, None)
+        except openvr.error_code.CompositorError:
+            return None  # another application has the headset (SteamVR slows us to 10 Hz meanwhile)
         hmd = self.poses[openvr.k_unTrackedDeviceIndex_Hmd]
         if not hmd.bPoseIsValid:
             return None
@@ -138,8 +152,12 @@ class OpenVRSession:
         openvr = self.openvr
         for eye, e in self._eye_ids.items():
             texture = images[eye].prepareNow(0, self.gsg.getPreparedObjects(), self.gsg)
-            self.compositor.submit(e, openvr.Texture_t(handle=texture.getNativeId(), eType=openvr.TextureType_OpenGL,
-                                                       eColorSpace=openvr.ColorSpace_Gamma))
+            try:
+                self.compositor.submit(e, openvr.Texture_t(handle=texture.getNativeId(),
+                                                           eType=openvr.TextureType_OpenGL,
+                                                           eColorSpace=openvr.ColorSpace_Gamma))
+            except openvr.error_code.CompositorError:
+                return  # not shown this frame (focus lost meanwhile); the next one will be
 
     def vibrate(self, hand: str, seconds: float, amplitude: float) -> None:
         index = self._controller(hand)
@@ -151,11 +169,14 @@ class OpenVRSession:
             self._events.append("stopping")
 
     def end(self) -> None:
+        self.running = False
         self._events += ["idle", "exiting"]
 
     def close(self) -> None:
+        """Lets go of SteamVR (OpenVR needs no more than that to end cleanly, in any state)."""
         if self.state != "closed":
             self.state = "closed"
+            self.running = False
             self.openvr.shutdown()
 
     def _controller(self, hand: str) -> int | None:

@@ -14,13 +14,15 @@ Panda3D's context is current on this thread after ``renderFrame``, which is wher
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import sys
+import time
 
 from metaseoul.i18n import _
 from metaseoul.xr import actions as xr_actions
 from metaseoul.xr.runtime import NoRuntime, import_openxr, missing_runtime
-from metaseoul.xr.session import INPUT, RENDERING, Frame, Pose, View
+from metaseoul.xr.session import INPUT, Frame, Pose, View
 from metaseoul.xr.simulated import EYES
 from metaseoul.xr.spaces import Fov, position_from_xr, quaternion_from_xr
 
@@ -35,16 +37,22 @@ class OpenXRSession:
     """The OpenXR lifecycle, frame loop, swapchains and actions behind the HeadsetSession methods."""
 
     def __init__(self, base):
-        import_openxr()
         self.base = base
         self.gsg = base.win.getGsg()
         self.instance = self.session = self.space = self.head_space = self.action_set = None
         self.swapchains: list = []
         self.state = "idle"
+        self.running = False  # between xrBeginSession and xrEndSession: the frame loop runs
+        self._lost = False  # the runtime said the session is being lost (XR_SESSION_LOSS_PENDING)
         self._frame_state = None
         self._views: list = []
+        xr = import_openxr()
         try:
             self._open()
+        except (xr.exception.XrException, RuntimeError) as exc:
+            self.close()
+            raise NoRuntime(_("The VR runtime could not start a session ({problem}). Restart the VR runtime "
+                              "and the headset, then try again.").format(problem=exc or type(exc).__name__)) from None
         except BaseException:
             self.close()
             raise
@@ -152,11 +160,14 @@ class OpenXRSession:
         import xr
 
         states = []
-        while True:
+        if self._lost and self.state != "loss-pending":
+            self.state = "loss-pending"
+            states.append(self.state)
+        while self.instance is not None:
             try:
                 event = xr.poll_event(self.instance)
             except xr.EventUnavailable:
-                return states
+                break
             kind = xr.StructureType(event.type)
             if kind == xr.StructureType.EVENT_DATA_SESSION_STATE_CHANGED:
                 changed = ctypes.cast(ctypes.byref(event), ctypes.POINTER(xr.EventDataSessionStateChanged)).contents
@@ -165,49 +176,58 @@ class OpenXRSession:
             elif kind == xr.StructureType.EVENT_DATA_INSTANCE_LOSS_PENDING:
                 self.state = "loss-pending"
                 states.append(self.state)
+        return states
 
     def begin(self) -> None:
         import xr
 
-        xr.begin_session(self.session, xr.SessionBeginInfo(
-            primary_view_configuration_type=xr.ViewConfigurationType.PRIMARY_STEREO))
+        with self._losable():
+            xr.begin_session(self.session, xr.SessionBeginInfo(
+                primary_view_configuration_type=xr.ViewConfigurationType.PRIMARY_STEREO))
+            self.running = True
 
     def wait_frame(self) -> Frame | None:
-        """Paces the loop with xrWaitFrame while the session runs; None when the runtime shows nothing
-        of ours (the frame is ended at once, with no layers)."""
+        """Runs the runtime's frame loop from xrBeginSession on (its pace is xrWaitFrame's); None when
+        nothing of ours is shown (the frame is ended at once, with no layers)."""
         import xr
 
-        if self.state not in ("synchronized", *RENDERING):
+        if not self.running or self.state in ("stopping", "loss-pending", "exiting"):
             return None
-        self._frame_state = xr.wait_frame(self.session)
-        try:
-            xr.begin_frame(self.session)
-        except xr.FrameDiscarded:
-            pass  # the previous frame was never ended; this one replaces it
-        when = self._frame_state.predicted_display_time
-        if not self._frame_state.should_render:
-            self._end([])
-            return None
-        view_state, self._views = xr.locate_views(self.session, xr.ViewLocateInfo(
-            view_configuration_type=xr.ViewConfigurationType.PRIMARY_STEREO, display_time=when, space=self.space))
-        valid = xr.ViewStateFlags.POSITION_VALID_BIT | xr.ViewStateFlags.ORIENTATION_VALID_BIT
-        head = self._locate(self.head_space, when)
-        if (view_state.view_state_flags & valid) != valid or head is None:
-            self._end([])  # tracking lost: the runtime keeps showing its last good frame
-            return None
-        views = {eye: View(self._pose(v.pose), Fov(v.fov.angle_left, v.fov.angle_right, v.fov.angle_up, v.fov.angle_down))
-                 for eye, v in zip(EYES, self._views)}
-        hands, values = {}, {}
-        if self.state in INPUT:
-            values = self._read_actions()
-            for hand, space in self.aim_spaces.items():
-                pose = self._locate(space, when)
-                if pose is not None:
-                    hands[hand] = pose
-        return Frame(when / 1e9, head, views, hands, values)
+        with self._losable():
+            self._frame_state = xr.wait_frame(self.session)
+            try:
+                xr.begin_frame(self.session)
+            except xr.FrameDiscarded:
+                pass  # the previous frame was never ended; this one replaces it
+            when = self._frame_state.predicted_display_time
+            if not self._frame_state.should_render:
+                self._end([])
+                return None
+            view_state, self._views = xr.locate_views(self.session, xr.ViewLocateInfo(
+                view_configuration_type=xr.ViewConfigurationType.PRIMARY_STEREO, display_time=when, space=self.space))
+            valid = xr.ViewStateFlags.POSITION_VALID_BIT | xr.ViewStateFlags.ORIENTATION_VALID_BIT
+            head = self._locate(self.head_space, when)
+            if (view_state.view_state_flags & valid) != valid or head is None:
+                self._end([])  # no pose to draw from (tracking lost): nothing is submitted this frame
+                return None
+            views = {eye: View(self._pose(v.pose), Fov(v.fov.angle_left, v.fov.angle_right, v.fov.angle_up,
+                                                       v.fov.angle_down)) for eye, v in zip(EYES, self._views)}
+            hands, values = {}, {}
+            if self.state in INPUT:
+                values = self._read_actions()
+                for hand, space in self.aim_spaces.items():
+                    pose = self._locate(space, when)
+                    if pose is not None:
+                        hands[hand] = pose
+            return Frame(when / 1e9, head, views, hands, values)
+        return None  # the session is being lost
 
     def end_frame(self, images: dict) -> None:
         """Copies each eye's texture into its swapchain image and submits both as one projection layer."""
+        with self._losable():
+            self._submit(images)
+
+    def _submit(self, images: dict) -> None:
         import xr
         from OpenGL import GL
 
@@ -233,50 +253,75 @@ class OpenXRSession:
         if self.state not in INPUT:
             return
         pulse = xr.HapticVibration(duration=int(seconds * 1e9), frequency=xr.FREQUENCY_UNSPECIFIED, amplitude=amplitude)
-        xr.apply_haptic_feedback(self.session, xr.HapticActionInfo(action=self.actions["haptic"],
-                                                                   subaction_path=self.hand_paths[hand]),
-                                 ctypes.cast(ctypes.byref(pulse), ctypes.POINTER(xr.HapticBaseHeader)).contents)
+        try:
+            with self._losable():
+                xr.apply_haptic_feedback(self.session, xr.HapticActionInfo(
+                    action=self.actions["haptic"], subaction_path=self.hand_paths[hand]),
+                    ctypes.cast(ctypes.byref(pulse), ctypes.POINTER(xr.HapticBaseHeader)).contents)
+        except xr.SessionNotFocused:
+            pass  # focus went since the last poll: no pulse, as no input
 
     def request_exit(self) -> None:
         import xr
 
-        if self.state in ("ready", "synchronized", *RENDERING):
-            xr.request_exit_session(self.session)
+        if self.running and self.state not in ("stopping", "loss-pending"):
+            with self._losable():
+                xr.request_exit_session(self.session)
 
     def end(self) -> None:
         import xr
 
-        xr.end_session(self.session)
+        self.running = False
+        with self._losable():
+            xr.end_session(self.session)
 
-    def close(self) -> None:
-        """Destroys everything this session made, newest first; safe at any point, even half set up."""
+    def close(self, wait: float = 2.0) -> None:
+        """Ends a running session the way the runtime expects (asked to exit, frames kept coming until it
+        says stopping, then ended) for up to ``wait`` seconds, then destroys everything this session
+        made, newest first. Safe at any point, even half set up; nothing it does can raise."""
         import xr
 
-        if self.session is not None and self.state in ("synchronized", "stopping", *RENDERING):
+        if self.session is not None and self.running:
             try:
-                if self.state != "stopping":
-                    xr.request_exit_session(self.session)
-                self.poll_events()
-                xr.end_session(self.session)
+                self._wind_down(wait)
             except xr.exception.XrException:
                 pass  # destroying the session below ends it regardless
-        for handle, _images in self.swapchains:
-            xr.destroy_swapchain(handle)
-        self.swapchains = []
-        for space in (*getattr(self, "aim_spaces", {}).values(), self.head_space, self.space):
-            if space is not None:
-                xr.destroy_space(space)
-        self.aim_spaces, self.head_space, self.space = {}, None, None
-        if self.action_set is not None:
-            xr.destroy_action_set(self.action_set)
-            self.action_set = None
-        if self.session is not None:
-            xr.destroy_session(self.session)
-            self.session = None
-        if self.instance is not None:
-            xr.destroy_instance(self.instance)
-            self.instance = None
+        handles = [(xr.destroy_swapchain, handle) for handle, _images in self.swapchains]
+        handles += [(xr.destroy_space, space) for space in (*getattr(self, "aim_spaces", {}).values(),
+                                                             self.head_space, self.space)]
+        handles += [(xr.destroy_action_set, self.action_set), (xr.destroy_session, self.session),
+                    (xr.destroy_instance, self.instance)]
+        for destroy, handle in handles:
+            if handle is not None:
+                try:
+                    destroy(handle)
+                except xr.exception.XrException:
+                    pass  # the runtime may already have let go; the rest is still destroyed
+        self.swapchains, self.aim_spaces = [], {}
+        self.head_space = self.space = self.action_set = self.session = self.instance = None
+        self.running = False
         self.state = "exiting"
+
+    def _wind_down(self, wait: float) -> None:
+        self.request_exit()
+        deadline = time.monotonic() + wait
+        while self.running and not self._lost and time.monotonic() < deadline:
+            self.poll_events()
+            if self.state == "stopping":
+                self.end()
+            elif self.wait_frame() is not None:
+                self._end([])  # keep the frame loop going, showing nothing, until the runtime stops us
+
+    @contextlib.contextmanager
+    def _losable(self):
+        """XR_SESSION_LOSS_PENDING is a success code, which pyopenxr raises: the session is going away
+        (the headset was unplugged, the runtime is stopping); the visit hears of it at the next poll."""
+        import xr
+
+        try:
+            yield
+        except xr.SessionLossPending:
+            self._lost = True
 
     # -- helpers ------------------------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ class Frame:
 class HeadsetSession(Protocol):
     name: str
     state: str
+    running: bool  # begun and not yet ended: the runtime paces the frame loop
     eye_size: tuple[int, int]  # pixels of each eye's image
 
     def poll_events(self) -> list[str]: ...  # new states since the last poll, in order
@@ -75,6 +76,7 @@ class SimulatedSession:
         self.script, self.eye_size, self.frame_seconds = script, eye_size, frame_seconds
         self.fovs, self.ipd = headset.fovs, headset.ipd
         self.state = "idle"
+        self.running = False
         self.time = 0.0
         self.submitted: list[dict] = []
         self.vibrations: list[tuple[str, float, float]] = []
@@ -93,6 +95,7 @@ class SimulatedSession:
     def begin(self) -> None:
         if self.state != "ready":
             raise RuntimeError(f"cannot begin a session that is {self.state}")
+        self.running = True
         for state in ("synchronized", "visible", "focused"):
             self._to(state)
 
@@ -122,6 +125,7 @@ class SimulatedSession:
             self._to("exiting")
 
     def end(self) -> None:
+        self.running = False
         if self.state == "stopping":
             self._to("idle")
             self._to("exiting")

@@ -100,6 +100,8 @@ static void haptic_pulse(uint32_t device, uint32_t axis, unsigned short microsec
 
 static void acknowledge_quit(void) { say("quit acknowledged"); }
 
+static uint8_t input_available(void) { return 1; }
+
 /* -- IVRCompositor ------------------------------------------------------------------------------ */
 
 static void set_tracking_space(int origin) { say("tracking space %d", origin); }
@@ -187,6 +189,7 @@ static int core_init(void *self, int application_type, const char *startup) {
     system_table[SYSTEM_getControllerState] = (void *)controller_state;
     system_table[SYSTEM_triggerHapticPulse] = (void *)haptic_pulse;
     system_table[SYSTEM_acknowledgeQuit_Exiting] = (void *)acknowledge_quit;
+    system_table[SYSTEM_isInputAvailable] = (void *)input_available;
     compositor_table[COMPOSITOR_setTrackingSpace] = (void *)set_tracking_space;
     compositor_table[COMPOSITOR_waitGetPoses] = (void *)wait_get_poses;
     compositor_table[COMPOSITOR_submit] = (void *)submit;

@@ -47,7 +47,7 @@ typedef struct {
 
 static struct { int instance, session, action_set, requirements; } live;
 static XrSessionState state = XR_SESSION_STATE_UNKNOWN;
-static int running, in_frame, frames, capture_frame = 3, quit_after = -1;
+static int running, synchronized, in_frame, frames, capture_frame = 3, quit_after = -1;
 static float stick[2];
 static XrTime now = 1000000000;
 static XrSessionState queue[16];
@@ -280,10 +280,8 @@ static XrResult XRAPI_CALL begin_session(XrSession session, const XrSessionBegin
     if (info->primaryViewConfigurationType != XR_VIEW_CONFIGURATION_TYPE_PRIMARY_STEREO)
         return XR_ERROR_VIEW_CONFIGURATION_TYPE_UNSUPPORTED;
     running = 1;
+    synchronized = 0;
     say("begin session");
-    to(XR_SESSION_STATE_SYNCHRONIZED);
-    to(XR_SESSION_STATE_VISIBLE);
-    to(XR_SESSION_STATE_FOCUSED);
     return XR_SUCCESS;
 }
 
@@ -315,6 +313,12 @@ static XrResult XRAPI_CALL end_session(XrSession session) {
 static XrResult XRAPI_CALL wait_frame(XrSession session, const XrFrameWaitInfo *info, XrFrameState *frame) {
     (void)session; (void)info;
     if (!running) return XR_ERROR_SESSION_NOT_RUNNING;
+    if (!synchronized) {  /* as real compositors do: the session moves on once the frame loop runs */
+        synchronized = 1;
+        to(XR_SESSION_STATE_SYNCHRONIZED);
+        to(XR_SESSION_STATE_VISIBLE);
+        to(XR_SESSION_STATE_FOCUSED);
+    }
     now += 11111111;
     frame->predictedDisplayTime = now;
     frame->predictedDisplayPeriod = 11111111;
