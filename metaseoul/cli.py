@@ -330,11 +330,16 @@ def _moderator(name: str, data: Path, revoke: bool) -> int:
 
 
 def _xr_info() -> int:
+    from metaseoul.xr import openvr_session
     from metaseoul.xr.runtime import NoRuntime, detect
 
     try:
         info = detect()
     except NoRuntime as exc:
+        if openvr_session.installed():
+            print(_("runtime: {name} (no OpenXR runtime answered; 'metaseoul play --vr' uses SteamVR through "
+                    "OpenVR)").format(name=openvr_session.OpenVRSession.name))
+            return EXIT_OK
         print(exc, file=sys.stderr)
         return EXIT_RUNTIME
     print(_("runtime: {name} {version}").format(name=info.runtime, version=info.version))

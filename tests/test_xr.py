@@ -99,8 +99,8 @@ def test_stereo_eyes_differ_by_parallax_and_agree_in_content(offscreen_base, fix
     assert sum(far_rows) / len(far_rows) < 0.02, "the distant sky agrees between the eyes"
 
 
-def test_xr_info_without_a_runtime_explains_in_one_paragraph():
-    env = dict(os.environ, METASEOUL_LANG="en")
+def test_xr_info_without_a_runtime_explains_in_one_paragraph(tmp_path):
+    env = dict(os.environ, METASEOUL_LANG="en", VR_PATHREG_OVERRIDE=str(tmp_path / "none.vrpath"))
     result = subprocess.run([sys.executable, "-m", "metaseoul", "xr-info"], capture_output=True, text=True,
                             timeout=120, env=env)
     assert result.returncode == 3
@@ -108,6 +108,23 @@ def test_xr_info_without_a_runtime_explains_in_one_paragraph():
     assert "\n" not in message and "Traceback" not in message
     for words in ("No VR headset runtime was found", "unable to find or load a runtime", "SteamVR", "Monado"):
         assert words in message
+
+
+def test_xr_info_names_the_runtime_the_headset_and_its_eyes(openxr_runtime, openvr_runtime, tmp_path):
+    env = dict(os.environ, METASEOUL_LANG="en", XR_RUNTIME_JSON=str(openxr_runtime))
+    result = subprocess.run([sys.executable, "-m", "metaseoul", "xr-info"], capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:4] == ["runtime: metaseoul test runtime 1.0.0", "system: metaseoul test headset",
+                         "left eye: 320x288 recommended", "right eye: 320x288 recommended"]
+    assert lines[4].startswith("extensions: ") and "XR_KHR_opengl_enable" in lines[4]
+    env = dict(os.environ, METASEOUL_LANG="en", XR_RUNTIME_JSON=str(tmp_path / "none.json"),
+               VR_PATHREG_OVERRIDE=str(openvr_runtime))
+    result = subprocess.run([sys.executable, "-m", "metaseoul", "xr-info"], capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("runtime: SteamVR (OpenVR) (no OpenXR runtime answered")
 
 
 def test_render_stereo_from_the_command_line(tmp_path):
