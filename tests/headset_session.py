@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 from panda3d.core import LQuaternionf, NodePath, PNMImage, Point3
 
@@ -12,6 +13,7 @@ from metaseoul.client import engine
 
 base = engine.start(offscreen=False, size=(640, 360))
 from metaseoul.client.headset import HeadsetClient  # noqa: E402
+from metaseoul.settings import Settings  # noqa: E402
 from metaseoul.xr.session import Pose, SimulatedSession  # noqa: E402
 
 script = {"hands": {}, "actions": {}}
@@ -61,6 +63,13 @@ frames(2)
 script["actions"] = {"select": True}
 frames(3)
 report["wrist_signer"] = client.signer is not None and not client.signer.isHidden()
+report["comfort_before"] = client.visit.locomotion.settings.locomotion
+settings = Settings.load()
+settings.vr_locomotion, settings.vr_snap_degrees = "smooth", 45
+settings.save()
+time.sleep(0.8)  # the client looks at the settings file twice a second
+frames(3)
+report["comfort_after"] = [client.visit.locomotion.settings.locomotion, client.visit.locomotion.turning.settings.snap_degrees]
 shot = PNMImage()
 base.win.getScreenshot(shot)
 shot.write(sys.argv[1])

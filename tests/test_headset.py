@@ -21,7 +21,7 @@ from metaseoul.client.keymap import COMMANDS, action_label
 
 def test_the_wrist_menu_carries_the_desktop_and_the_window_mirrors_the_headset(tmp_path):
     shot = tmp_path / "mirror.png"
-    env = dict(os.environ, METASEOUL_LANG="en", HOME=str(tmp_path))
+    env = dict(os.environ, METASEOUL_LANG="en", HOME=str(tmp_path), METASEOUL_CONFIG_DIR=str(tmp_path / "config"))
     result = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1024x768x24", sys.executable,
                              str(Path(__file__).with_name("headset_session.py")), str(shot)],
                             capture_output=True, text=True, timeout=300, env=env)
@@ -34,6 +34,8 @@ def test_the_wrist_menu_carries_the_desktop_and_the_window_mirrors_the_headset(t
     assert report["caption_in_headset"] == report["caption"], "captions show in the headset too"
     assert "right" in report["vibrations"], "pointing at a row and selecting it are felt"
     assert report["wrist_signer"], "switched on from the wrist menu, the signing avatar rides on the right wrist"
+    assert report["comfort_before"] == "teleport" and report["comfort_after"] == ["smooth", 45.0], \
+        "comfort choices saved in the launcher apply to the running visit"
     assert report["exited"] and report["closed"]
     image = PNMImage(str(shot))
     top = sum(image.getBlue(x, 20) for x in range(200, 440, 8))

@@ -42,6 +42,7 @@ class HeadsetClient:
         self.desktop = DesktopClient(base, scene, spawn, city=city, settings_path=settings_path)
         self.visit = VRVisit(base, session, self.desktop.world, self.desktop.walker,
                              comfort=comfort(self.desktop.settings), commands=self.desktop.commands.handlers)
+        self._settings = self.desktop.settings  # the settings the comfort choices came from
         self._mirror()
         self.signer: NodePath | None = None  # the signing avatar on the right wrist, once it is first used
         # what the desktop shows on its 2D HUD, in the headset: captions below the gaze, alerts above it
@@ -114,6 +115,9 @@ class HeadsetClient:
         if not self.visit.running:
             self.base.userExit()
             return task.done
+        if self.desktop.settings is not self._settings:  # saved in the launcher meanwhile: applied live
+            self._settings = self.desktop.settings
+            self.visit.configure(comfort(self._settings))
         self._wrist_signer()
         self._show(self.captions, self.desktop.hud.captions.getText())
         shown = self.desktop.alerts.shown

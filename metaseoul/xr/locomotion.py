@@ -33,6 +33,11 @@ class Locomotion:
         self.vignette = 0.0
         self.last_refusal = ""
 
+    def configure(self, settings: ComfortSettings) -> None:
+        """Use other comfort choices from now on (the citizen changed them in the launcher)."""
+        self.settings = settings
+        self.turning = Turning(settings)
+
     def follow(self, world: NodePath) -> None:
         """Walk and teleport in another scene's collision solids (after a portal)."""
         self.world = world

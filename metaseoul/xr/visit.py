@@ -80,6 +80,11 @@ class VRVisit:
     def quit(self) -> None:
         self.session.request_exit()
 
+    def configure(self, comfort: ComfortSettings) -> None:
+        """New comfort choices, applied at once; seated or standing is measured again at the next frame."""
+        self.locomotion.configure(comfort)
+        self._calibrated = False
+
     def reset_view(self) -> None:
         """Where the head faces now becomes the body's forward; seated, the view goes back to standing height."""
         self.locomotion.reset_orientation(self.head.getH())
