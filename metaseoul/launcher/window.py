@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -62,20 +63,41 @@ def preset_labels() -> dict[str, tuple[str, str]]:
     }
 
 
-class BackendChecker(QThread):
-    """Runs the discovery check off the interface thread, so the window never freezes. The result
-    crosses threads as plain values (ok, reason, url): a Python object in a queued signal is not
-    safe in every PySide6 release."""
+def _check_into(url: str, results: list[BackendCheck]) -> None:
+    results.append(check_backend(url))
 
-    done = Signal(bool, str, str)
 
-    def __init__(self, url: str):
-        super().__init__()
-        self.url = url
+class BackendChecker(QObject):
+    """Runs the discovery check on a worker thread, so the window never freezes, and reports on the
+    interface thread: a timer there collects the result. No Qt signal or Qt object crosses threads
+    (PySide6 has crashed delivering queued signals from a QThread, PYSIDE-3124, and deleting wrappers
+    released on another thread)."""
 
-    def run(self) -> None:
-        result = check_backend(self.url)
-        self.done.emit(result.ok, result.reason, result.url)
+    done = Signal(object)  # the BackendCheck, emitted on the interface thread
+
+    def __init__(self, url: str, parent: QObject):
+        super().__init__(parent)
+        self._result: list[BackendCheck] = []
+        # the worker holds nothing of Qt's: a wrapper let go of on another thread can crash PySide6
+        self._worker = threading.Thread(target=_check_into, args=(url, self._result),
+                                        name="metaseoul-backend-check", daemon=True)
+        self._timer = QTimer(self, interval=50)
+        self._timer.timeout.connect(self._collect)
+        self._worker.start()
+        self._timer.start()
+
+    def isRunning(self) -> bool:  # noqa: N802 (as QThread says it)
+        return self._timer.isActive()
+
+    def wait(self, seconds: float) -> None:
+        """Lets the check finish (it times out by itself) without reporting: the window is closing."""
+        self._timer.stop()
+        self._worker.join(seconds)
+
+    def _collect(self) -> None:
+        if self._result:
+            self._timer.stop()
+            self.done.emit(self._result[0])
 
 
 class LauncherWindow(QMainWindow):
@@ -423,13 +445,10 @@ class LauncherWindow(QMainWindow):
         if self._checker is not None and self._checker.isRunning():
             return  # one check at a time
         self.backend_status.setText(_("Checking {url}…").format(url=url))
-        self._checker = BackendChecker(url)
+        self._checker = BackendChecker(url, self)
         self._checker.done.connect(self._backend_checked)
-        self._checker.start()
 
-    @Slot(bool, str, str)  # a declared slot for the cross-thread signal (PYSIDE-3124: undeclared ones can crash)
-    def _backend_checked(self, ok: bool, reason: str, url: str) -> None:
-        result = BackendCheck(ok, reason, url)
+    def _backend_checked(self, result: BackendCheck) -> None:
         if not result.ok:
             self.backend_status.setObjectName("error")
             self.backend_status.setText(_("Not added: {reason}").format(reason=result.reason))
@@ -485,7 +504,7 @@ class LauncherWindow(QMainWindow):
         self.client.stop()
         self.thumbnails.stop()
         if self._checker is not None:
-            self._checker.wait(10_000)  # a discovery check times out after 5 s
+            self._checker.wait(10)  # a discovery check times out after 5 s
         self.embedded.stop()
         super().closeEvent(event)
 
