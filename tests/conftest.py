@@ -38,7 +38,8 @@ def openxr_runtime(tmp_path_factory) -> Path:
         "gcc or the OpenXR headers are missing: run installer/setup-debian"
     folder = tmp_path_factory.mktemp("openxr-runtime")
     library = folder / "libmetaseoul_test_runtime.so"
-    subprocess.run(["gcc", "-shared", "-fPIC", "-fvisibility=hidden", "-O1", "-Wall", "-Werror", "-o", str(library),
+    subprocess.run(["gcc", "-shared", "-fPIC", "-fvisibility=hidden", "-O1", "-Wall", "-Werror",
+                    f"-I{Path(__file__).parent}", "-o", str(library),
                     str(Path(__file__).parent / "openxr_runtime" / "test_runtime.c"), "-lGL"], check=True)
     manifest = folder / "runtime.json"
     manifest.write_text('{"file_format_version": "1.0.0", "runtime": '
@@ -77,6 +78,7 @@ def openvr_runtime(tmp_path_factory) -> Path:
     binaries = folder / "runtime" / "bin" / "linux64"
     binaries.mkdir(parents=True)
     subprocess.run(["gcc", "-shared", "-fPIC", "-fvisibility=hidden", "-O1", "-Wall", "-Werror", f"-I{folder}",
+                    f"-I{Path(__file__).parent}",
                     "-o", str(binaries / "vrclient.so"), str(Path(__file__).parent / "openvr_runtime" / "vrclient.c"),
                     "-lGL"], check=True)
     registry = folder / "openvrpaths.vrpath"

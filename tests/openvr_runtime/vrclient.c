@@ -5,22 +5,21 @@
  *
  * OpenVR's interfaces are C function tables ("FnTable:IVRSystem_023"); the order of their entries and
  * the layout of the structures come from the openvr package itself, written into openvr_layout.h by
- * the test fixture, so this file names functions, not positions. It reports what the application did:
- *
- *   $METASEOUL_TEST_VR_OUT/events.log        init, frames, haptic pulses, quit acknowledged, cleanup
- *   $METASEOUL_TEST_VR_OUT/{left,right}.ppm  the eye textures submitted in frame 3
+ * the test fixture, so this file names functions, not positions. It reports what the application did
+ * (runtime_report.h), in $METASEOUL_TEST_VR_OUT: events.log (init, frames, haptic pulses, quit
+ * acknowledged, cleanup) and the eye textures submitted in frame 3.
  *
  * The left controller's stick reads $METASEOUL_TEST_VR_STICK ("x y"); SteamVR asks the application to
  * quit after $METASEOUL_TEST_VR_FRAMES frames.
  */
 #include <GL/gl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "openvr_layout.h"
+#include "runtime_report.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define EYE_W 256
@@ -33,21 +32,8 @@
 #define EVENT_QUIT 700
 #define BUTTON_TRIGGER 33
 
-static FILE *log_file;
-static char out_dir[1024];
 static int frames, quit_after = -1, quit_sent;
 static float stick[2];
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...) {
-    if (!log_file) return;
-    va_list args;
-    va_start(args, fmt);
-    vfprintf(log_file, fmt, args);
-    va_end(args);
-    fputc('\n', log_file);
-    fflush(log_file);
-}
 
 typedef struct { float m[3][4]; } Matrix34;
 
@@ -125,30 +111,6 @@ static int wait_get_poses(unsigned char *render, uint32_t render_count, unsigned
     return 0;
 }
 
-static void write_image(const char *eye, GLuint texture) {
-    GLint w = 0, h = 0;
-    glBindTexture(GL_TEXTURE_2D, texture);
-    glGetTexLevelParameteriv(GL_TEXTURE_2D, 0, GL_TEXTURE_WIDTH, &w);
-    glGetTexLevelParameteriv(GL_TEXTURE_2D, 0, GL_TEXTURE_HEIGHT, &h);
-    if (w <= 0 || h <= 0) {
-        say("submitted %s texture %u has no image", eye, texture);
-        return;
-    }
-    unsigned char *pixels = malloc((size_t)w * (size_t)h * 4);
-    glGetTexImage(GL_TEXTURE_2D, 0, GL_RGBA, GL_UNSIGNED_BYTE, pixels);
-    glBindTexture(GL_TEXTURE_2D, 0);
-    char name[1100];
-    snprintf(name, sizeof name, "%s/%s.ppm", out_dir, eye);
-    FILE *f = fopen(name, "wb");
-    if (f) {
-        fprintf(f, "P6\n%d %d\n255\n", w, h);
-        for (GLint y = h; y-- > 0;)  /* OpenGL's rows start at the bottom */
-            for (GLint x = 0; x < w; x++) fwrite(pixels + ((size_t)y * (size_t)w + (size_t)x) * 4, 1, 3, f);
-        fclose(f);
-    }
-    free(pixels);
-}
-
 static int submit(int eye, const unsigned char *texture, const void *bounds, int flags) {
     (void)bounds; (void)flags;
     void *handle;
@@ -157,7 +119,7 @@ static int submit(int eye, const unsigned char *texture, const void *bounds, int
     memcpy(&type, texture + TEXTURE_TYPE_OFFSET, sizeof type);
     if (type != 1) return 100; /* VRCompositorError_TextureIsOnWrongDevice: only OpenGL here */
     say("frame %d submit %s", frames, eye == 0 ? "left" : "right");
-    if (frames == CAPTURE_FRAME && out_dir[0]) write_image(eye == 0 ? "left" : "right", (GLuint)(uintptr_t)handle);
+    if (frames == CAPTURE_FRAME) report_image(eye == 0 ? "left" : "right", (GLuint)(uintptr_t)handle);
     return 0;
 }
 
@@ -169,13 +131,8 @@ static void *system_table[SYSTEM_COUNT], *compositor_table[COMPOSITOR_COUNT];
 
 static int core_init(void *self, int application_type, const char *startup) {
     (void)self; (void)startup;
-    const char *v, *dir = getenv("METASEOUL_TEST_VR_OUT");
-    if (dir) {
-        snprintf(out_dir, sizeof out_dir, "%s", dir);
-        char name[1100];
-        snprintf(name, sizeof name, "%s/events.log", dir);
-        log_file = fopen(name, "a");
-    }
+    const char *v;
+    report_open("METASEOUL_TEST_VR_OUT");
     if ((v = getenv("METASEOUL_TEST_VR_FRAMES"))) quit_after = atoi(v);
     if ((v = getenv("METASEOUL_TEST_VR_STICK"))) sscanf(v, "%f %f", &stick[0], &stick[1]);
     frames = quit_sent = 0;
@@ -200,8 +157,7 @@ static int core_init(void *self, int application_type, const char *startup) {
 static void core_cleanup(void *self) {
     (void)self;
     say("cleanup after %d frames", frames);
-    if (log_file) fclose(log_file);
-    log_file = NULL;
+    report_close();
 }
 
 static int core_interface_valid(void *self, const char *version) {

@@ -6,10 +6,8 @@
  * in for a sound card. It keeps the specification's rules that an application can get wrong (the
  * session lifecycle and its errors, the graphics requirements call before xrCreateSession, frame call
  * order, input only while focused, actions bound through suggested bindings) and reports what the
- * application did:
- *
- *   $METASEOUL_TEST_XR_OUT/events.log     one line per lifecycle step, frame and haptic pulse
- *   $METASEOUL_TEST_XR_OUT/{left,right}.ppm  the eye images submitted in frame $..._CAPTURE (default 3)
+ * application did (runtime_report.h), in $METASEOUL_TEST_XR_OUT: events.log, one line per lifecycle
+ * step, frame and haptic pulse, and the eye images submitted in frame $..._CAPTURE (default 3).
  *
  * It behaves as Oculus Touch controllers: the left thumbstick reads $METASEOUL_TEST_XR_STICK ("x y",
  * default "0 0"), and the citizen quits from the runtime's own menu after $..._FRAMES frames
@@ -25,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "runtime_report.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -60,23 +60,8 @@ static struct { GLuint images[IMAGES]; int next; int released; uint32_t w, h; } 
 static int swapchain_count;
 static struct { XrReferenceSpaceType kind; int action; XrPath hand; } spaces[32];
 static int space_count;
-static FILE *log_file;
-static char out_dir[1024];
-
 #define HANDLE(type, n) ((type)(uintptr_t)(n))
 #define INDEX(h) ((int)(uintptr_t)(h))
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-#include <stdarg.h>
-static void say(const char *fmt, ...) {
-    if (!log_file) return;
-    va_list args;
-    va_start(args, fmt);
-    vfprintf(log_file, fmt, args);
-    va_end(args);
-    fputc('\n', log_file);
-    fflush(log_file);
-}
 
 static void to(XrSessionState s) { if (queued < 16) queue[queued++] = s; }
 
@@ -134,13 +119,7 @@ static XrResult XRAPI_CALL create_instance(const XrInstanceCreateInfo *info, XrI
     for (uint32_t i = 0; i < info->enabledExtensionCount; i++)
         if (strcmp(info->enabledExtensionNames[i], XR_KHR_OPENGL_ENABLE_EXTENSION_NAME))
             return XR_ERROR_EXTENSION_NOT_PRESENT;
-    const char *dir = getenv("METASEOUL_TEST_XR_OUT");
-    if (dir) {
-        snprintf(out_dir, sizeof out_dir, "%s", dir);
-        char name[1100];
-        snprintf(name, sizeof name, "%s/events.log", dir);
-        log_file = fopen(name, "a");
-    }
+    report_open("METASEOUL_TEST_XR_OUT");
     const char *v;
     if ((v = getenv("METASEOUL_TEST_XR_CAPTURE"))) capture_frame = atoi(v);
     if ((v = getenv("METASEOUL_TEST_XR_FRAMES"))) quit_after = atoi(v);
@@ -155,8 +134,7 @@ static XrResult XRAPI_CALL destroy_instance(XrInstance instance) {
     (void)instance;
     say("destroy instance");
     live.instance = 0;
-    if (log_file) fclose(log_file);
-    log_file = NULL;
+    report_close();
     return XR_SUCCESS;
 }
 
@@ -334,23 +312,6 @@ static XrResult XRAPI_CALL begin_frame(XrSession session, const XrFrameBeginInfo
     return discarded ? XR_FRAME_DISCARDED : XR_SUCCESS;
 }
 
-static void write_image(const char *eye, GLuint texture, uint32_t w, uint32_t h) {
-    unsigned char *pixels = malloc((size_t)w * h * 4);
-    glBindTexture(GL_TEXTURE_2D, texture);
-    glGetTexImage(GL_TEXTURE_2D, 0, GL_RGBA, GL_UNSIGNED_BYTE, pixels);
-    glBindTexture(GL_TEXTURE_2D, 0);
-    char name[1100];
-    snprintf(name, sizeof name, "%s/%s.ppm", out_dir, eye);
-    FILE *f = fopen(name, "wb");
-    if (f) {
-        fprintf(f, "P6\n%u %u\n255\n", w, h);
-        for (uint32_t y = h; y-- > 0;)  /* OpenGL's rows start at the bottom */
-            for (uint32_t x = 0; x < w; x++) fwrite(pixels + ((size_t)y * w + x) * 4, 1, 3, f);
-        fclose(f);
-    }
-    free(pixels);
-}
-
 static XrResult XRAPI_CALL end_frame(XrSession session, const XrFrameEndInfo *info) {
     (void)session;
     if (!running) return XR_ERROR_SESSION_NOT_RUNNING;
@@ -369,9 +330,8 @@ static XrResult XRAPI_CALL end_frame(XrSession session, const XrFrameEndInfo *in
             if (s < 0 || s >= swapchain_count || swapchains[s].released < 0) return XR_ERROR_LAYER_INVALID;
             if (view->fov.angleLeft >= view->fov.angleRight) return XR_ERROR_VALIDATION_FAILURE;
             views++;
-            if (frames == capture_frame && out_dir[0])
-                write_image(v == 0 ? "left" : "right", swapchains[s].images[swapchains[s].released],
-                            (uint32_t)view->subImage.imageRect.extent.width, (uint32_t)view->subImage.imageRect.extent.height);
+            if (frames == capture_frame)
+                report_image(v == 0 ? "left" : "right", swapchains[s].images[swapchains[s].released]);
         }
     }
     say("frame %d state=%d layers=%u views=%d", frames, (int)state, info->layerCount, views);
