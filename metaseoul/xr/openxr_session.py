@@ -21,7 +21,7 @@ import time
 
 from metaseoul.i18n import _
 from metaseoul.xr import actions as xr_actions
-from metaseoul.xr.runtime import NoRuntime, import_openxr, missing_runtime
+from metaseoul.xr.runtime import NoRuntime, connect, import_openxr
 from metaseoul.xr.session import INPUT, Frame, Pose, View
 from metaseoul.xr.simulated import EYES
 from metaseoul.xr.spaces import Fov, position_from_xr, quaternion_from_xr
@@ -62,26 +62,9 @@ class OpenXRSession:
     def _open(self) -> None:
         import xr
 
-        try:
-            extensions = {e.extension_name.decode() for e in xr.enumerate_instance_extension_properties()}
-            if xr.KHR_OPENGL_ENABLE_EXTENSION_NAME not in extensions:
-                raise NoRuntime(_("The OpenXR runtime cannot draw with OpenGL (it lacks XR_KHR_opengl_enable), "
-                                  "which metaseoul uses. Use SteamVR or Monado, which have it."))
-            self.instance = xr.create_instance(xr.InstanceCreateInfo(
-                application_info=xr.ApplicationInfo(application_name="metaseoul", engine_name="Panda3D",
-                                                    api_version=xr.Version(1, 0, 0)),
-                enabled_extension_names=[xr.KHR_OPENGL_ENABLE_EXTENSION_NAME]))
-        except xr.exception.XrException as exc:
-            raise missing_runtime(_("the OpenXR loader said: {problem}").format(problem=exc)) from None
-        props = xr.get_instance_properties(self.instance)
-        try:
-            self.system = xr.get_system(self.instance, xr.SystemGetInfo(form_factor=xr.FormFactor.HEAD_MOUNTED_DISPLAY))
-        except xr.exception.XrException as exc:
-            raise NoRuntime(_("The OpenXR runtime {name} is installed but finds no headset ({problem}). "
-                              "Connect and switch on the headset, then try again.").format(
-                name=props.runtime_name.decode(), problem=exc)) from None
-        system = xr.get_system_properties(self.instance, self.system)
-        self.name = f"{props.runtime_name.decode()}: {system.system_name.decode()}"
+        connection = connect((xr.KHR_OPENGL_ENABLE_EXTENSION_NAME,))
+        self.instance, self.system = connection.instance, connection.system
+        self.name = f"{connection.runtime}: {connection.headset}"
         views = xr.enumerate_view_configuration_views(self.instance, self.system, xr.ViewConfigurationType.PRIMARY_STEREO)
         self.eye_size = (views[0].recommended_image_rect_width, views[0].recommended_image_rect_height)
         self._check_opengl_version()

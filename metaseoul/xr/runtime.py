@@ -41,34 +41,61 @@ def import_openxr():
     return xr
 
 
-def detect() -> RuntimeInfo:
+@dataclass(frozen=True)
+class Connection:
+    """An OpenXR instance and its head-mounted display; whoever connected destroys ``instance``."""
+    instance: object
+    system: int  # the XrSystemId
+    runtime: str
+    version: str
+    headset: str
+    extensions: list[str]  # what the runtime offers
+
+
+def connect(extensions: tuple[str, ...] = ()) -> Connection:
+    """An instance with ``extensions`` enabled, and the head-mounted display; NoRuntime saying what to
+    do when there is no runtime, it lacks an extension, or it finds no headset."""
     xr = import_openxr()
     try:
-        extensions = [e.extension_name.decode() if isinstance(e.extension_name, bytes) else e.extension_name
-                      for e in xr.enumerate_instance_extension_properties()]
+        offered = [_text(e.extension_name) for e in xr.enumerate_instance_extension_properties()]
+        lacking = [e for e in extensions if e not in offered]
+        if lacking:
+            raise NoRuntime(_("The OpenXR runtime lacks {extensions}, which metaseoul needs to draw to the headset. "
+                              "Use SteamVR or Monado, which have it.").format(extensions=", ".join(lacking)))
         instance = xr.create_instance(xr.InstanceCreateInfo(
-            application_info=xr.ApplicationInfo(application_name="metaseoul", engine_name="Panda3D")))
+            application_info=xr.ApplicationInfo(application_name="metaseoul", engine_name="Panda3D",
+                                                api_version=xr.Version(1, 0, 0)),  # what every 1.x runtime takes
+            enabled_extension_names=list(extensions)))
     except xr.exception.XrException as exc:
         raise missing_runtime(_("the OpenXR loader said: {problem}").format(problem=exc)) from None
+    props = xr.get_instance_properties(instance)
     try:
-        props = xr.get_instance_properties(instance)
-        try:
-            system_id = xr.get_system(instance, xr.SystemGetInfo(form_factor=xr.FormFactor.HEAD_MOUNTED_DISPLAY))
-        except xr.exception.XrException as exc:
-            raise NoRuntime(_("The OpenXR runtime {name} is installed but finds no headset ({problem}). "
-                              "Connect and switch on the headset, then try again.").format(
-                name=_text(props.runtime_name), problem=exc)) from None
-        system = xr.get_system_properties(instance, system_id)
-        views = xr.enumerate_view_configuration_views(instance, system_id, xr.ViewConfigurationType.PRIMARY_STEREO)
+        system = xr.get_system(instance, xr.SystemGetInfo(form_factor=xr.FormFactor.HEAD_MOUNTED_DISPLAY))
+    except xr.exception.XrException as exc:
+        xr.destroy_instance(instance)
+        raise NoRuntime(_("The OpenXR runtime {name} is installed but finds no headset ({problem}). "
+                          "Connect and switch on the headset, then try again.").format(
+            name=_text(props.runtime_name), problem=exc)) from None
+    headset = xr.get_system_properties(instance, system)
+    return Connection(instance, system, _text(props.runtime_name), str(xr.Version(props.runtime_version)),
+                      _text(headset.system_name), offered)
+
+
+def detect() -> RuntimeInfo:
+    xr = import_openxr()
+    connection = connect()
+    try:
+        views = xr.enumerate_view_configuration_views(connection.instance, connection.system,
+                                                      xr.ViewConfigurationType.PRIMARY_STEREO)
         return RuntimeInfo(
-            runtime=_text(props.runtime_name),
-            version=str(xr.Version(props.runtime_version)),
-            system=_text(system.system_name),
+            runtime=connection.runtime,
+            version=connection.version,
+            system=connection.headset,
             views=[(v.recommended_image_rect_width, v.recommended_image_rect_height) for v in views],
-            extensions=extensions,
+            extensions=connection.extensions,
         )
     finally:
-        xr.destroy_instance(instance)
+        xr.destroy_instance(connection.instance)
 
 
 def _text(value) -> str:
