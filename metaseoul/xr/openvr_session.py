@@ -18,11 +18,10 @@ from panda3d.core import LMatrix3f, LQuaternionf
 
 from metaseoul.i18n import _
 from metaseoul.xr.runtime import NoRuntime
-from metaseoul.xr.session import INPUT, RENDERING, Frame, Pose, View
+from metaseoul.xr.session import HANDS, INPUT, RENDERING, Frame, Pose, View
 from metaseoul.xr.simulated import EYES
 from metaseoul.xr.spaces import Fov, position_from_xr, quaternion_from_xr
 
-HANDS = ("left", "right")
 PULSE_LIMIT = 0.0039  # seconds: the longest pulse OpenVR's controllers give in one call
 
 

@@ -22,13 +22,12 @@ import time
 from metaseoul.i18n import _
 from metaseoul.xr import actions as xr_actions
 from metaseoul.xr.runtime import NoRuntime, connect, import_openxr
-from metaseoul.xr.session import INPUT, Frame, Pose, View
+from metaseoul.xr.session import HANDS, INPUT, Frame, Pose, View
 from metaseoul.xr.simulated import EYES
 from metaseoul.xr.spaces import Fov, position_from_xr, quaternion_from_xr
 
 LOCAL_EYE_HEIGHT = 1.6  # metres added to heights in a local space, whose origin is at the eyes
 COLOR_FORMATS = (0x8C43, 0x8058)  # GL_SRGB8_ALPHA8, GL_RGBA8: Panda3D's images are already sRGB-encoded
-HANDS = ("left", "right")
 _TYPES = {"boolean": "BOOLEAN_INPUT", "float": "FLOAT_INPUT", "vector2f": "VECTOR2F_INPUT", "pose": "POSE_INPUT",
           "vibration_output": "VIBRATION_OUTPUT"}
 
@@ -41,6 +40,7 @@ class OpenXRSession:
         self.gsg = base.win.getGsg()
         self.instance = self.session = self.space = self.head_space = self.action_set = None
         self.swapchains: list = []
+        self.aim_spaces: dict = {}
         self.state = "idle"
         self.running = False  # between xrBeginSession and xrEndSession: the frame loop runs
         self._lost = False  # the runtime said the session is being lost (XR_SESSION_LOSS_PENDING)
@@ -270,8 +270,7 @@ class OpenXRSession:
             except xr.exception.XrException:
                 pass  # destroying the session below ends it regardless
         handles = [(xr.destroy_swapchain, handle) for handle, _images in self.swapchains]
-        handles += [(xr.destroy_space, space) for space in (*getattr(self, "aim_spaces", {}).values(),
-                                                             self.head_space, self.space)]
+        handles += [(xr.destroy_space, space) for space in (*self.aim_spaces.values(), self.head_space, self.space)]
         handles += [(xr.destroy_action_set, self.action_set), (xr.destroy_session, self.session),
                     (xr.destroy_instance, self.instance)]
         for destroy, handle in handles:

@@ -19,6 +19,7 @@ from panda3d.core import LQuaternionf, Point3
 from metaseoul.xr.simulated import EYES, SimulatedHeadset
 from metaseoul.xr.spaces import Fov, eye_offset
 
+HANDS = ("left", "right")  # the controllers a frame may carry poses for
 RENDERING = ("visible", "focused")  # states in which frames are drawn
 INPUT = ("focused",)  # the state in which the controllers are ours
 

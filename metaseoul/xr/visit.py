@@ -18,12 +18,11 @@ from metaseoul.xr import actions
 from metaseoul.xr.comfort import ComfortSettings
 from metaseoul.xr.locomotion import Hand, Locomotion
 from metaseoul.xr.panels import WorldPanel, menu_rows
-from metaseoul.xr.session import HeadsetSession
+from metaseoul.xr.session import HANDS, HeadsetSession
 from metaseoul.xr.simulated import EYES
 from metaseoul.xr.spaces import Fov, lens_for
 from metaseoul.xr.vignette import Vignette
 
-HANDS = ("left", "right")
 ARC_OK, ARC_REFUSED = (0.3, 0.75, 1.0, 1), (1.0, 0.3, 0.25, 1)
 
 
