@@ -183,10 +183,12 @@ def test_every_desktop_command_is_a_row_on_the_vr_panel_and_the_pointer_selects_
     wrist.setH(20)
     panel = WorldPanel(offscreen_base, wrist, rows)
     try:
+        offscreen_base.graphicsEngine.renderFrame()  # the panel draws with the next frame
         plain = panel.view.image()
         third = world.getRelativePoint(panel.card, Point3(panel.width / 2, 0, panel.height * (1 - 2.5 / len(rows))))
         hand = Point3(0.3, -0.3, 1.3)
         assert panel.point(hand, third - hand, world) == 2
+        offscreen_base.graphicsEngine.renderFrame()
         lit = panel.view.image()
         changed = sum(1 for x in range(0, lit.getXSize(), 8) for y in range(0, lit.getYSize(), 8)
                       if abs(lit.getBright(x, y) - plain.getBright(x, y)) > 0.1)

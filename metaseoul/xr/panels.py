@@ -71,9 +71,12 @@ class WorldPanel:
         self.redraw()
 
     def redraw(self) -> None:
+        """The rows change (the hovered one lights up): the panel's buffer draws in the coming frame only,
+        along with everything else, instead of every frame or a frame of its own."""
         for i, card in enumerate(self.cards):
             card.setColor(HOVER_COLOR if i == self.hovered else ROW_COLOR)
-        self.view.render()
+        self.view.buffer.setActive(True)
+        self.view.buffer.setOneShot(True)
 
     def point(self, origin: Point3, direction: Vec3, frame: NodePath) -> int | None:
         """The row a ray (in ``frame``'s coordinates) points at, highlighted; None when it misses."""
