@@ -362,7 +362,7 @@ def _main_job(out: Path, language: str | None = None) -> int:
     from metaseoul.backend.client import BackendClient, BackendUnavailable
     from metaseoul.backend.embedded import EmbeddedBackend
     from metaseoul.scenes import builtin_ids
-    from metaseoul.settings import config_dir
+    from metaseoul.paths import config_dir
 
     print(_("No display found: rendering the city backend's scenes offscreen."))
     backend = EmbeddedBackend(config_dir() / "backend")

@@ -8,11 +8,11 @@ or broken values fall back to defaults rather than stopping anyone.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from metaseoul.i18n import default_language
+from metaseoul.paths import config_dir
 
 QUALITIES = ("low", "medium", "high")
 
@@ -38,14 +38,8 @@ CHOICES = {
     "vr_locomotion": ("teleport", "smooth"),
     "vr_turning": ("snap", "smooth"),
     "vr_snap_degrees": (15, 30, 45, 90),
+    "mouse_sensitivity": (0.5, 0.75, 1.0, 1.5, 2.0),  # times the default turn per pixel
 }
-
-
-def config_dir() -> Path:
-    if os.environ.get("METASEOUL_CONFIG_DIR"):
-        return Path(os.environ["METASEOUL_CONFIG_DIR"])
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "metaseoul"
 
 
 @dataclass
@@ -67,6 +61,9 @@ class Settings:
     large_text: bool = False
     reduced_motion: bool = False
     mono_audio: bool = False
+    mouse_sensitivity: float = 1.0
+    invert_y: bool = False  # mouse up looks down
+    show_fps: bool = False  # a frame-rate display in the corner
     caption_size: str = "normal"
     caption_colors: str = "white-on-black"
     speech_rate: int = 160
@@ -108,6 +105,8 @@ class Settings:
                     setattr(settings, f.name, value)
             elif value is not None and type(value) is type(default):
                 setattr(settings, f.name, value)
+            elif isinstance(default, float) and type(value) is int:
+                setattr(settings, f.name, float(value))
         for name, allowed in CHOICES.items():
             if getattr(settings, name) not in allowed:
                 setattr(settings, name, getattr(cls(), name))

@@ -13,7 +13,7 @@ from metaseoul.backend.client import BackendClient, BackendUnavailable, Complain
 from metaseoul.backend.embedded import EmbeddedBackend
 from metaseoul.backend.realtime_client import RealtimeSession
 from metaseoul.i18n import _
-from metaseoul.settings import config_dir
+from metaseoul.paths import config_dir
 
 # A signed-in citizen's token and name, passed by the launcher in the environment (never on the command line).
 TOKEN_VARIABLE, NAME_VARIABLE = "METASEOUL_TOKEN", "METASEOUL_NAME"
