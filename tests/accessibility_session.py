@@ -10,7 +10,7 @@ from pathlib import Path
 
 from panda3d.core import PNMImage, Point3
 
-from metaseoul.client import engine
+from metaseoul.runtime import engine
 from metaseoul.settings import Settings
 
 settings_path = Path(sys.argv[1])

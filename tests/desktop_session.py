@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from metaseoul.client import engine
+from metaseoul.runtime import engine
 
 base = engine.start(offscreen=False, size=(640, 360))
 from metaseoul.client.app import DesktopClient  # noqa: E402

@@ -9,7 +9,7 @@ import time
 
 from panda3d.core import LQuaternionf, NodePath, PNMImage, Point3
 
-from metaseoul.client import engine
+from metaseoul.runtime import engine
 
 base = engine.start(offscreen=False, size=(640, 360))
 from metaseoul.client.headset import HeadsetClient  # noqa: E402

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import sys
 
-from metaseoul.client import engine
+from metaseoul.runtime import engine
 
 base = engine.start(offscreen=False, size=(320, 180))
-from metaseoul.client.headless import OffscreenView  # noqa: E402
+from metaseoul.runtime.offscreen import OffscreenView  # noqa: E402
 from metaseoul.xr.openxr_session import OpenXRSession  # noqa: E402
 
 wanted = sys.argv[1]

@@ -11,7 +11,7 @@ import re
 import pytest
 from panda3d.core import NodePath, Point3, Vec3
 
-from metaseoul.client.walker import Walker
+from metaseoul.runtime.walker import Walker
 from metaseoul.scenes.builders.mesh import MeshBuilder
 from metaseoul.xr import actions
 from metaseoul.xr.comfort import MAX_TELEPORT, Calibration, ComfortSettings, TeleportArc, Turning, vignette_strength
@@ -136,7 +136,7 @@ def test_seated_mode_lifts_the_view_and_reset_points_forward(room):
 
 
 def test_the_vignette_darkens_the_edges_of_each_eye(offscreen_base):
-    from metaseoul.client.headless import OffscreenView
+    from metaseoul.runtime.offscreen import OffscreenView
     from metaseoul.xr.simulated import SimulatedHeadset, StereoRig
     from metaseoul.xr.vignette import Vignette
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from panda3d.core import LQuaternionf, NodePath, Point3
 
-from metaseoul.client.walker import Walker
-from metaseoul.client.world import World
+from metaseoul.runtime.walker import Walker
+from metaseoul.runtime.world import World
 from metaseoul.xr.session import Pose, SimulatedSession
 from metaseoul.xr.visit import VRVisit
 

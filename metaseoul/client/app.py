@@ -11,7 +11,7 @@ from pathlib import Path
 from metaseoul import i18n
 from metaseoul.accessibility.audio import Placement, earcon, open_output
 from metaseoul.accessibility.describe import Describer, Pose
-from metaseoul.client import engine
+from metaseoul.runtime import engine
 from metaseoul.client.alerts import AlertPanel
 from metaseoul.client.city import CityLink
 from metaseoul.client.controls import Controls
@@ -22,8 +22,8 @@ from metaseoul.client.menu import Hud, Menu
 from metaseoul.client.narrator import Narrator
 from metaseoul.client.preferences import LivePreferences
 from metaseoul.client.sign_panel import SignPanel
-from metaseoul.client.walker import Walker
-from metaseoul.client.world import World
+from metaseoul.runtime.walker import Walker
+from metaseoul.runtime.world import World
 from metaseoul.i18n import _
 from metaseoul.settings import Settings
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from panda3d.core import InputDevice, WindowProperties
 
 from metaseoul.client.keymap import MOVEMENT, KeyBindings
-from metaseoul.client.walker import Intent
+from metaseoul.runtime.walker import Intent
 
 TURN_RATE = 90.0  # degrees per second for keys and sticks
 MOUSE_DEGREES_PER_PIXEL = 0.15

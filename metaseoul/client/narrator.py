@@ -12,8 +12,8 @@ from metaseoul.accessibility import speech
 from metaseoul.accessibility.audio import RATE, AudioOut
 from metaseoul.accessibility.describe import Describer, Pose
 from metaseoul.client.menu import Hud
-from metaseoul.client.walker import Walker
-from metaseoul.client.world import World
+from metaseoul.runtime.walker import Walker
+from metaseoul.runtime.world import World
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from panda3d.core import CardMaker, NodePath, OrthographicLens, Point3, TextNode, Vec3
 
-from metaseoul.client.headless import OffscreenView
+from metaseoul.runtime.offscreen import OffscreenView
 from metaseoul.client.keymap import COMMANDS, action_label
 from metaseoul.i18n import _
 from metaseoul.scenes.builders.text import font

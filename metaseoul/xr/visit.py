@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 from panda3d.core import LineSegs, NodePath, Vec3
 
-from metaseoul.client.headless import OffscreenView
-from metaseoul.client.walker import Walker
-from metaseoul.client.world import World
+from metaseoul.runtime.offscreen import OffscreenView
+from metaseoul.runtime.walker import Walker
+from metaseoul.runtime.world import World
 from metaseoul.scenes.builders.mesh import MeshBuilder
 from metaseoul.xr import actions
 from metaseoul.xr.comfort import ComfortSettings
