@@ -170,13 +170,16 @@ def test_the_vignette_darkens_the_edges_of_each_eye(offscreen_base):
 
 
 def test_every_desktop_command_is_a_row_on_the_vr_panel_and_the_pointer_selects_it(offscreen_base):
-    from metaseoul.client.keymap import COMMANDS
+    from metaseoul.visit.commands import Command, Commands
     from metaseoul.xr.panels import WorldPanel, menu_rows
 
     done = []
-    handlers = {action: (lambda a=action: done.append(a)) for action in COMMANDS}
-    rows = menu_rows(handlers, resume=lambda: done.append("resume"), quit=lambda: done.append("quit"))
-    assert len(rows) == len(COMMANDS) - 1 + 2  # all but "menu" itself, plus Resume and Quit
+    commands = Commands()
+    for ident, label in (("where", "Where am I"), ("around", "What is around"), ("ahead", "What is ahead")):
+        commands.register(Command(ident, label, lambda a=ident: done.append(a)))
+    rows = menu_rows(commands, lambda ident: commands[ident].run(), resume=lambda: done.append("resume"),
+                     quit=lambda: done.append("quit"))
+    assert [row.label for row in rows] == ["Resume", "Where am I", "What is around", "What is ahead", "Quit"]
     world = NodePath("world")
     wrist = world.attachNewNode("left-wrist")
     wrist.setPos(-0.2, 0.4, 1.1)
