@@ -34,7 +34,7 @@ from metaseoul import i18n
 from metaseoul.i18n import _
 from metaseoul.launcher import style
 from metaseoul.backend.embedded import EmbeddedBackend
-from metaseoul.client.city import NAME_VARIABLE, TOKEN_VARIABLE
+from metaseoul.visit.city import NAME_VARIABLE, TOKEN_VARIABLE
 from metaseoul.launcher.backends import EMBEDDED, BackendCheck, check_backend, sign_in
 from metaseoul.launcher.client_process import ClientProcess, LaunchRequest
 from metaseoul.launcher.thumbnails import ThumbnailCache
