@@ -77,7 +77,10 @@ def _visit(scene: str, spawn: str | None, quality: str, fullscreen: bool, idle_e
             base.graphicsEngine.renderFrame()
         status("ready", visit.world.scene.id)
         while not (received or visit.ended):
-            base.taskMgr.step()
+            try:
+                base.taskMgr.step()
+            except KeyboardInterrupt:  # the task manager takes SIGINT over while it steps, then raises this
+                received.append(signal.SIGINT)
             lost = getattr(presenter, "lost", None)
             if lost:  # the headset runtime went away: the visit goes on on the desktop
                 presenter.close()
