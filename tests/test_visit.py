@@ -104,3 +104,56 @@ def test_losing_the_display_ends_the_visit_in_order(tmp_path):
             client.kill()
         if display.poll() is None:
             display.kill()
+
+
+@pytest.fixture
+def visit(offscreen_base, tmp_path):
+    """A visit with no presenter and no city, its settings in this test's folder."""
+    from metaseoul.visit.core import Visit
+
+    running = Visit(offscreen_base, "city-hall", settings_path=tmp_path / "settings.json")
+    yield running
+    running.close()
+    running.walker.body.removeNode()
+
+
+def test_level_view_levels_the_head_and_is_a_command(visit):
+    from metaseoul.runtime.walker import Intent
+
+    visit.step(0.1, Intent(look=-30))
+    assert visit.walker.head.getP() == pytest.approx(-30)
+    visit.run("level-view")
+    assert visit.walker.head.getP() == 0
+    assert visit.commands["level-view"].keys == ("f8",)
+
+
+def test_a_command_that_needs_a_target_gets_what_the_citizen_faces(visit):
+    from metaseoul.visit.commands import Command
+
+    got = []
+    visit.commands.register(Command("inspect", "Inspect", got.append, needs_target=True))
+    visit.walker.place((-110, 8, 0), 270)  # on Sejong-daero, facing west: Daehanmun 20 m ahead
+    visit.run("inspect")
+    assert [o.id for o in got] == ["daehanmun"]
+    visit.walker.place((0, 0, 0), 0)
+    visit.walker.body.setZ(-1000)  # nothing named within reach ahead: nothing is done, and the citizen is told
+    visit.run("inspect")
+    assert len(got) == 1 and visit.captions.text == "There is nothing in front of you for that."
+    visit.run("inspect", target=got[0])
+    assert got == [got[0], got[0]], "a presenter may pass what the citizen points at"
+
+
+def test_a_command_id_is_registered_once(visit):
+    from metaseoul.visit.commands import Command
+
+    with pytest.raises(ValueError, match="where"):
+        visit.commands.register(Command("where", "Again", lambda: None))
+
+
+def test_captions_toggle_is_saved_and_said(visit, tmp_path):
+    from metaseoul.settings import Settings
+
+    visit.run("captions")
+    assert Settings.load(tmp_path / "settings.json").captions and visit.notice.text == "Captions on"
+    visit.step(5.0)
+    assert visit.notice.text == "", "a notice goes when its time is up"

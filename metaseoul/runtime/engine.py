@@ -63,12 +63,12 @@ def configure(offscreen: bool, size: tuple[int, int] = (1280, 720), quality: str
 
 
 def _set_by_user(name: str) -> bool:
-    """Whether a PRC page other than Panda3D's shipped defaults and metaseoul's own sets ``name``."""
+    """Whether a PRC page sets ``name``, other than Panda3D's shipped files, declared defaults and metaseoul's own."""
     shipped = Path(panda3d.__file__).parent / "etc"
     core = ConfigVariableManager.getGlobalPtr().makeVariable(name)
     for i in range(core.getNumDeclarations()):
         page = core.getDeclaration(i).getPage()
-        if page.getName() != "metaseoul" and Path(page.getName()).parent != shipped:
+        if page.getName() not in ("metaseoul", "default") and Path(page.getName()).parent != shipped:
             return True
     return False
 

@@ -90,10 +90,9 @@ class Visit:
         command.run(target)
 
     def target(self) -> PlacedObject | None:
-        """The nearest object ahead of the citizen, within reach."""
-        ahead = self.narrator.describer().ahead(self.pose())
-        near = [s for s in ahead if s.distance <= TARGET_REACH]
-        return min(near, key=lambda s: s.distance).object if near else None
+        """What the citizen faces: of the named things ahead within reach, the one most straight ahead."""
+        ahead = self.narrator.describer().ahead(self.pose(), radius=TARGET_REACH, limit=8)
+        return min(ahead, key=lambda s: abs(s.bearing)).object if ahead else None
 
     def toggle(self, name: str) -> bool:
         """Switch a setting as the citizen asked: saved, so it lasts, and applied at once."""
