@@ -2,8 +2,9 @@
 
 Three kinds, as the README lists them: 1 what was given to use or check does not hold up (a scene
 file), 2 the command was asked wrongly (a bad argument, a scene, view or user that does not
-exist), 3 this computer's set-up stops the command (no display, no OpenGL, an unreachable backend,
-a bad kiosk configuration). The message is the whole explanation: ``metaseoul: <message>``.
+exist), 3 this computer's set-up stops the command (no display, no OpenGL, something not
+installed, an unreachable backend, a bad kiosk configuration). The message is the whole
+explanation; the command prints it as ``metaseoul: <message>``.
 
 The exit-3 kinds are also RuntimeErrors and UnknownName a LookupError, so that code which caught
 those before this hierarchy existed keeps working.
@@ -47,6 +48,10 @@ class NoDisplay(SetupProblem):
 
 class NoOpenGL(SetupProblem):
     """No OpenGL window, offscreen buffer or context could be made."""
+
+
+class NotInstalled(SetupProblem):
+    """Something this needs is not installed, or not whole: espeak-ng, an audio output package, a font."""
 
 
 class BackendUnreachable(SetupProblem):

@@ -15,7 +15,7 @@ from metaseoul import cli
 from metaseoul.backend import CONTRACT_VERSION
 from metaseoul.backend.db import Database
 from metaseoul.backend.moderation import Moderation
-from metaseoul.errors import BackendUnreachable, NoDisplay, NoOpenGL
+from metaseoul.errors import BackendUnreachable, NoDisplay, NoOpenGL, NotInstalled
 from metaseoul.scenes import SceneInvalid
 from metaseoul.scenes.errors import UnknownName
 from metaseoul.xr.runtime import NoRuntime
@@ -142,7 +142,8 @@ def test_every_command_has_its_handler():
 
 @pytest.mark.parametrize("error, code", [
     (SceneInvalid([]), 1), (UnknownName("no view 'rooftop'"), 2), (NoDisplay("no display"), 3),
-    (NoOpenGL("no OpenGL"), 3), (BackendUnreachable("no answer"), 3), (NoRuntime("no VR"), 3),
+    (NoOpenGL("no OpenGL"), 3), (NotInstalled("no espeak-ng"), 3), (BackendUnreachable("no answer"), 3),
+    (NoRuntime("no VR"), 3),
 ])
 def test_each_kind_of_error_has_the_exit_code_the_readme_gives(error, code):
     assert cli.exit_code(error) == code
