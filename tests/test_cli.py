@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 import httpx
 import pytest
@@ -20,7 +21,8 @@ from metaseoul.scenes import SceneInvalid
 from metaseoul.scenes.errors import UnknownName
 from metaseoul.xr.runtime import NoRuntime
 
-ENV = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")} | {"METASEOUL_LANG": "en"}
+ENV = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")} | {
+    "METASEOUL_LANG": "en", "METASEOUL_DATA_DIR": tempfile.mkdtemp(prefix="metaseoul-test-data-")}
 
 
 def metaseoul(*args: str, cwd=None) -> subprocess.CompletedProcess:
