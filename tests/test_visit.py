@@ -43,19 +43,6 @@ def test_the_kiosk_is_walked_by_touch_alone(presenters):
     assert 20 < report["turned"] < 180, "holding the turn arrow turns right"
 
 
-def serve_processes(marker: str) -> list[int]:
-    """Pids of ``metaseoul serve`` processes whose command line mentions ``marker`` (a test's folder)."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            args = cmdline.read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"serve" in args and any(marker.encode() in a for a in args):
-            found.append(int(cmdline.parent.name))
-    return found
-
-
 def start_visit(display: str, folder: Path) -> subprocess.Popen:
     """``metaseoul play`` with the built-in backend, its files in ``folder``, once it says it is ready."""
     env = dict(os.environ, DISPLAY=display, METASEOUL_LANG="en", METASEOUL_CONFIG_DIR=str(folder / "config"),
@@ -69,7 +56,8 @@ def start_visit(display: str, folder: Path) -> subprocess.Popen:
 
 
 @pytest.mark.parametrize("ending", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_ends_the_visit_in_order_and_stops_the_built_in_backend(x_display, tmp_path, ending):
+def test_a_signal_ends_the_visit_in_order_and_stops_the_built_in_backend(x_display, tmp_path, ending,
+                                                                        serve_processes):
     client = start_visit(x_display, tmp_path)
     try:
         assert serve_processes(str(tmp_path)), "the built-in backend runs for the visit"
@@ -82,7 +70,7 @@ def test_a_signal_ends_the_visit_in_order_and_stops_the_built_in_backend(x_displ
             client.kill()
 
 
-def test_losing_the_display_ends_the_visit_in_order(tmp_path):
+def test_losing_the_display_ends_the_visit_in_order(tmp_path, serve_processes):
     number = next(n for n in range(150, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists()
                   and not Path(f"/tmp/.X{n}-lock").exists())
     display = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "800x600x24", "-nolisten", "tcp"],

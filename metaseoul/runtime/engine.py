@@ -17,6 +17,7 @@ from pathlib import Path
 import panda3d
 from panda3d.core import ConfigVariableDouble, ConfigVariableInt, ConfigVariableManager, loadPrcFileData
 
+from metaseoul.errors import NoOpenGL
 from metaseoul.i18n import _
 
 SHADOW_SIZE = ConfigVariableInt("metaseoul-shadow-size", 2048, "Sun shadow map size in texels.")
@@ -108,7 +109,7 @@ def start(offscreen: bool, size: tuple[int, int] = (1280, 720), quality: str = "
     if offscreen:
         base.makeDefaultPipe(printPipeTypes=False)
         if base.pipe is None:
-            raise RuntimeError(_("no offscreen OpenGL: install libegl1 and libgl1-mesa-dri (Mesa's EGL)"))
+            raise NoOpenGL(_("no offscreen OpenGL: install libegl1 and libgl1-mesa-dri (Mesa's EGL)"))
     else:
         base.disableMouse()
         base.camLens.setNearFar(0.15, VIEW_DISTANCE.getValue())
