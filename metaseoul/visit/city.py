@@ -44,9 +44,9 @@ class CityLink:
         except (BackendUnavailable, ComplaintRejected, ValueError, KeyError, TypeError, AttributeError) as exc:
             if embedded:
                 embedded.stop()
-            raise BackendUnreachable(_("the city backend at {url} is unreachable ({problem}); check the address and your "
-                                 "connection, or choose the built-in backend").format(
-                url=url, problem=exc)) from None
+            raise BackendUnreachable(_(
+                "the city backend at {url} is unreachable ({problem}); check the address and your connection, "
+                "or choose the built-in backend").format(url=url, problem=exc)) from None
         finally:
             client.close()
         return cls(url, discovery, token, embedded, os.environ.get(NAME_VARIABLE) or _("guest"))
