@@ -25,7 +25,6 @@ from metaseoul.backend.reservations import Reservations
 from metaseoul.backend.routes import (auth, content, discovery, moderation, open311, realtime, reservations,
                                       sensorthings)
 from metaseoul.backend.routes.common import State
-from metaseoul.backend.routes.open311 import PATH as OPEN311  # noqa: F401 - where BackendClient finds it
 from metaseoul.backend.store import ComplaintStore
 
 
