@@ -34,6 +34,10 @@ def test_a_command_registered_once_appears_on_desktop_kiosk_and_headset(presente
     assert report["touch_buttons"][:2] == ["Where am I", "What is around"], "the visit's own commands come first"
 
 
+def test_the_frame_rate_shows_when_asked_for(presenters):
+    assert presenters["fps_before"] == "" and presenters["fps_after"].endswith(" fps")
+
+
 def test_the_kiosk_is_walked_by_touch_alone(presenters):
     report = presenters
     assert report["button_pixels"] >= 15 / 25.4 * 96, "a touch button is at least 15 mm on a 96 dpi screen"
