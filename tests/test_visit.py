@@ -149,3 +149,17 @@ def test_captions_toggle_is_saved_and_said(visit, tmp_path):
     assert Settings.load(tmp_path / "settings.json").captions and visit.notice.text == "Captions on"
     visit.step(5.0)
     assert visit.notice.text == "", "a notice goes when its time is up"
+
+
+def test_an_idle_visit_ends_and_any_input_keeps_it(visit):
+    from metaseoul.runtime.walker import Intent
+
+    visit.idle_exit = 1.0
+    for _ in range(3):
+        visit.step(0.4)  # a headset presenter moves the walker itself and stirs the visit on input
+        visit.stir()
+    visit.step(0.4, Intent(forward=1))
+    assert not visit.ended
+    visit.step(0.6)
+    visit.step(0.6, Intent())
+    assert visit.ended, "over a second without input ends a kiosk's visit"
