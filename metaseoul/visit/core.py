@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from metaseoul import i18n
@@ -47,8 +48,9 @@ class Visit:
         self.walker = Walker(base.render)
         self.captions, self.notice = TimedText(), TimedText()
         self.place: dict[str, str] = {"en": ""}  # the scene's name, for the presenters' corner
-        self.settings = Settings.load(settings_path)  # the output device is chosen once, at the start
-        self.audio = open_output(self.settings.audio_device)
+        self.preferences = LivePreferences(base, settings_path)
+        self.settings = self.preferences.current
+        self.audio = open_output(self.settings.audio_device)  # the output device is chosen once, at the start
         self.narrator = Narrator(self.world, self.walker, self.captions, self.audio)
         self.alerts = AlertQueue(on_show=self._alerted, on_clear=lambda: None)
         self.guide: Guide | None = None
@@ -58,7 +60,8 @@ class Visit:
         self._register_commands()
         self._walked = 0.0  # metres since the last footstep
         self._bump_wait = 0.0
-        self.preferences = LivePreferences(base, self.apply_settings, settings_path)
+        self.preferences.listeners.append(self.apply_settings)
+        self.apply_settings(self.settings)
         self.enter(scene, spawn)
 
     def _register_commands(self) -> None:
@@ -96,7 +99,7 @@ class Visit:
 
     def toggle(self, name: str) -> bool:
         """Switch a setting as the citizen asked: saved, so it lasts, and applied at once."""
-        settings = Settings.load(self.preferences.path)
+        settings = replace(self.settings)
         setattr(settings, name, not getattr(settings, name))
         self.preferences.save(settings)
         return getattr(settings, name)

@@ -1,5 +1,6 @@
-"""The settings file followed while the client runs: a change saved by the launcher (or by hand)
-is applied within half a second, without restarting the visit."""
+"""The settings file followed while the client runs: read once at the start, and a change saved by
+the launcher (or by hand) is applied within half a second, without restarting the visit. The one
+place the client reads settings from."""
 
 from __future__ import annotations
 
@@ -13,18 +14,23 @@ CHECK_SECONDS = 0.5
 
 
 class LivePreferences:
-    def __init__(self, base, apply: Callable[[Settings], None], path: Path | None = None):
+    def __init__(self, base, path: Path | None = None):
         self.path = path or config_dir() / "settings.json"
-        self.apply = apply
         self._stamp = self._stat()
-        apply(Settings.load(self.path))
+        self.current = Settings.load(self.path)
+        self.listeners: list[Callable[[Settings], None]] = []  # told of each change, in order
         base.taskMgr.doMethodLater(CHECK_SECONDS, self._check, "metaseoul-settings")
 
     def save(self, settings: Settings) -> None:
         """Write ``settings`` and apply them now (once: the watcher knows this change already)."""
         settings.save(self.path)
         self._stamp = self._stat()
-        self.apply(settings)
+        self._changed(settings)
+
+    def _changed(self, settings: Settings) -> None:
+        self.current = settings
+        for listener in self.listeners:
+            listener(settings)
 
     def _stat(self) -> tuple[float, int] | None:
         try:
@@ -37,5 +43,5 @@ class LivePreferences:
         stamp = self._stat()
         if stamp != self._stamp:
             self._stamp = stamp
-            self.apply(Settings.load(self.path))
+            self._changed(Settings.load(self.path))
         return task.again
