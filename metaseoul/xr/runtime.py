@@ -59,7 +59,7 @@ def runtime_failed(name: str, result: str) -> RuntimeFailed:
 def driver_cannot_share(name: str, extensions: list[str]) -> DriverCannotShare:
     return DriverCannotShare(_(
         "The graphics driver cannot share images with the VR runtime {name}: it lacks the OpenGL "
-        "extension {extensions}. Update the graphics driver (Mesa 21 or newer, or the graphics card "
+        "extension {extensions}. Update the graphics driver (a recent Mesa, or the graphics card "
         "maker's own driver), then try again. Until then metaseoul runs on the desktop."
     ).format(name=name, extensions=", ".join(extensions)))
 
