@@ -18,9 +18,10 @@ from panda3d.core import SceneGraphAnalyzer
 
 import options
 
-from metaseoul.client import engine
-from metaseoul.client.headless import WARM_UP_FRAMES, OffscreenView, visible_geoms
-from metaseoul.client.world import World
+from metaseoul.runtime import engine
+from metaseoul.client.headless import WARM_UP_FRAMES, visible_geoms
+from metaseoul.runtime.offscreen import OffscreenView
+from metaseoul.runtime.world import World
 from metaseoul.scenes import catalog
 
 

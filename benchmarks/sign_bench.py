@@ -17,9 +17,9 @@ import options
 from metaseoul.accessibility import lexicon
 from metaseoul.accessibility.sign_frames import SigningStage
 from metaseoul.accessibility.signing import perform
-from metaseoul.client import engine
-from metaseoul.client.headless import OffscreenView
-from metaseoul.client.world import World
+from metaseoul.runtime import engine
+from metaseoul.runtime.offscreen import OffscreenView
+from metaseoul.runtime.world import World
 
 TEXT = "불이야 대피하세요 서울시청 화장실은 어디예요"
 

@@ -286,7 +286,7 @@ def _describe(args) -> int:
 def _sign(args) -> int:
     from metaseoul.accessibility.hangul import is_syllable
     from metaseoul.accessibility.sign_frames import write_signing
-    from metaseoul.client import engine
+    from metaseoul.runtime import engine
 
     language = getattr(args, "lang", None) or ("ko" if any(is_syllable(c) for c in args.text) else "en")
     base = engine.start(offscreen=True)
@@ -351,7 +351,7 @@ def _xr_info() -> int:
 
 
 def _main_job(out: Path, language: str | None = None) -> int:
-    from metaseoul.client.engine import has_display
+    from metaseoul.runtime.engine import has_display
 
     if has_display():
         try:

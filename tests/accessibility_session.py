@@ -10,19 +10,21 @@ from pathlib import Path
 
 from panda3d.core import PNMImage, Point3
 
-from metaseoul.client import engine
+from metaseoul.runtime import engine
 from metaseoul.settings import Settings
 
 settings_path = Path(sys.argv[1])
 Settings(language="en", sign_avatar=True, caption_size="huge", keys={"where": ["k"]}).save(settings_path)
 base = engine.start(offscreen=False, size=(640, 360), quality="low")
-from metaseoul.client.app import DesktopClient  # noqa: E402
+from metaseoul.client.desktop import DesktopClient  # noqa: E402
+from metaseoul.visit.core import Visit  # noqa: E402
 
-client = DesktopClient(base, "city-hall", settings_path=settings_path)
+visit = Visit(base, "city-hall", settings_path=settings_path)
+client = DesktopClient(base, visit)
 report: dict = {}
 played: list[str] = []  # every earcon the client plays, by name
-real_sound = client._sound
-client._sound = lambda name, *args, **kwargs: (played.append(name), real_sound(name, *args, **kwargs))
+real_sound = visit.sound
+visit.sound = lambda name, *args, **kwargs: (played.append(name), real_sound(name, *args, **kwargs))
 
 
 def frames(n: int, sleep: float = 0.0) -> None:
@@ -60,38 +62,38 @@ report["sign_panel_hidden_live"] = client.sign_panel.card.isHidden()
 base.messenger.send("f4")  # guide me
 frames(2)
 report["guide_caption"] = client.hud.captions.getText()
-target = client.guide.target
+target = visit.guide.target
 frames(40, sleep=0.03)
 lo, hi = target.bounds
-client.walker.place(((lo.x + hi.x) / 2, lo.y - 1.0, 0.0), 0)
+visit.walker.place(((lo.x + hi.x) / 2, lo.y - 1.0, 0.0), 0)
 frames(3)
 report["arrived_caption"] = client.hud.captions.getText()
 
-client.alerts.show({"level": "emergency", "text": {"ko": "지진 발생, 대피하세요", "en": "Earthquake: evacuate"}})
+visit.alerts.show({"level": "emergency", "text": {"ko": "지진 발생, 대피하세요", "en": "Earthquake: evacuate"}})
 frames(2)
 report["alert_signed"] = [i.label for i in client.sign_panel.performance.items] if client.sign_panel.performance else []
 brightness = []
 for _ in range(30):
     frames(1, sleep=0.05)
     brightness.append(client.alerts.border["frameColor"][0])
-report["alert_still_shown_after_1_5_s"] = client.alerts.shown is not None and not client.alerts.border.isHidden()
+report["alert_still_shown_after_1_5_s"] = visit.alerts.shown is not None and not client.alerts.border.isHidden()
 report["alert_border_changes"] = sum(1 for a, b in zip(brightness, brightness[1:]) if a != b)
 base.messenger.send("enter")
 frames(2)
-report["alert_dismissed"] = client.alerts.shown is None and client.alerts.border.isHidden()
+report["alert_dismissed"] = visit.alerts.shown is None and client.alerts.border.isHidden()
 
 import math  # noqa: E402
 
-hall = next(o for o in client.world.scene.objects if o["id"] == "old-city-hall")
+hall = next(o for o in visit.world.scene.objects if o["id"] == "old-city-hall")
 toward = math.radians(hall["facing"])
 cx, cy, _z = hall["position"]
 # 16 m in front of the old City Hall, facing its entrance: walk until the wall stops us
-client.walker.place((cx + 16 * math.sin(toward), cy + 16 * math.cos(toward), 0), (hall["facing"] + 180) % 360)
+visit.walker.place((cx + 16 * math.sin(toward), cy + 16 * math.cos(toward), 0), (hall["facing"] + 180) % 360)
 report["sounds_before_the_wall"] = list(played)
 base.messenger.send("w")
 frames(150, sleep=0.01)
 base.messenger.send("w-up")
-report["bumped"] = client.walker.blocked or client._bump_wait > 0
+report["bumped"] = visit.walker.blocked or visit._bump_wait > 0
 report["sounds"] = played[len(report["sounds_before_the_wall"]):]
 time.sleep(1.0)
 print(json.dumps(report), flush=True)

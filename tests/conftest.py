@@ -26,7 +26,7 @@ os.environ["METASEOUL_LANG"] = "en"
 
 @pytest.fixture(scope="session")
 def offscreen_base():
-    from metaseoul.client import engine
+    from metaseoul.runtime import engine
 
     return engine.start(offscreen=True)
 

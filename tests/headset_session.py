@@ -9,16 +9,18 @@ import time
 
 from panda3d.core import LQuaternionf, NodePath, PNMImage, Point3
 
-from metaseoul.client import engine
+from metaseoul.runtime import engine
 
 base = engine.start(offscreen=False, size=(640, 360))
 from metaseoul.client.headset import HeadsetClient  # noqa: E402
 from metaseoul.settings import Settings  # noqa: E402
+from metaseoul.visit.core import Visit  # noqa: E402
 from metaseoul.xr.session import Pose, SimulatedSession  # noqa: E402
 
 script = {"hands": {}, "actions": {}}
 session = SimulatedSession(lambda t: (Pose(Point3(0, 0, 1.6)), script["hands"], script["actions"]), eye_size=(320, 288))
-client = HeadsetClient(base, session, "city-hall")
+core = Visit(base, "city-hall")
+client = HeadsetClient(base, session, core)
 report: dict = {}
 
 
@@ -35,13 +37,14 @@ def aimed(position: Point3, target: Point3) -> Pose:
 
 
 frames(4)
-visit = client.visit
+visit = client.vr
 report["state"] = session.state
 report["submitted"] = len(session.submitted)
 script["hands"] = {"left": Pose(Point3(-0.25, 0.35, 1.1)), "right": aimed(Point3(0.2, 0.3, 1.2), Point3(0, 1, 1))}
 script["actions"] = {"menu": True}
 frames(2)
 report["menu_rows"] = [row.label for row in visit.menu.rows]
+report["commands"] = [command.title for command in core.commands]
 row = report["menu_rows"].index("What is around")
 panel = visit.menu
 target = visit.origin.getRelativePoint(panel.card, Point3(panel.width / 2, 0, panel.height * (1 - (row + 0.5) / len(panel.rows))))
@@ -51,7 +54,7 @@ frames(2)
 report["hovered"] = panel.hovered
 script["actions"] = {"select": True}
 frames(2)
-report["caption"] = client.desktop.hud.captions.getText()
+report["caption"] = core.captions.text
 frames(1)
 report["caption_in_headset"] = client.captions.node().getText()
 report["vibrations"] = [hand for hand, _seconds, _amplitude in session.vibrations]
@@ -63,21 +66,19 @@ frames(2)
 script["actions"] = {"select": True}
 frames(3)
 report["wrist_signer"] = client.signer is not None and not client.signer.isHidden()
-report["comfort_before"] = client.visit.locomotion.settings.locomotion
+report["comfort_before"] = client.vr.locomotion.settings.locomotion
 settings = Settings.load()
 settings.vr_locomotion, settings.vr_snap_degrees = "smooth", 45
 settings.save()
 time.sleep(0.8)  # the client looks at the settings file twice a second
 frames(3)
-report["comfort_after"] = [client.visit.locomotion.settings.locomotion, client.visit.locomotion.turning.settings.snap_degrees]
+report["comfort_after"] = [client.vr.locomotion.settings.locomotion, client.vr.locomotion.turning.settings.snap_degrees]
 shot = PNMImage()
 base.win.getScreenshot(shot)
 shot.write(sys.argv[1])
 visit.quit()
-try:
-    frames(6)
-except SystemExit:  # the program ends with the headset session
-    report["exited"] = True
+frames(6)
+report["exited"] = core.ended  # the visit ends with the headset session
 report["closed"] = not visit.running and session.state == "exiting"
 print(json.dumps(report))
 sys.stdout.flush()

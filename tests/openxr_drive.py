@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import sys
 
-from metaseoul.client import engine
+from metaseoul.runtime import engine
 
 base = engine.start(offscreen=False, size=(320, 180))
-from metaseoul.client.headless import OffscreenView  # noqa: E402
+from metaseoul.runtime.offscreen import OffscreenView  # noqa: E402
 from metaseoul.xr.openxr_session import OpenXRSession  # noqa: E402
 from metaseoul.xr.session import LOST  # noqa: E402
 
@@ -52,5 +52,5 @@ if session.state == LOST:
     session.end()
 session.close()
 session.close()  # twice, as the window's close and the program's end both do
-report["closed"], report["problem"] = session.state, session.problem
+report["closed"], report["lost"] = session.state, session.lost
 print(json.dumps(report), flush=True)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from panda3d.core import GeomEnums, NodePath
 
-from metaseoul.client.walker import Intent, Walker
+from metaseoul.runtime.walker import Intent, Walker
 from metaseoul.scenes import load
 from metaseoul.scenes.builders.mesh import VERTEX_FORMAT
 from metaseoul.scenes.loader import build

@@ -73,7 +73,7 @@ def test_closing_the_window_ends_the_session_cleanly_in_any_state(state, x_displ
                             capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.splitlines()[-1])
-    assert report["reached"] == state and report["closed"] == "exiting" and report["problem"] is None, report
+    assert report["reached"] == state and report["closed"] == "exiting" and report["lost"] is None, report
     log = (tmp_path / "events.log").read_text().splitlines()
     assert log[-2:] == ["destroy session", "destroy instance"], log
     if state == "focused":  # a running session is asked to exit and ended before it is destroyed

@@ -11,7 +11,7 @@ import re
 import pytest
 from panda3d.core import NodePath, Point3, Vec3
 
-from metaseoul.client.walker import Walker
+from metaseoul.runtime.walker import Walker
 from metaseoul.scenes.builders.mesh import MeshBuilder
 from metaseoul.xr import actions
 from metaseoul.xr.comfort import MAX_TELEPORT, Calibration, ComfortSettings, TeleportArc, Turning, vignette_strength
@@ -136,7 +136,7 @@ def test_seated_mode_lifts_the_view_and_reset_points_forward(room):
 
 
 def test_the_vignette_darkens_the_edges_of_each_eye(offscreen_base):
-    from metaseoul.client.headless import OffscreenView
+    from metaseoul.runtime.offscreen import OffscreenView
     from metaseoul.xr.simulated import SimulatedHeadset, StereoRig
     from metaseoul.xr.vignette import Vignette
 
@@ -170,13 +170,16 @@ def test_the_vignette_darkens_the_edges_of_each_eye(offscreen_base):
 
 
 def test_every_desktop_command_is_a_row_on_the_vr_panel_and_the_pointer_selects_it(offscreen_base):
-    from metaseoul.client.keymap import COMMANDS
+    from metaseoul.visit.commands import Command, Commands
     from metaseoul.xr.panels import WorldPanel, menu_rows
 
     done = []
-    handlers = {action: (lambda a=action: done.append(a)) for action in COMMANDS}
-    rows = menu_rows(handlers, resume=lambda: done.append("resume"), quit=lambda: done.append("quit"))
-    assert len(rows) == len(COMMANDS) - 1 + 2  # all but "menu" itself, plus Resume and Quit
+    commands = Commands()
+    for ident, label in (("where", "Where am I"), ("around", "What is around"), ("ahead", "What is ahead")):
+        commands.register(Command(ident, label, lambda a=ident: done.append(a)))
+    rows = menu_rows(commands, lambda ident: commands[ident].run(), resume=lambda: done.append("resume"),
+                     quit=lambda: done.append("quit"))
+    assert [row.label for row in rows] == ["Resume", "Where am I", "What is around", "What is ahead", "Quit"]
     world = NodePath("world")
     wrist = world.attachNewNode("left-wrist")
     wrist.setPos(-0.2, 0.4, 1.1)

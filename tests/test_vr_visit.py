@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from panda3d.core import LQuaternionf, NodePath, Point3
 
-from metaseoul.client.walker import Walker
-from metaseoul.client.world import World
+from metaseoul.runtime.walker import Walker
+from metaseoul.runtime.world import World
+from metaseoul.visit.commands import Command, Commands
 from metaseoul.xr.session import Pose, SimulatedSession
 from metaseoul.xr.visit import VRVisit
 
@@ -33,7 +34,9 @@ def visit(offscreen_base):
     script = {"hands": {}, "actions": {}}
     session = SimulatedSession(lambda t: (HEAD, script["hands"], script["actions"]), eye_size=(96, 96))
     done = []
-    commands = {"where": lambda: done.append("where"), "around": lambda: done.append("around")}
+    commands = Commands()
+    for ident, label in (("where", "Where am I"), ("around", "What is around")):
+        commands.register(Command(ident, label, lambda a=ident: done.append(a)))
     world = World(offscreen_base.render)
     world.enter("city-hall")
     walker = Walker(offscreen_base.render)

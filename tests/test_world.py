@@ -7,8 +7,8 @@ import math
 import pytest
 from panda3d.core import NodePath
 
-from metaseoul.client.walker import Intent, Walker
-from metaseoul.client.world import World
+from metaseoul.runtime.walker import Intent, Walker
+from metaseoul.runtime.world import World
 
 
 @pytest.fixture

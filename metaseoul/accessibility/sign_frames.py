@@ -11,8 +11,8 @@ from panda3d.core import NodePath
 from metaseoul.accessibility import lexicon as lexicons
 from metaseoul.accessibility.avatar import SigningAvatar
 from metaseoul.accessibility.signing import Performance, perform
-from metaseoul.client.environment import Environment
-from metaseoul.client.headless import OffscreenView
+from metaseoul.runtime.environment import Environment
+from metaseoul.runtime.offscreen import OffscreenView
 
 LIGHT = {"date": "06-21", "time": "11:30", "sun": 1.6, "ambient": 1.6}  # soft, from the front
 CAMERA = ((0.0, -1.55, 0.05), (0.0, 0.0, -0.12), 38.0)  # position, look-at (the avatar's frame), fov

@@ -1,18 +1,37 @@
-"""Keyboard, mouse and gamepad turned into an Intent. Every movement has a key, so keyboard alone
-is enough; the keys come from the keymap (client/keymap.py) and can be remapped while walking."""
+"""Keyboard, mouse, gamepad and touch turned into an Intent. Every movement has a key, so keyboard
+alone is enough; the keys come from the keymap (visit/keys.py) and can be remapped while walking."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from direct.showbase.DirectObject import DirectObject
 from panda3d.core import InputDevice, WindowProperties
 
-from metaseoul.client.keymap import MOVEMENT, KeyBindings
-from metaseoul.client.walker import Intent
+from metaseoul.runtime.walker import Intent
+from metaseoul.visit.keys import MOVEMENT
 
 TURN_RATE = 90.0  # degrees per second for keys and sticks
 MOUSE_DEGREES_PER_PIXEL = 0.15
 STICK_DEAD_ZONE = 0.15
+
+
+class KeyBindings(DirectObject):
+    """Binds actions to handlers; ``bind`` again to apply a new keymap at once."""
+
+    def __init__(self, handlers: dict[str, Callable[[], None]], release: dict[str, Callable[[], None]] | None = None):
+        super().__init__()
+        self.handlers, self.release = handlers, release or {}
+
+    def bind(self, keys: dict[str, list[str]]) -> None:
+        self.ignoreAll()
+        for action, names in keys.items():
+            for name in names:
+                if action in self.handlers:
+                    self.accept(name, self.handlers[action])
+                if action in self.release:
+                    self.accept(f"{name}-up", self.release[action])
 
 
 @dataclass
@@ -22,9 +41,12 @@ class Controls:
     base: object
     keys: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in MOVEMENT.items()})
     mouse_look: bool = True
+    sensitivity: float = 1.0  # times MOUSE_DEGREES_PER_PIXEL
+    invert_y: bool = False
 
     def __post_init__(self):
         self._down: set[str] = set()
+        self._focused = False  # the window had the focus last frame: a pointer that just came back is not a look
         self._jump = False
         self.bindings = KeyBindings({a: (lambda a=a: self._press(a)) for a in MOVEMENT},
                                     {a: (lambda a=a: self._release(a)) for a in MOVEMENT})
@@ -68,8 +90,7 @@ class Controls:
         props = WindowProperties()
         props.setCursorHidden(on)
         self.base.win.requestProperties(props)
-        if on:
-            self._recentre()
+        self._focused = False  # the pointer was free: its first reading after this only recentres
 
     def _recentre(self) -> None:
         win = self.base.win
@@ -77,6 +98,25 @@ class Controls:
 
     def release_all(self) -> None:
         self._down.clear()
+
+    def hold(self, action: str, on: bool) -> None:
+        """Press or release a movement as a key would (the kiosk's touch buttons do this)."""
+        self._press(action) if on else self._release(action)
+
+    def _mouse(self, intent: Intent) -> None:
+        """Mouse look from the pointer's distance to the centre; the first frame after the window gains
+        the focus (or the pointer comes back into it) only recentres, so the view never jumps."""
+        win = self.base.win
+        pointer = win.getPointer(0)
+        focused = bool(win.getProperties().getForeground()) and pointer.getInWindow()
+        if focused and self._focused:
+            cx, cy = win.getXSize() // 2, win.getYSize() // 2
+            degrees = MOUSE_DEGREES_PER_PIXEL * self.sensitivity
+            intent.turn += (pointer.getX() - cx) * degrees
+            intent.look += (pointer.getY() - cy) * degrees * (1 if self.invert_y else -1)
+        if focused:
+            self._recentre()
+        self._focused = focused
 
     def intent(self, dt: float) -> Intent:
         held = self._down
@@ -88,12 +128,10 @@ class Controls:
             jump=self._jump,
         )
         self._jump = False
-        if self.mouse_look and self.base.win.getProperties().getForeground():
-            pointer = self.base.win.getPointer(0)
-            cx, cy = self.base.win.getXSize() // 2, self.base.win.getYSize() // 2
-            intent.turn += (pointer.getX() - cx) * MOUSE_DEGREES_PER_PIXEL
-            intent.look -= (pointer.getY() - cy) * MOUSE_DEGREES_PER_PIXEL
-            self._recentre()
+        if self.mouse_look:
+            self._mouse(intent)
+        else:
+            self._focused = False
         if self.gamepad is not None:
             def axis(name):
                 value = self.gamepad.findAxis(getattr(InputDevice.Axis, name)).value

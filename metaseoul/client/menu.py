@@ -9,48 +9,70 @@ from direct.showbase.DirectObject import DirectObject
 from panda3d.core import TextNode
 
 from metaseoul import i18n
-from metaseoul.client.keymap import MENU, label
 from metaseoul.i18n import _
 from metaseoul.scenes.builders.text import font
+from metaseoul.visit.commands import Commands
+from metaseoul.visit.keys import MENU, label
+from metaseoul.visit.texts import TimedText
 
 FOCUS_COLOR = (0.31, 0.56, 0.8, 1)  # byeokcheong blue
 CAPTION_COLORS = {"white-on-black": ((1, 1, 1, 1), (0, 0, 0, 0.75)),
                   "yellow-on-black": ((1, 0.9, 0.2, 1), (0, 0, 0, 0.8)),
                   "black-on-white": ((0, 0, 0, 1), (1, 1, 1, 0.9))}
 BUTTON_COLOR = (0.15, 0.17, 0.2, 1)
+ROW = 0.12  # screen units between buttons
 
 
 class Menu(DirectObject):
-    """Esc menu: Resume and Quit, by mouse or keyboard (menu-up, menu-down and menu-select in the
-    keymap: arrows and Enter unless remapped).
+    """Esc menu: Resume, every command of the visit, Quit; by mouse or keyboard (menu-up, menu-down
+    and menu-select in the keymap: arrows and Enter unless remapped). Laid out each time it opens, so
+    it lists the commands registered now, in the language chosen now.
 
     Its own DirectObject, so the keys it takes while open are given back to walking after.
     """
 
-    def __init__(self, base, on_resume: Callable[[], None], on_quit: Callable[[], None]):
+    def __init__(self, base, commands: Commands, run: Callable[[str], None], on_resume: Callable[[], None],
+                 on_quit: Callable[[], None]):
         super().__init__()
-        self.base = base
+        self.base, self.commands, self.run = base, commands, run
+        self.on_resume, self.on_quit = on_resume, on_quit
         self.frame = DirectFrame(frameColor=(0, 0, 0, 0.6), frameSize=(-2, 2, -1, 1))
-        self.title = OnscreenText(parent=self.frame, text="", pos=(0, 0.35), scale=0.09, font=font(),
-                                  fg=(1, 1, 1, 1), align=TextNode.ACenter)
-        self.buttons = [
-            self._button(_("Resume"), 0.1, on_resume),
-            self._button(_("Quit"), -0.12, on_quit),
-        ]
+        self.title = OnscreenText(parent=self.frame, text="", scale=0.08, font=font(),
+                                  fg=(1, 1, 1, 1), align=TextNode.ACenter, mayChange=True)
+        self.buttons: list[DirectButton] = []
         self.focus = 0
         self.keys = {action: list(keys) for action, keys in MENU.items()}  # the client sets the remapped ones
         self.frame.hide()
-
-    def _button(self, label: str, z: float, command) -> DirectButton:
-        return DirectButton(parent=self.frame, text=label, text_font=font(), scale=0.075, pos=(0, 0, z),
-                            frameSize=(-4, 4, -0.7, 1.1), frameColor=BUTTON_COLOR, text_fg=(1, 1, 1, 1),
-                            relief=DGG.FLAT, command=command)
 
     @property
     def shown(self) -> bool:
         return not self.frame.isHidden()
 
+    @property
+    def labels(self) -> list[str]:
+        return [button["text"] for button in self.buttons]
+
+    def _lay_out(self) -> None:
+        for button in self.buttons:
+            button.destroy()
+        entries = [(_("Resume"), self.on_resume)]
+        entries += [(c.title, lambda ident=c.id: self._chosen(ident)) for c in self.commands]
+        entries.append((_("Quit"), self.on_quit))
+        top = ROW * (len(entries) - 1) / 2
+        self.title.setPos(0, top + 0.14)
+        self.buttons = [self._button(text, top - i * ROW, command) for i, (text, command) in enumerate(entries)]
+
+    def _chosen(self, ident: str) -> None:
+        self.on_resume()
+        self.run(ident)
+
+    def _button(self, text: str, z: float, command) -> DirectButton:
+        return DirectButton(parent=self.frame, text=text, text_font=font(), scale=0.055, pos=(0, 0, z),
+                            frameSize=(-7, 7, -0.6, 1.1), frameColor=BUTTON_COLOR, text_fg=(1, 1, 1, 1),
+                            relief=DGG.FLAT, command=command)
+
     def show(self, title: str) -> None:
+        self._lay_out()
         self.title.setText(title)
         self.frame.show()
         self._highlight(0)
@@ -76,7 +98,8 @@ class Menu(DirectObject):
 
 
 class Hud:
-    """The scene's name and the key hint in the top-left corner; short notices in the middle."""
+    """The scene's name and the key hint in the top-left corner, short notices in the middle, captions
+    at the bottom, and the frame rate in the top-right corner when the citizen asks for it."""
 
     def __init__(self, base):
         self.place = OnscreenText(parent=base.a2dTopLeft, text="", pos=(0.05, -0.1), scale=0.06, font=font(),
@@ -88,6 +111,9 @@ class Hud:
                                    shadow=(0, 0, 0, 0.8), mayChange=True)
         self.captions = OnscreenText(parent=base.a2dBottomCenter, text="", pos=(0, 0.35), scale=0.055, font=font(),
                                      fg=(1, 1, 1, 1), bg=(0, 0, 0, 0.75), mayChange=True)
+        self.fps = OnscreenText(parent=base.a2dTopRight, text="", pos=(-0.05, -0.1), scale=0.05, font=font(),
+                                fg=(1, 1, 1, 1), bg=(0, 0, 0, 0.6), align=TextNode.ARight, mayChange=True)
+        self.show_fps = False
         self._base = base
 
     def apply(self, settings, keys: dict[str, list[str]]) -> None:
@@ -104,22 +130,20 @@ class Hud:
         self.hint.setPos(0.05, -0.1 - 0.07 * scale)
         self.place.setBg((0, 0, 0, 0.85) if settings.high_contrast else (0, 0, 0, 0))
         self.hint.setBg((0, 0, 0, 0.85) if settings.high_contrast else (0, 0, 0, 0))
+        self.show_fps = settings.show_fps
+        self.fps.setText("")
         name = lambda action: "/".join(dict.fromkeys(label(k) for k in keys.get(action, [])[:2])) or "-"  # noqa: E731
         self.hint.setText(_("{menu}: menu · {walk}: walk · {run}: run · {jump}: jump · {where}: where am I · "
                             "{around}: around · {ahead}: ahead · {guide}: guide me").format(
             menu=name("menu"), walk=name("forward"), run=name("run"), jump=name("jump"), where=name("where"),
             around=name("around"), ahead=name("ahead"), guide=name("guide")))
 
-    def set_place(self, name: dict[str, str]) -> None:
-        self.place.setText(i18n.pick(name))
-
-    def caption(self, text: str, seconds: float) -> None:
-        """Captions for what is being said, white on black at the bottom, until they are read."""
-        self.captions.setText(text)
-        self._base.taskMgr.remove("hud-caption")
-        self._base.taskMgr.doMethodLater(seconds, lambda task: self.captions.setText(""), "hud-caption")
-
-    def announce(self, text: str, seconds: float = 3.0) -> None:
-        self.notice.setText(text)
-        self._base.taskMgr.remove("hud-notice")
-        self._base.taskMgr.doMethodLater(seconds, lambda task: self.notice.setText(""), "hud-notice")
+    def update(self, place: dict[str, str], captions: TimedText, notice: TimedText) -> None:
+        """Show what the visit says now; text is laid out again only when it changes."""
+        for node, text in ((self.place, i18n.pick(place)), (self.captions, captions.text), (self.notice, notice.text)):
+            if node.getText() != text:
+                node.setText(text)
+        if self.show_fps:
+            rate = f"{self._base.clock.getAverageFrameRate():.0f} fps"
+            if self.fps.getText() != rate:
+                self.fps.setText(rate)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from panda3d.core import NodePath, Point3, Vec3
 
-from metaseoul.client.walker import Intent as WalkIntent
-from metaseoul.client.walker import Walker
+from metaseoul.runtime.walker import Intent as WalkIntent
+from metaseoul.runtime.walker import Walker
 from metaseoul.xr.actions import Intent
 from metaseoul.xr.comfort import Calibration, ComfortSettings, Teleport, TeleportArc, Turning, vignette_strength
 

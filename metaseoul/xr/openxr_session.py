@@ -12,8 +12,8 @@ Panda3D's context is current on this thread after ``renderFrame``, which is wher
 ``end_frame``; the session is created after a first frame for the same reason.
 
 A runtime can go away in any call (it crashed, the headset was unplugged): the session is then lost
-for good (state LOST, with ``problem`` saying so), everything it made is let go, and every method is
-a no-op from then on; nothing of it raises into the visit.
+for good (state LOST, with the sentence for the citizen in ``lost``), everything it made is let go,
+and every method is a no-op from then on; nothing of it raises into the visit.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class OpenXRSession:
         self.aim_spaces: dict = {}
         self.state = "idle"
         self.running = False  # between xrBeginSession and xrEndSession: the frame loop runs
-        self.problem: str | None = None  # why the session was lost, once it is
+        self.lost: str | None = None  # why the session was lost, once it is
         self.runtime = "OpenXR"  # the runtime's name, once it answers
         self._unreported: list[str] = []  # states reached outside poll_events (lost), for its next answer
         self._frame_state = None
@@ -337,7 +337,7 @@ class OpenXRSession:
             self._lose(result_name(exc))
 
     def _lose(self, reason: str) -> None:
-        self.problem = runtime_stopped(reason)
+        self.lost = runtime_stopped(reason)
         self._release()
         self.state = LOST
         self._unreported.append(LOST)

@@ -1,7 +1,7 @@
 """World-space panels for VR: what the desktop shows on the 2D HUD and in the Esc menu appears on a
 panel in the scene (on the wrist, or in front of the citizen), and a controller's aim ray points at
 its rows; select activates the row pointed at. Every desktop command has a row, so nothing needs a
-keyboard in VR.
+keyboard in VR. The rows are laid out when the panel is made, so in the language chosen then.
 
 The panel is drawn once per change into its own texture by an orthographic camera, and shown on a
 card in the world; pointing is plain geometry (a ray against the card's plane).
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from panda3d.core import CardMaker, NodePath, OrthographicLens, Point3, TextNode, Vec3
 
-from metaseoul.client.headless import OffscreenView
-from metaseoul.client.keymap import COMMANDS, action_label
+from metaseoul.runtime.offscreen import OffscreenView
 from metaseoul.i18n import _
 from metaseoul.scenes.builders.text import font
+from metaseoul.visit.commands import Commands
 
 ROW_COLOR, HOVER_COLOR, BACKGROUND = (0.15, 0.17, 0.2, 1), (0.31, 0.56, 0.8, 1), (0.05, 0.06, 0.08, 0.95)
 PIXELS_PER_ROW = 64
@@ -106,12 +106,12 @@ class WorldPanel:
         self.view.close()
 
 
-def menu_rows(handlers: dict[str, Callable[[], None]], resume: Callable[[], None], quit: Callable[[], None],
+def menu_rows(commands: Commands, run: Callable[[str], None], resume: Callable[[], None], quit: Callable[[], None],
               reset_view: Callable[[], None] | None = None) -> list[Row]:
-    """The desktop's commands as panel rows: Resume, every command the keyboard has, Reset view (in a
-    headset: forward and height as one stands or sits now), Quit."""
+    """The visit's commands as panel rows: Resume, every command, Reset view (in a headset: forward and
+    height as one stands or sits now), Quit."""
     rows = [Row(_("Resume"), resume)]
-    rows += [Row(action_label(action), handlers[action]) for action in COMMANDS if action in handlers and action != "menu"]
+    rows += [Row(command.title, lambda ident=command.id: run(ident)) for command in commands]
     if reset_view is not None:
         rows.append(Row(_("Reset view"), reset_view))
     return rows + [Row(_("Quit"), quit)]

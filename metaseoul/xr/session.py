@@ -1,6 +1,7 @@
 """What a VR visit needs from a headset, whichever runtime drives it: the session's state (OpenXR's
 lifecycle: idle, ready, synchronized, visible, focused, stopping, exiting; and lost, for good, when
-the runtime goes away mid-visit, with ``problem`` saying so), one frame at a time with the head, eye and hand poses and the controllers' action values, and the rendered eye
+the runtime goes away mid-visit, with the sentence for the citizen in ``lost``), one frame at a
+time with the head, eye and hand poses and the controllers' action values, and the rendered eye
 images handed back. The simulated session implements it with scripted poses and no runtime, for
 tests and headless use; an OpenXR or OpenVR session implements the same methods.
 
@@ -58,7 +59,7 @@ class HeadsetSession(Protocol):
     state: str
     running: bool  # begun and not yet ended: the runtime paces the frame loop
     eye_size: tuple[int, int]  # pixels of each eye's image
-    problem: str | None  # once the state is LOST: the sentence for the citizen (runtime_stopped)
+    lost: str | None  # once the state is LOST: the sentence for the citizen (runtime_stopped)
 
     def poll_events(self) -> list[str]: ...  # new states since the last poll, in order
     def begin(self) -> None: ...  # after "ready": start the session
@@ -86,7 +87,7 @@ class SimulatedSession:
         self.fovs, self.ipd = headset.fovs, headset.ipd
         self.state = "idle"
         self.running = False
-        self.problem: str | None = None
+        self.lost: str | None = None
         self.time = 0.0
         self.submitted: list[dict] = []
         self.vibrations: list[tuple[str, float, float]] = []
@@ -118,7 +119,7 @@ class SimulatedSession:
     def lose(self, reason: str = "XR_ERROR_INSTANCE_LOST") -> None:
         """As when the runtime crashes or the headset is unplugged: the session ends for good."""
         self.running = False
-        self.problem = runtime_stopped(reason)
+        self.lost = runtime_stopped(reason)
         self._events = [LOST]
 
     def wait_frame(self) -> Frame | None:

@@ -10,10 +10,11 @@ from collections.abc import Callable
 
 from panda3d.core import LineSegs, NodePath, Vec3
 
-from metaseoul.client.headless import OffscreenView
-from metaseoul.client.walker import Walker
-from metaseoul.client.world import World
+from metaseoul.runtime.offscreen import OffscreenView
+from metaseoul.runtime.walker import Walker
+from metaseoul.runtime.world import World
 from metaseoul.scenes.builders.mesh import MeshBuilder
+from metaseoul.visit.commands import Commands
 from metaseoul.xr import actions
 from metaseoul.xr.comfort import ComfortSettings
 from metaseoul.xr.locomotion import Hand, Locomotion
@@ -36,7 +37,8 @@ def _hand_model(name: str) -> NodePath:
 
 class VRVisit:
     def __init__(self, base, session: HeadsetSession, world: World, walker: Walker,
-                 comfort: ComfortSettings | None = None, commands: dict[str, Callable[[], None]] | None = None):
+                 comfort: ComfortSettings | None = None, commands: Commands | None = None,
+                 run: Callable[[str], None] | None = None):
         """``world`` and ``walker`` are the visit's scene and the citizen's body, shared with the desktop
         client (its portals, guidance and city link go on working); they stay when the headset goes."""
         self.base, self.session = base, session
@@ -59,10 +61,8 @@ class VRVisit:
         for hand, node in self.hands.items():
             _hand_model(f"{hand}-hand-model").reparentTo(node)
             node.hide()  # until the runtime tracks it
-        self.menu = WorldPanel(base, self.hands["left"], menu_rows(commands or {}, resume=self.close_menu,
-                                                                   quit=self.quit, reset_view=self.reset_view))
-        self.menu.card.setPos(-0.16, 0.05, 0.06)
-        self.menu.card.hide()
+        self.commands, self.run = commands or Commands(), run or (lambda ident: self.commands[ident].run())
+        self.menu: WorldPanel | None = None  # made each time it opens: today's commands, in today's language
         self.arc = base.render.attachNewNode("teleport-arc")
         self.running = True
         self._calibrated = False
@@ -71,10 +71,18 @@ class VRVisit:
 
     @property
     def menu_open(self) -> bool:
-        return not self.menu.card.isHidden()
+        return self.menu is not None
+
+    def open_menu(self) -> None:
+        self.close_menu()
+        rows = menu_rows(self.commands, self.run, resume=self.close_menu, quit=self.quit, reset_view=self.reset_view)
+        self.menu = WorldPanel(self.base, self.hands["left"], rows)
+        self.menu.card.setPos(-0.16, 0.05, 0.06)
 
     def close_menu(self) -> None:
-        self.menu.card.hide()
+        if self.menu is not None:
+            self.menu.close()
+            self.menu = None
 
     def quit(self) -> None:
         self.session.request_exit()
@@ -153,7 +161,7 @@ class VRVisit:
         right = self.hands["right"]
         aim = Hand(right.getPos(self.base.render), self.base.render.getRelativeVector(right, Vec3(0, 1, 0)))
         if pressed("menu"):
-            self.menu.card.show() if not self.menu_open else self.close_menu()
+            self.open_menu() if not self.menu_open else self.close_menu()
         if self.menu_open:
             hovered = self.menu.hovered
             if self.menu.point(aim.position, aim.direction, self.base.render) not in (None, hovered):
@@ -195,7 +203,7 @@ class VRVisit:
         if not self.running:
             return
         self.running = False
-        self.menu.close()
+        self.close_menu()
         self.arc.removeNode()
         for view in self.eyes.values():
             view.close()

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from metaseoul.settings import Settings, config_dir
+from metaseoul.paths import config_dir
+from metaseoul.settings import Settings
 
 CHECK_SECONDS = 0.5
 

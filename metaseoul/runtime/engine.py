@@ -1,15 +1,21 @@
 """Panda3D start-up: the configuration for a window or for offscreen rendering, and ShowBase.
 
 Options are PRC variables, so they can be set in a .prc file or with ``loadPrcFileData`` like any
-Panda3D setting; the defaults work on Mesa's llvmpipe as well as on real GPUs.
+Panda3D setting; the defaults work on Mesa's llvmpipe as well as on real GPUs. A quality preset only
+fills in what the citizen's own PRC files leave unset.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
-from panda3d.core import ConfigVariableDouble, ConfigVariableInt, loadPrcFileData
+import panda3d
+from panda3d.core import ConfigVariableDouble, ConfigVariableInt, ConfigVariableManager, loadPrcFileData
 
 from metaseoul.i18n import _
 
@@ -52,7 +58,40 @@ def configure(offscreen: bool, size: tuple[int, int] = (1280, 720), quality: str
     window = "window-type none\nload-display p3headlessgl" if offscreen \
         else "window-type onscreen\nload-display pandagl"
     screen = "fullscreen #t" if fullscreen else f"win-size {size[0]} {size[1]}"
-    loadPrcFileData("metaseoul", f"{_COMMON}\n{QUALITY[quality]}\n{window}\n{screen}\n")
+    preset = "\n".join(line for line in QUALITY[quality].splitlines() if not _set_by_user(line.split()[0]))
+    loadPrcFileData("metaseoul", f"{_COMMON}\n{preset}\n{window}\n{screen}\n")
+
+
+def _set_by_user(name: str) -> bool:
+    """Whether a PRC page other than Panda3D's shipped defaults and metaseoul's own sets ``name``."""
+    shipped = Path(panda3d.__file__).parent / "etc"
+    core = ConfigVariableManager.getGlobalPtr().makeVariable(name)
+    for i in range(core.getNumDeclarations()):
+        page = core.getDeclaration(i).getPage()
+        if page.getName() != "metaseoul" and Path(page.getName()).parent != shipped:
+            return True
+    return False
+
+
+_io_error_handler = None  # kept alive: Xlib holds only the C pointer
+
+
+def watch_display(on_lost: Callable[[], None], exit_code: int) -> None:
+    """When the X display goes away, Xlib calls its I/O error handler and Panda3D's aborts the process;
+    ours runs ``on_lost`` (close the visit in order) and then exits with ``exit_code``."""
+    global _io_error_handler
+    library = ctypes.util.find_library("X11") if sys.platform.startswith("linux") else None
+    if library is None or not os.environ.get("DISPLAY"):
+        return
+
+    def lost(_display) -> int:
+        try:
+            on_lost()
+        finally:
+            os._exit(exit_code)  # Xlib would exit anyway once this returns; the process has nothing left to do
+
+    _io_error_handler = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)(lost)
+    ctypes.CDLL(library).XSetIOErrorHandler(_io_error_handler)
 
 
 def start(offscreen: bool, size: tuple[int, int] = (1280, 720), quality: str = "high", fullscreen: bool = False):

@@ -22,8 +22,8 @@ from panda3d.core import (
     Vec3,
 )
 
-from metaseoul.client import sun
-from metaseoul.client.engine import SHADOW_RADIUS, SHADOW_SIZE
+from metaseoul.runtime import sun
+from metaseoul.runtime.engine import SHADOW_RADIUS, SHADOW_SIZE
 from metaseoul.scenes.builders.mesh import MeshBuilder, srgb
 
 DEFAULT_DATE, DEFAULT_TIME = "05-15", "15:00"
@@ -31,7 +31,7 @@ DEFAULT_DATE, DEFAULT_TIME = "05-15", "15:00"
 
 @lru_cache(maxsize=None)
 def shader(name: str) -> Shader:
-    folder = resources.files("metaseoul.client") / "shaders"
+    folder = resources.files("metaseoul.runtime") / "shaders"
     return Shader.make(Shader.SL_GLSL, (folder / f"{name}.vert").read_text(), (folder / f"{name}.frag").read_text())
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from panda3d.core import NodePath, Point3
 
-from metaseoul.client.environment import Environment
-from metaseoul.client.walker import Walker
+from metaseoul.runtime.environment import Environment
+from metaseoul.runtime.walker import Walker
 from metaseoul.scenes import catalog, loader
 from metaseoul.scenes.catalog import Scene
 from metaseoul.scenes.loader import BuiltScene, Portal

@@ -1,5 +1,5 @@
 """Audio description inside the client: where one is, what is around and what is ahead (on keys,
-see client/keymap.py), spoken aloud and shown as captions at the same time."""
+visit/commands.py), spoken aloud and shown as captions at the same time."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ from metaseoul import i18n
 from metaseoul.accessibility import speech
 from metaseoul.accessibility.audio import RATE, AudioOut
 from metaseoul.accessibility.describe import Describer, Pose
-from metaseoul.client.menu import Hud
-from metaseoul.client.walker import Walker
-from metaseoul.client.world import World
+from metaseoul.runtime.walker import Walker
+from metaseoul.runtime.world import World
+from metaseoul.visit.texts import TimedText
 
 log = logging.getLogger(__name__)
 
 
 class Narrator:
-    def __init__(self, world: World, walker: Walker, hud: Hud, audio: AudioOut | None):
-        self.world, self.walker, self.hud, self.audio = world, walker, hud, audio
+    def __init__(self, world: World, walker: Walker, captions: TimedText, audio: AudioOut | None):
+        self.world, self.walker, self.captions, self.audio = world, walker, captions, audio
         self.voice, self.rate = "espeak", 160
         self._describer: Describer | None = None
         self._said: queue.Queue[tuple[str, str]] = queue.Queue()
@@ -30,10 +30,14 @@ class Narrator:
         """Use this voice and speed from the next sentence on."""
         self.voice, self.rate = voice, words_per_minute
 
-    def lines(self, action: str) -> list[str]:
-        if self._describer is None or self._describer.built is not self.world.built:  # a new scene
+    def describer(self) -> Describer:
+        """The describer of the scene the citizen is in (made again after each portal)."""
+        if self._describer is None or self._describer.built is not self.world.built:
             self._describer = Describer(self.world.built)
-        describer = self._describer
+        return self._describer
+
+    def lines(self, action: str) -> list[str]:
+        describer = self.describer()
         pose = Pose(self.walker.position.x, self.walker.position.y, self.walker.facing)
         if action == "where":
             return [describer.where(pose)]
@@ -42,7 +46,7 @@ class Narrator:
 
     def narrate(self, action: str) -> None:
         lines = self.lines(action)
-        self.hud.caption("\n".join(lines), seconds=4 + 2 * len(lines))
+        self.captions.show("\n".join(lines), seconds=4 + 2 * len(lines))
         self.say(". ".join(lines))
 
     def say(self, text: str) -> None:

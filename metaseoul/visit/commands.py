@@ -1,0 +1,50 @@
+"""The commands a citizen can give in a visit: one registry that every presenter shows (keys on the
+desktop, the Esc menu, the headset's wrist menu, the kiosk's touch buttons), so a feature registers
+its command once and can be reached everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from metaseoul.i18n import _
+
+
+@dataclass(frozen=True)
+class Command:
+    id: str
+    label: str  # English, translated when shown (so a language change re-labels every presenter)
+    run: Callable[..., None]  # called with no argument, or with the target when ``needs_target``
+    keys: tuple[str, ...] = ()  # default keys (Panda3D names); the citizen may remap them
+    needs_target: bool = False  # acts on what the citizen faces or points at (an object, a person)
+
+    @property
+    def title(self) -> str:
+        return _(self.label)
+
+
+@dataclass
+class Commands:
+    """Commands by id, in the order they were registered (the order menus list them in)."""
+
+    _by_id: dict[str, Command] = field(default_factory=dict)
+    changes: int = 0  # counts registrations, so a presenter knows when to lay its buttons out again
+
+    def register(self, command: Command) -> Command:
+        if command.id in self._by_id:
+            raise ValueError(f"a command {command.id!r} is registered already")
+        self._by_id[command.id] = command
+        self.changes += 1
+        return command
+
+    def __iter__(self) -> Iterator[Command]:
+        return iter(list(self._by_id.values()))
+
+    def __contains__(self, ident: str) -> bool:
+        return ident in self._by_id
+
+    def __getitem__(self, ident: str) -> Command:
+        return self._by_id[ident]
+
+    def default_keys(self) -> dict[str, list[str]]:
+        return {c.id: list(c.keys) for c in self}
