@@ -57,6 +57,7 @@ def runtime_failed(name: str, result: str) -> RuntimeFailed:
 
 
 def driver_cannot_share(name: str, extensions: list[str]) -> DriverCannotShare:
+    """The message for a driver lacking ``extensions``, which the runtime ``name`` needs to share images."""
     return DriverCannotShare(_(
         "The graphics driver cannot share images with the VR runtime {name}: it lacks the OpenGL "
         "extension {extensions}. Update the graphics driver (a recent Mesa, or the graphics card "
