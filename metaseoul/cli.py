@@ -10,11 +10,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from metaseoul import __version__, i18n
+from metaseoul.errors import BackendUnreachable, InvalidContent, MetaseoulError, SetupProblem, UsageError
 from metaseoul.i18n import _
-from metaseoul.xr.runtime import RUNTIMES
+from metaseoul.xr.runtime import RUNTIMES, NoRuntime
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_RUNTIME = 0, 1, 2, 3
+EXIT_OK, EXIT_INVALID = 0, InvalidContent.exit_code
 DEFAULT_SCENE = "city-hall"
+VR_RUNTIME = "--vr-runtime"  # what --vr=RUNTIME is read as: --vr alone takes no value, so "--vr SCENE" works
+# Exit codes of errors raised by modules that do not use metaseoul.errors (yet).
+FOREIGN_EXIT_CODES: dict[type[Exception], int] = {NoRuntime: SetupProblem.exit_code}
 
 
 def image_size(text: str) -> tuple[int, int]:
@@ -52,6 +56,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language of messages (default: from the system)"))
     p.add_argument("--out", type=Path, default=Path("metaseoul-renders"),
                    help=_("where the main job writes screenshots when there is no display"))
+    p.set_defaults(handler=_main_job)
     # --lang may also follow the command (metaseoul describe city-hall --lang ko)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS,
@@ -60,9 +65,11 @@ def parser() -> argparse.ArgumentParser:
 
     scenes = sub.add_parser("scenes", parents=[common], help=_("list the built-in scenes and their views"))
     scenes.add_argument("--json", action="store_true", help=_("print JSON instead of text"))
+    scenes.set_defaults(handler=_scenes)
 
     validate = sub.add_parser("validate", parents=[common], help=_("check scene files against the scene format"))
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    validate.set_defaults(handler=_validate)
 
     render = sub.add_parser("render", parents=[common], help=_("render a scene's views offscreen to PNG files and stats.json"))
     render.add_argument("scene", help=_("a built-in scene id or a scene file"))
@@ -73,6 +80,7 @@ def parser() -> argparse.ArgumentParser:
                         help=_("frames timed per view (default: 30)"))
     render.add_argument("--stereo", action="store_true",
                         help=_("render both eyes of a simulated VR headset (the size is per eye)"))
+    render.set_defaults(handler=_render)
 
     play = sub.add_parser("play", parents=[common], help=_("open a scene in a window and walk around"))
     play.add_argument("scene", nargs="?", default=DEFAULT_SCENE, help=_("a built-in scene id or a scene file"))
@@ -82,17 +90,21 @@ def parser() -> argparse.ArgumentParser:
     play.add_argument("--fullscreen", action="store_true", help=_("use the whole screen"))
     play.add_argument("--idle-exit", type=_positive, metavar="SECONDS",
                       help=_("quit after this many seconds without input (kiosks)"))
-    play.add_argument("--vr", nargs="?", const="auto", choices=RUNTIMES, metavar="RUNTIME",
-                      help=_("use a VR headset when one is ready, else the desktop; RUNTIME: openxr, openvr "
-                             "(SteamVR) or auto (OpenXR, then OpenVR; the default)"))
+    play.add_argument("--vr", action="store_const", const="auto",
+                      help=_("use a VR headset when one is ready, else the desktop; --vr=RUNTIME picks the "
+                             "runtime: openxr, openvr (SteamVR) or auto (OpenXR, then OpenVR; the default)"))
+    play.add_argument(VR_RUNTIME, choices=RUNTIMES, dest="vr", metavar="RUNTIME", help=_("the same as --vr=RUNTIME"))
+    play.add_argument("--touch", action="store_true", help=_("show on-screen touch controls (kiosks)"))
     play.add_argument("--backend", metavar="URL",
                       help=_("the city backend to connect to (default: start the built-in one on this computer)"))
+    play.set_defaults(handler=_play)
 
     launcher = sub.add_parser("launcher", parents=[common], help=_("open the launcher: destinations, settings and accessibility"))
     launcher.add_argument("--screenshot", type=Path, metavar="FILE",
                           help=_("render a launcher page to a PNG file and exit"))
     launcher.add_argument("--page", choices=("accessibility", "home", "settings"),
                           help=_("the page to show (with --screenshot)"))
+    launcher.set_defaults(handler=_launcher)
 
     describe = sub.add_parser("describe", parents=[common], help=_("describe a place in words, for blind and low-vision citizens"))
     describe.add_argument("scene", help=_("a built-in scene id or a scene file"))
@@ -100,6 +112,7 @@ def parser() -> argparse.ArgumentParser:
     describe.add_argument("--heading", type=float, metavar="DEG", help=_("which way to face, a compass bearing"))
     describe.add_argument("--speak", action="store_true", help=_("say it aloud"))
     describe.add_argument("--wav", type=Path, metavar="FILE", help=_("also write the speech to a WAV file"))
+    describe.set_defaults(handler=_describe)
 
     sign = sub.add_parser("sign", parents=[common],
                           help=_("sign a text in Korean Sign Language: PNG frames of the signing avatar and a timeline"))
@@ -108,8 +121,10 @@ def parser() -> argparse.ArgumentParser:
     sign.add_argument("--size", type=image_size, default=(480, 480), metavar="WxH")
     sign.add_argument("--fps", type=_positive, default=15, metavar="N", help=_("frames a second (default: 15)"))
     sign.add_argument("--lexicon", type=Path, metavar="FILE", help=_("another sign lexicon file (default: the built-in KSL one)"))
+    sign.set_defaults(handler=_sign)
 
-    sub.add_parser("xr-info", parents=[common], help=_("tell which VR runtime and headset are available"))
+    xr_info = sub.add_parser("xr-info", parents=[common], help=_("tell which VR runtime and headset are available"))
+    xr_info.set_defaults(handler=_xr_info)
 
     check = sub.add_parser("check-backend", parents=[common], help=_("check that a city backend keeps the contract"))
     check.add_argument("url", help=_("the backend's address"))
@@ -117,20 +132,24 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--json", type=Path, metavar="FILE", dest="json_out", help=_("write the results as JSON"))
     check.add_argument("--moderator", metavar="NAME:PASSWORD",
                        help=_("a moderator account, to check moderator actions (with --write)"))
+    check.set_defaults(handler=_check_backend)
 
     serve = sub.add_parser("serve", parents=[common], help=_("run the reference city backend"))
     serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
     serve.add_argument("--port", type=int, default=8765, help=_("port to listen on (default: 8765)"))
     serve.add_argument("--data", type=Path, default=Path("metaseoul-data"), help=_("folder for the database"))
+    serve.set_defaults(handler=_serve)
 
     moderator = sub.add_parser("moderator", parents=[common],
                                help=_("make a registered user of the reference backend a moderator"))
     moderator.add_argument("name", help=_("the user name"))
     moderator.add_argument("--data", type=Path, default=Path("metaseoul-data"), help=_("the backend's data folder"))
     moderator.add_argument("--revoke", action="store_true", help=_("make the user an ordinary citizen again"))
+    moderator.set_defaults(handler=_moderator)
 
     kiosk = sub.add_parser("kiosk", parents=[common], help=_("run the full-screen kiosk for public terminals"))
     kiosk.add_argument("--config", type=Path, metavar="FILE", help=_("the kiosk configuration (JSON)"))
+    kiosk.set_defaults(handler=_kiosk)
     return p
 
 
@@ -144,64 +163,40 @@ def _language(argv: list[str]) -> str:
     return i18n.default_language()
 
 
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line as the handlers take it (``args.handler(args)``)."""
+    spelled = [VR_RUNTIME + arg[len("--vr"):] if arg.startswith("--vr=") else arg for arg in argv]
+    return parser().parse_args(spelled)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _language(argv)
     i18n.set_language(lang if lang in i18n.LANGUAGES else "en")
-    args = parser().parse_args(argv)
-    from metaseoul.scenes import SceneInvalid
-    from metaseoul.scenes.errors import UnknownName
-
+    args = parse(argv)
     try:
-        if args.command == "scenes":
-            return _scenes(args)
-        if args.command == "validate":
-            return _validate(args)
-        if args.command == "render":
-            return _render(args.scene, args.render_out, args.size, args.views, args.frames, args.stereo)
-        if args.command == "play":
-            return _play(args.scene, args.spawn, args.quality, args.fullscreen, args.idle_exit, args.vr, args.backend)
-        if args.command == "launcher":
-            from metaseoul.launcher.main import run_launcher
-
-            return run_launcher(args.screenshot, args.page, getattr(args, "lang", None))
-        if args.command == "serve":
-            from metaseoul.backend.server import serve
-
-            serve(args.host, args.port, args.data)
-            return EXIT_OK
-        if args.command == "moderator":
-            return _moderator(args.name, args.data, args.revoke)
-        if args.command == "check-backend":
-            return _check_backend(args.url, args.write, args.json_out, args.moderator)
-        if args.command == "xr-info":
-            return _xr_info()
-        if args.command == "describe":
-            return _describe(args)
-        if args.command == "sign":
-            return _sign(args)
-        if args.command == "kiosk":
-            from metaseoul.launcher.main import run_kiosk
-
-            return run_kiosk(args.config)
-        return _main_job(args.out, args.lang)
-    except SceneInvalid as exc:
-        for error in exc.errors:
-            print(error, file=sys.stderr)
-        return EXIT_INVALID
-    except UnknownName as exc:
-        print(_("metaseoul: {problem}").format(problem=exc), file=sys.stderr)
-        return EXIT_USAGE
+        return args.handler(args)
+    except (MetaseoulError, *FOREIGN_EXIT_CODES) as exc:
+        return _fail(str(exc), exit_code(exc))
     except BrokenPipeError:  # the reader went away (metaseoul scenes | head -1): nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except OSError as exc:
-        problem = f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc)
-        print(_("metaseoul: {problem}").format(problem=problem), file=sys.stderr)
-        return EXIT_RUNTIME
-    except RuntimeError as exc:
-        print(_("metaseoul: {problem}").format(problem=exc), file=sys.stderr)
-        return EXIT_RUNTIME
+        return _fail(f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc), SetupProblem.exit_code)
+
+
+def exit_code(error: Exception) -> int:
+    """What the command exits with for ``error``: its own code, or the one the table gives its kind."""
+    if isinstance(error, MetaseoulError):
+        return error.exit_code
+    return next(code for kind, code in FOREIGN_EXIT_CODES.items() if isinstance(error, kind))
+
+
+def _fail(problem: str, code: int) -> int:
+    """Say what went wrong, a line each (a scene's problems are several), and give the exit code."""
+    for line in problem.splitlines() or [""]:
+        print(_("metaseoul: {problem}").format(problem=line), file=sys.stderr)
+    return code
 
 
 def _scenes(args) -> int:
@@ -241,7 +236,11 @@ def _validate(args) -> int:
     return EXIT_INVALID if failed else EXIT_OK
 
 
-def _render(scene: str, out: Path, size, views, frames: int, stereo: bool = False) -> int:
+def _render(args) -> int:
+    return _render_scene(args.scene, args.render_out, args.size, args.views, args.frames, args.stereo)
+
+
+def _render_scene(scene: str, out: Path, size, views, frames: int, stereo: bool = False) -> int:
     from metaseoul.client.headless import render_scene
 
     stats = render_scene(scene, out, size=size, views=views, frames=frames, stereo=stereo)
@@ -253,11 +252,31 @@ def _render(scene: str, out: Path, size, views, frames: int, stereo: bool = Fals
     return EXIT_OK
 
 
-def _play(scene: str, spawn: str | None, quality: str = "high", fullscreen: bool = False,
-          idle_exit: int | None = None, vr: str | None = None, backend: str | None = None) -> int:
+def _play(args) -> int:
     from metaseoul.client.app import run
 
-    run(scene, spawn, quality=quality, fullscreen=fullscreen, idle_exit=idle_exit, vr=vr, backend=backend)
+    touch = {"touch": True} if args.touch else {}  # only when asked: run() takes it from the coming release
+    run(args.scene, args.spawn, quality=args.quality, fullscreen=args.fullscreen, idle_exit=args.idle_exit,
+        vr=args.vr, backend=args.backend, **touch)
+    return EXIT_OK
+
+
+def _launcher(args) -> int:
+    from metaseoul.launcher.main import run_launcher
+
+    return run_launcher(args.screenshot, args.page, getattr(args, "lang", None))
+
+
+def _kiosk(args) -> int:
+    from metaseoul.launcher.main import run_kiosk
+
+    return run_kiosk(args.config)
+
+
+def _serve(args) -> int:
+    from metaseoul.backend.server import serve
+
+    serve(args.host, args.port, args.data)
     return EXIT_OK
 
 
@@ -300,48 +319,45 @@ def _sign(args) -> int:
     return EXIT_OK
 
 
-def _check_backend(url: str, write: bool, json_out: Path | None, moderator: str | None) -> int:
+def _check_backend(args) -> int:
     from metaseoul.backend.conformance import Checker, report, table
 
-    results = Checker(url, write=write, moderator=moderator).check_all()
+    results = Checker(args.url, write=args.write, moderator=args.moderator).check_all()
     print(table(results))
-    if json_out is not None:
-        json_out.write_text(json.dumps(report(results), indent=2, ensure_ascii=False) + "\n")
+    if args.json_out is not None:
+        args.json_out.write_text(json.dumps(report(results), indent=2, ensure_ascii=False) + "\n")
     return EXIT_OK if all(r.passed for r in results) else EXIT_INVALID
 
 
-def _moderator(name: str, data: Path, revoke: bool) -> int:
+def _moderator(args) -> int:
     from metaseoul.backend.db import Database
-    from metaseoul.backend.moderation import MODERATOR, Moderation
+    from metaseoul.backend.moderation import Moderation
 
-    if not (data / "metaseoul.sqlite3").is_file():
-        raise RuntimeError(_("no backend data in {folder}: give the folder 'metaseoul serve --data' uses").format(folder=data))
-    db = Database(data)
+    if not (args.data / "metaseoul.sqlite3").is_file():
+        raise UsageError(_("no backend data in {folder}: give the folder 'metaseoul serve --data' uses").format(
+            folder=args.data))
+    db = Database(args.data)
     try:
-        if not db.read("SELECT 1 FROM users WHERE name = ?", (name,)):
-            print(_("metaseoul: no registered user {name!r} in {folder}: register first (Sign in in the launcher, or "
-                    "POST /auth/register)").format(name=name, folder=data), file=sys.stderr)
-            return EXIT_INVALID
-        Moderation(db).grant(name, None if revoke else MODERATOR)
+        Moderation(db).grant(args.name, args.revoke)
     finally:
         db.close()
-    print((_("{name} is no longer a moderator") if revoke else _("{name} is now a moderator")).format(name=name))
+    done = _("{name} is no longer a moderator") if args.revoke else _("{name} is now a moderator")
+    print(done.format(name=args.name))
     return EXIT_OK
 
 
-def _xr_info() -> int:
+def _xr_info(args) -> int:
     from metaseoul.xr import openvr_session
-    from metaseoul.xr.runtime import NoRuntime, detect
+    from metaseoul.xr.runtime import detect
 
     try:
         info = detect()
-    except NoRuntime as exc:
-        if openvr_session.installed():
-            print(_("runtime: {name} (no OpenXR runtime answered; 'metaseoul play --vr' uses SteamVR through "
-                    "OpenVR)").format(name=openvr_session.OpenVRSession.name))
-            return EXIT_OK
-        print(exc, file=sys.stderr)
-        return EXIT_RUNTIME
+    except NoRuntime:
+        if not openvr_session.installed():
+            raise
+        print(_("runtime: {name} (no OpenXR runtime answered; 'metaseoul play --vr' uses SteamVR through "
+                "OpenVR)").format(name=openvr_session.OpenVRSession.name))
+        return EXIT_OK
     print(_("runtime: {name} {version}").format(name=info.runtime, version=info.version))
     print(_("system: {name}").format(name=info.system))
     for eye, (width, height) in zip((_("left eye"), _("right eye")), info.views):
@@ -350,22 +366,24 @@ def _xr_info() -> int:
     return EXIT_OK
 
 
-def _main_job(out: Path, language: str | None = None) -> int:
+def _main_job(args) -> int:
     from metaseoul.runtime.engine import has_display
 
     if has_display():
         try:
             from metaseoul.launcher.main import run_launcher
         except ImportError:  # installed without the launcher extra: straight into City Hall
-            return _play(DEFAULT_SCENE, None)
-        return run_launcher(language=language)
+            from metaseoul.client.app import run
+
+            run(DEFAULT_SCENE)
+            return EXIT_OK
+        return run_launcher(language=args.lang)
     from metaseoul.backend.client import BackendClient, BackendUnavailable
     from metaseoul.backend.embedded import EmbeddedBackend
     from metaseoul.scenes import builtin_ids
-    from metaseoul.paths import config_dir
 
     print(_("No display found: rendering the city backend's scenes offscreen."))
-    backend = EmbeddedBackend(config_dir() / "backend")
+    backend = EmbeddedBackend.default()
     client = BackendClient(backend.start())
     try:
         discovery = client.discover()
@@ -373,12 +391,13 @@ def _main_job(out: Path, language: str | None = None) -> int:
             name=discovery["name"], version=discovery["contract_version"], url=client.base_url))
         scenes = [entry["id"] for entry in client.scenes(discovery["endpoints"].get("content", "/content/v1"))]
     except (BackendUnavailable, KeyError) as exc:
-        raise RuntimeError(_("the built-in city backend did not answer properly ({problem})").format(problem=exc)) from None
+        raise BackendUnreachable(_("the built-in city backend did not answer properly ({problem})").format(
+            problem=exc)) from None
     finally:
         client.close()
         backend.stop()
     for scene_id in scenes:
         if scene_id in builtin_ids():
-            _render(scene_id, out / scene_id, (1280, 720), None, 10)
-    print(_("Screenshots and stats.json for each scene are in {out}").format(out=out.resolve()))
+            _render_scene(scene_id, args.out / scene_id, (1280, 720), None, 10)
+    print(_("Screenshots and stats.json for each scene are in {out}").format(out=args.out.resolve()))
     return EXIT_OK

@@ -59,6 +59,12 @@ def _(message: str) -> str:
     return _translations(_current).gettext(message)
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it yet: it is translated when shown
+    (a command's label, so a language change re-labels every presenter)."""
+    return message
+
+
 def translate(message: str, lang: str) -> str:
     """Translate ``message`` into ``lang`` whatever the current language (a kiosk greets in all)."""
     return _translations(lang).gettext(message)

@@ -3,18 +3,27 @@
 One JSON file per user (``$METASEOUL_CONFIG_DIR`` or the XDG config folder). The launcher writes
 it; the client reads it at start and follows it while it runs, so a change applies at once. Unknown
 or broken values fall back to defaults rather than stopping anyone.
+
+The file says which version of itself it is (``"version": 2``; files without one are version 1).
+An older file is read and brought up to date (1 to 2: every value kept as it is) and saved as the
+current version. A file from a newer metaseoul is read for what this one understands, and is never
+overwritten: ``save`` leaves it as it is and returns False, so a change holds for this run only and
+the newer program finds its file intact.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from metaseoul.i18n import default_language
 from metaseoul.paths import config_dir
 
+VERSION = 2  # of the settings file
 QUALITIES = ("low", "medium", "high")
+log = logging.getLogger(__name__)
 
 # What each accessibility preset switches on. Chosen before anything else on first run.
 _OFF = {"captions": False, "audio_description": False, "high_contrast": False, "large_text": False,
@@ -83,13 +92,9 @@ class Settings:
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
         path = path or config_dir() / "settings.json"
-        try:
-            data = json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
-            return cls()
+        data = _read(path)
         settings = cls()
-        if not isinstance(data, dict):
-            return settings
+        # version 1 -> 2: the same names and meanings. A later version's changes go here, oldest first.
         for f in fields(cls):  # keep each saved value only if it has the right type
             value = data.get(f.name)
             default = getattr(settings, f.name)
@@ -112,9 +117,29 @@ class Settings:
                 setattr(settings, name, getattr(cls(), name))
         return settings
 
-    def save(self, path: Path | None = None) -> None:
+    def save(self, path: Path | None = None) -> bool:
+        """Write the file as version VERSION; False, writing nothing, where a newer metaseoul wrote it."""
         path = path or config_dir() / "settings.json"
+        if _file_version(_read(path)) > VERSION:
+            log.warning("%s is from a newer metaseoul: left as it is, changes hold for this run only", path)
+            return False
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), "utf-8")
+        tmp.write_text(json.dumps({"version": VERSION} | asdict(self), ensure_ascii=False, indent=2), "utf-8")
         tmp.replace(path)
+        return True
+
+
+def _read(path: Path) -> dict:
+    """The file's object; empty when it is missing or is not a JSON object."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _file_version(data: dict) -> int:
+    """Which version a settings file's object is: 1 without a (sensible) "version"."""
+    version = data.get("version", 1)
+    return version if type(version) is int and version >= 1 else 1

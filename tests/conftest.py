@@ -18,9 +18,10 @@ import httpx
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
-# Qt draws offscreen; settings and cached thumbnails go to a folder of this test session's own.
+# Qt draws offscreen; settings, data and cached thumbnails go to folders of this test session's own.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
-os.environ["METASEOUL_CONFIG_DIR"] = tempfile.mkdtemp(prefix="metaseoul-test-config-")
+for folder in ("CONFIG", "DATA", "CACHE", "STATE"):
+    os.environ[f"METASEOUL_{folder}_DIR"] = tempfile.mkdtemp(prefix=f"metaseoul-test-{folder.lower()}-")
 os.environ["METASEOUL_LANG"] = "en"
 
 
@@ -174,3 +175,23 @@ def dead_url():
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))
         yield f"http://127.0.0.1:{held.getsockname()[1]}"
+
+
+def _serve_processes(marker: str) -> list[int]:
+    """Pids of ``metaseoul serve`` processes whose command line mentions ``marker`` (a test's folder:
+    other tests, and other runs on this machine, have their own)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"serve" in args and any(marker.encode() in a for a in args):
+            found.append(int(cmdline.parent.name))
+    return found
+
+
+@pytest.fixture
+def serve_processes():
+    """``serve_processes(marker)``: the running backends a test started with ``marker`` in their folder."""
+    return _serve_processes

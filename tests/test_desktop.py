@@ -55,27 +55,13 @@ def test_client_reports_ready_and_quits_when_idle(x_display):
     assert "metaseoul-status: ready city-hall" in result.stdout
 
 
-def serve_processes() -> list[str]:
-    """Command lines of running ``metaseoul serve`` processes."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            args = cmdline.read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"metaseoul" in args and b"serve" in args:
-            found.append(b" ".join(args).decode(errors="replace"))
-    return found
-
-
-def test_without_a_backend_address_the_built_in_one_runs_for_the_visit(x_display, tmp_path):
-    env = dict(os.environ, DISPLAY=x_display, METASEOUL_LANG="en", METASEOUL_CONFIG_DIR=str(tmp_path))
-    before = serve_processes()
+def test_without_a_backend_address_the_built_in_one_runs_for_the_visit(x_display, tmp_path, serve_processes):
+    env = dict(os.environ, DISPLAY=x_display, METASEOUL_LANG="en", METASEOUL_DATA_DIR=str(tmp_path))
     result = subprocess.run([sys.executable, "-m", "metaseoul", "play", "city-hall", "--quality", "low",
                              "--idle-exit", "2"], capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "backend" / "metaseoul.sqlite3").is_file()  # the built-in backend's data
-    assert serve_processes() == before, "the built-in backend must stop with the client"
+    assert not serve_processes(str(tmp_path)), "the built-in backend must stop with the client"
 
 
 def test_an_unreachable_backend_is_named(x_display, dead_url):

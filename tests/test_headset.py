@@ -63,7 +63,7 @@ def test_the_stick_walks_the_visitor_through_the_city_room(runtime, request, x_d
     token = httpx.post(server.url + "/auth/guest").json()["access_token"]
     watcher = RealtimeSession(server.url, token, "city-hall", "Watcher").start()
     client = subprocess.Popen([sys.executable, "-m", "metaseoul", "play", "city-hall", "--quality", "low",
-                               "--backend", server.url, "--vr", runtime],
+                               "--backend", server.url, f"--vr={runtime}"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         deadline = time.monotonic() + 120

@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 from metaseoul import i18n
 
 PACKAGE = Path(__file__).parents[1] / "metaseoul"
-KEYWORDS = {"_": None, "translate": (1,)}  # i18n._(message) and i18n.translate(message, lang)
+KEYWORDS = {"_": None, "N_": None, "translate": (1,)}  # i18n._(message), N_(message), translate(message, lang)
 
 
 def messages_in_code() -> set[str]:

@@ -19,7 +19,7 @@ from panda3d.core import PNMImage
 def play(x_display, runtime, out, *args, frames=12):
     env = dict(os.environ, DISPLAY=x_display, METASEOUL_LANG="en", XR_RUNTIME_JSON=str(runtime),
                METASEOUL_TEST_XR_OUT=str(out), METASEOUL_TEST_XR_FRAMES=str(frames))
-    return subprocess.Popen([sys.executable, "-m", "metaseoul", "play", "city-hall", "--quality", "low", "--vr", *args],
+    return subprocess.Popen([sys.executable, "-m", "metaseoul", "play", "city-hall", "--quality", "low", "--vr-runtime", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from metaseoul.errors import NotInstalled
 from metaseoul.i18n import _
 
 RATE = 22050  # espeak-ng speaks at this rate; everything is mixed at it
@@ -186,7 +187,7 @@ def _open_stream(device: str = ""):
     try:
         import pyaudio
     except ImportError:
-        raise RuntimeError(_("no audio output: install the sounddevice or pyaudio package")) from None
+        raise NotInstalled(_("no audio output: install the sounddevice or pyaudio package")) from None
     stream = pyaudio.PyAudio().open(format=pyaudio.paInt16, channels=2, rate=RATE, output=True,
                                     frames_per_buffer=BLOCK)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from metaseoul.errors import NotInstalled
 from metaseoul.i18n import _
 
 VOICES = {"ko": "ko", "en": "en-gb"}
@@ -51,7 +52,7 @@ class EspeakEngine:
     def __init__(self, words_per_minute: int = 160):
         self.program = shutil.which("espeak-ng")
         if self.program is None:
-            raise RuntimeError(_("speech needs espeak-ng: install the espeak-ng package"))
+            raise NotInstalled(_("speech needs espeak-ng: install the espeak-ng package"))
         self.words_per_minute = words_per_minute
 
     def say(self, text: str, lang: str) -> Speech:
@@ -75,7 +76,7 @@ class SystemVoiceEngine:
 
             self.engine = pyttsx3.init()
         except Exception as exc:  # noqa: BLE001 - ImportError, or a driver that cannot start
-            raise RuntimeError(_("the system voice is not available ({problem})").format(problem=exc)) from None
+            raise NotInstalled(_("the system voice is not available ({problem})").format(problem=exc)) from None
         self.engine.setProperty("rate", words_per_minute)
 
     def say(self, text: str, lang: str) -> Speech:
@@ -122,7 +123,7 @@ def play(speech: Speech, wait: bool = True) -> None:
     try:
         import pyaudio
     except ImportError:
-        raise RuntimeError(_("no audio output: install the sounddevice or pyaudio package")) from None
+        raise NotInstalled(_("no audio output: install the sounddevice or pyaudio package")) from None
     audio = pyaudio.PyAudio()
     try:
         stream = audio.open(format=pyaudio.paInt16, channels=1, rate=speech.rate, output=True)

@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass
 
 from metaseoul.backend.db import Database
+from metaseoul.errors import UnknownName
+from metaseoul.i18n import _
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS roles (subject TEXT PRIMARY KEY, role TEXT NOT NULL);
@@ -46,12 +48,16 @@ class Moderation:
         self.clock = clock
         db.schema(SCHEMA)
 
-    def grant(self, subject: str, role: str | None) -> None:
-        """Make ``subject`` a moderator (role "moderator"), or an ordinary citizen again (None)."""
+    def grant(self, name: str, revoke: bool = False) -> None:
+        """Make the registered user ``name`` a moderator, or (``revoke``) an ordinary citizen again;
+        UnknownName if no one registered that name."""
         def work(conn):
-            conn.execute("DELETE FROM roles WHERE subject = ?", (subject,))
-            if role:
-                conn.execute("INSERT INTO roles VALUES (?, ?)", (subject, role))
+            if not conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+                raise UnknownName(_("no registered user {name!r}: register first (Sign in in the launcher, "
+                                    "or POST /auth/register)").format(name=name))
+            conn.execute("DELETE FROM roles WHERE subject = ?", (name,))
+            if not revoke:
+                conn.execute("INSERT INTO roles VALUES (?, ?)", (name, MODERATOR))
         self.db.write(work)
 
     def is_moderator(self, subject: str) -> bool:

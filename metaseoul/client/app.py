@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from metaseoul.client.desktop import DesktopClient
+from metaseoul.errors import NoDisplay, NoOpenGL
 from metaseoul.i18n import _
 from metaseoul.runtime import engine
 from metaseoul.visit.city import CityLink
@@ -46,7 +47,7 @@ def run(scene: str, spawn: str | None = None, quality: str = "high", fullscreen:
     """Connect to the city backend (the built-in one when ``backend`` is None), open the window and
     run until the visit ends; in a headset when ``vr`` names a runtime ("auto": any) and one answers."""
     if not engine.has_display():
-        raise RuntimeError(_("no display to open a window on; use 'metaseoul render' for offscreen screenshots"))
+        raise NoDisplay(_("no display to open a window on; use 'metaseoul render' for offscreen screenshots"))
     with ending_signals() as received:
         if backend is None:
             status("backend")
@@ -63,7 +64,7 @@ def _visit(scene: str, spawn: str | None, quality: str, fullscreen: bool, idle_e
            city: CityLink, touch: bool, received: list[int]) -> None:
     base = engine.start(offscreen=False, quality=quality, fullscreen=fullscreen)
     if base.win is None:
-        raise RuntimeError(_("could not open an OpenGL window"))
+        raise NoOpenGL(_("could not open an OpenGL window"))
     session, notice = _headset(base, vr) if vr else (None, None)
     visit = Visit(base, scene, spawn, city=city, idle_exit=idle_exit)
     presenter = None
@@ -77,7 +78,10 @@ def _visit(scene: str, spawn: str | None, quality: str, fullscreen: bool, idle_e
             base.graphicsEngine.renderFrame()
         status("ready", visit.world.scene.id)
         while not (received or visit.ended):
-            base.taskMgr.step()
+            try:
+                base.taskMgr.step()
+            except KeyboardInterrupt:  # the task manager takes SIGINT over while it steps, then raises this
+                received.append(signal.SIGINT)
             lost = getattr(presenter, "lost", None)
             if lost:  # the headset runtime went away: the visit goes on on the desktop
                 presenter.close()

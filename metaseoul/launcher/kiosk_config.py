@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from metaseoul.errors import BadConfiguration
 from metaseoul.i18n import _
 from metaseoul.scenes import builtin_ids
 
@@ -31,23 +32,23 @@ class KioskConfig:
         try:
             data = json.loads(Path(path).read_text("utf-8"))
         except FileNotFoundError:
-            raise RuntimeError(_("kiosk configuration {path} not found").format(path=path)) from None
+            raise BadConfiguration(_("kiosk configuration {path} not found").format(path=path)) from None
         except ValueError as exc:
-            raise RuntimeError(_("kiosk configuration {path} is not valid JSON: {problem}").format(
+            raise BadConfiguration(_("kiosk configuration {path} is not valid JSON: {problem}").format(
                 path=path, problem=exc)) from None
         if not isinstance(data, dict):
-            raise RuntimeError(_("kiosk configuration {path}: expected an object of settings").format(path=path))
+            raise BadConfiguration(_("kiosk configuration {path}: expected an object of settings").format(path=path))
         unknown = set(data) - {f.name for f in fields(cls)}
         if unknown:
-            raise RuntimeError(_("kiosk configuration {path}: unknown setting {name}").format(
+            raise BadConfiguration(_("kiosk configuration {path}: unknown setting {name}").format(
                 path=path, name=", ".join(sorted(unknown))))
         config = cls(**data)
         config.check(path)
         return config
 
     def check(self, path) -> None:
-        def bad(name: str, wanted: str) -> RuntimeError:
-            return RuntimeError(_("kiosk configuration {path}: {name} must be {wanted}").format(
+        def bad(name: str, wanted: str) -> BadConfiguration:
+            return BadConfiguration(_("kiosk configuration {path}: {name} must be {wanted}").format(
                 path=path, name=name, wanted=wanted))
 
         for name, least in (("idle_reset_seconds", 10), ("attract_after_seconds", 5)):
@@ -58,11 +59,11 @@ class KioskConfig:
             raise bad("destinations", _("a list of scene ids"))
         unknown = [d for d in self.destinations if d not in builtin_ids()]
         if unknown:
-            raise RuntimeError(_("kiosk configuration {path}: unknown destination {name}").format(
+            raise BadConfiguration(_("kiosk configuration {path}: unknown destination {name}").format(
                 path=path, name=", ".join(map(str, unknown))))
         if (not isinstance(self.languages, list) or not self.languages or not set(self.languages) <= set(LANGUAGE_NAMES)
                 or self.default_language not in self.languages):
-            raise RuntimeError(_("kiosk configuration {path}: languages must be among ko, en, zh, ja and "
+            raise BadConfiguration(_("kiosk configuration {path}: languages must be among ko, en, zh, ja and "
                                  "include the default language").format(path=path))
         if self.backend is not None and (not isinstance(self.backend, str)
                                          or not self.backend.startswith(("http://", "https://"))):

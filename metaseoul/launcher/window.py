@@ -34,7 +34,7 @@ from metaseoul import i18n
 from metaseoul.i18n import _
 from metaseoul.launcher import style
 from metaseoul.backend.embedded import EmbeddedBackend
-from metaseoul.client.city import NAME_VARIABLE, TOKEN_VARIABLE
+from metaseoul.visit.city import NAME_VARIABLE, TOKEN_VARIABLE
 from metaseoul.launcher.backends import EMBEDDED, BackendCheck, check_backend, sign_in
 from metaseoul.launcher.client_process import ClientProcess, LaunchRequest
 from metaseoul.launcher.thumbnails import ThumbnailCache
@@ -115,7 +115,7 @@ class LauncherWindow(QMainWindow):
         self._notice = ""
         self._vr: tuple[bool, str] | None = None  # asked once: starting a runtime can take seconds
         self.signed_in: tuple[str, str] | None = None  # (name, bearer token), kept in memory only
-        self.embedded = EmbeddedBackend(config_dir() / "backend")
+        self.embedded = EmbeddedBackend.default()
         self.thumbnails = ThumbnailCache(config_dir() / "thumbnails", self)
         self.thumbnails.ready.connect(self._thumbnail_ready)
         self.client_environment: dict[str, str] | None = None

@@ -17,6 +17,7 @@ from pathlib import Path
 import panda3d
 from panda3d.core import ConfigVariableDouble, ConfigVariableInt, ConfigVariableManager, loadPrcFileData
 
+from metaseoul.errors import NoOpenGL
 from metaseoul.i18n import _
 
 SHADOW_SIZE = ConfigVariableInt("metaseoul-shadow-size", 2048, "Sun shadow map size in texels.")
@@ -63,12 +64,12 @@ def configure(offscreen: bool, size: tuple[int, int] = (1280, 720), quality: str
 
 
 def _set_by_user(name: str) -> bool:
-    """Whether a PRC page other than Panda3D's shipped defaults and metaseoul's own sets ``name``."""
+    """Whether a PRC page sets ``name``, other than Panda3D's shipped files, declared defaults and metaseoul's own."""
     shipped = Path(panda3d.__file__).parent / "etc"
     core = ConfigVariableManager.getGlobalPtr().makeVariable(name)
     for i in range(core.getNumDeclarations()):
         page = core.getDeclaration(i).getPage()
-        if page.getName() != "metaseoul" and Path(page.getName()).parent != shipped:
+        if page.getName() not in ("metaseoul", "default") and Path(page.getName()).parent != shipped:
             return True
     return False
 
@@ -108,7 +109,7 @@ def start(offscreen: bool, size: tuple[int, int] = (1280, 720), quality: str = "
     if offscreen:
         base.makeDefaultPipe(printPipeTypes=False)
         if base.pipe is None:
-            raise RuntimeError(_("no offscreen OpenGL: install libegl1 and libgl1-mesa-dri (Mesa's EGL)"))
+            raise NoOpenGL(_("no offscreen OpenGL: install libegl1 and libgl1-mesa-dri (Mesa's EGL)"))
     else:
         base.disableMouse()
         base.camLens.setNearFar(0.15, VIEW_DISTANCE.getValue())

@@ -19,6 +19,7 @@ from panda3d.core import (
     WindowProperties,
 )
 
+from metaseoul.errors import NoOpenGL
 from metaseoul.i18n import _
 from metaseoul.runtime import engine
 
@@ -43,7 +44,7 @@ class OffscreenView:
             *((host.getGsg(), host) if host is not None else ()),
         )
         if self.buffer is None:
-            raise RuntimeError(_("could not create an offscreen OpenGL buffer: install libegl1 and libgl1-mesa-dri"))
+            raise NoOpenGL(_("could not create an offscreen OpenGL buffer: install libegl1 and libgl1-mesa-dri"))
         self.texture = Texture(name)
         self.texture.setMinfilter(SamplerState.FT_linear)  # one level, no mipmaps: complete as it is
         # to RAM for screenshots; otherwise kept on the graphics card to be drawn on a card (picture in picture)
@@ -70,7 +71,7 @@ class OffscreenView:
         """The last rendered frame (the buffer copies each frame to RAM as it renders)."""
         image = PNMImage()
         if not self.texture.store(image):
-            raise RuntimeError(_("the offscreen buffer returned no image"))
+            raise NoOpenGL(_("the offscreen buffer returned no image"))
         return image
 
     def renderer(self) -> dict[str, str]:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from metaseoul.errors import InvalidContent, UnknownName
+
+__all__ = ["SceneError", "SceneInvalid", "UnknownName", "json_path", "path_order"]
+
 
 @dataclass(frozen=True)
 class SceneError:
@@ -19,7 +23,7 @@ class SceneError:
         return f"{where}: {self.message}"
 
 
-class SceneInvalid(Exception):
+class SceneInvalid(InvalidContent):
     """A scene that cannot be used; ``errors`` lists every problem found."""
 
     def __init__(self, errors: list[SceneError]):
@@ -36,13 +40,6 @@ def json_path(parts) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
-
-
-class UnknownName(LookupError):
-    """A scene, view or spawn asked for by name that does not exist; the message lists what does."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 def path_order(path: str) -> list:

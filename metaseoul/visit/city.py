@@ -12,8 +12,8 @@ import os
 from metaseoul.backend.client import BackendClient, BackendUnavailable, ComplaintRejected
 from metaseoul.backend.embedded import EmbeddedBackend
 from metaseoul.backend.realtime_client import RealtimeSession
+from metaseoul.errors import BackendUnreachable
 from metaseoul.i18n import _
-from metaseoul.paths import config_dir
 
 # A signed-in citizen's token and name, passed by the launcher in the environment (never on the command line).
 TOKEN_VARIABLE, NAME_VARIABLE = "METASEOUL_TOKEN", "METASEOUL_NAME"
@@ -32,7 +32,7 @@ class CityLink:
         """Connect to ``url``, or start the built-in backend when it is None."""
         embedded = None
         if url is None:
-            embedded = EmbeddedBackend(config_dir() / "backend")
+            embedded = EmbeddedBackend.default()
             url = embedded.start()
         client = BackendClient(url, timeout=10)
         try:
@@ -44,9 +44,9 @@ class CityLink:
         except (BackendUnavailable, ComplaintRejected, ValueError, KeyError, TypeError, AttributeError) as exc:
             if embedded:
                 embedded.stop()
-            raise RuntimeError(_("the city backend at {url} is unreachable ({problem}); check the address and your "
-                                 "connection, or choose the built-in backend").format(
-                url=url, problem=exc)) from None
+            raise BackendUnreachable(_(
+                "the city backend at {url} is unreachable ({problem}); check the address and your connection, "
+                "or choose the built-in backend").format(url=url, problem=exc)) from None
         finally:
             client.close()
         return cls(url, discovery, token, embedded, os.environ.get(NAME_VARIABLE) or _("guest"))

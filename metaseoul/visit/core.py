@@ -15,7 +15,7 @@ from pathlib import Path
 from metaseoul import i18n
 from metaseoul.accessibility.audio import Placement, earcon, open_output
 from metaseoul.accessibility.describe import Describer, Pose
-from metaseoul.i18n import _
+from metaseoul.i18n import N_, _
 from metaseoul.runtime.walker import Intent, Walker
 from metaseoul.runtime.world import World
 from metaseoul.scenes.loader import PlacedObject
@@ -64,15 +64,15 @@ class Visit:
     def _register_commands(self) -> None:
         narrate = self.narrator.narrate
         for command in (
-            Command("where", "Where am I", lambda: narrate("where"), ("f1",)),
-            Command("around", "What is around", lambda: narrate("around"), ("f2",)),
-            Command("ahead", "What is ahead", lambda: narrate("ahead"), ("f3",)),
-            Command("guide", "Guide me", self.guide_next, ("f4",)),
-            Command("stop-guide", "Stop guiding", self.stop_guide, ("f5",)),
-            Command("captions", "Captions on or off", self.toggle_captions, ("f6",)),
-            Command("sign-avatar", "Signing avatar on or off", lambda: self.toggle("sign_avatar"), ("f7",)),
-            Command("level-view", "Level the view", self.level_view, ("f8",)),
-            Command("dismiss", "Dismiss the alert", self.alerts.dismiss, ("enter",)),
+            Command("where", N_("Where am I"), lambda: narrate("where"), ("f1",)),
+            Command("around", N_("What is around"), lambda: narrate("around"), ("f2",)),
+            Command("ahead", N_("What is ahead"), lambda: narrate("ahead"), ("f3",)),
+            Command("guide", N_("Guide me"), self.guide_next, ("f4",)),
+            Command("stop-guide", N_("Stop guiding"), self.stop_guide, ("f5",)),
+            Command("captions", N_("Captions on or off"), self.toggle_captions, ("f6",)),
+            Command("sign-avatar", N_("Signing avatar on or off"), lambda: self.toggle("sign_avatar"), ("f7",)),
+            Command("level-view", N_("Level the view"), self.level_view, ("f8",)),
+            Command("dismiss", N_("Dismiss the alert"), self.alerts.dismiss, ("enter",)),
         ):
             self.commands.register(command)
 
@@ -90,10 +90,9 @@ class Visit:
         command.run(target)
 
     def target(self) -> PlacedObject | None:
-        """The nearest object ahead of the citizen, within reach."""
-        ahead = self.narrator.describer().ahead(self.pose())
-        near = [s for s in ahead if s.distance <= TARGET_REACH]
-        return min(near, key=lambda s: s.distance).object if near else None
+        """What the citizen faces: of the named things ahead within reach, the one most straight ahead."""
+        ahead = self.narrator.describer().ahead(self.pose(), radius=TARGET_REACH, limit=8)
+        return min(ahead, key=lambda s: abs(s.bearing)).object if ahead else None
 
     def toggle(self, name: str) -> bool:
         """Switch a setting as the citizen asked: saved, so it lasts, and applied at once."""

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from panda3d.core import DynamicTextFont, Filename, NodePath, TextNode, TransparencyAttrib
 
+from metaseoul.errors import NotInstalled
 from metaseoul.i18n import _
 from metaseoul.scenes.builders.mesh import srgb
 from metaseoul.scenes.catalog import assets_dir
@@ -16,7 +17,7 @@ def font(bold: bool = True) -> DynamicTextFont:
     path = assets_dir() / "fonts" / ("NanumSquareB.ttf" if bold else "NanumSquareR.ttf")
     loaded = DynamicTextFont(Filename.fromOsSpecific(str(path)))
     if not loaded.isValid():
-        raise RuntimeError(_("cannot read the Korean font {path}").format(path=path))
+        raise NotInstalled(_("cannot read the Korean font {path}").format(path=path))
     loaded.setPixelsPerUnit(64)
     loaded.setPageSize(1024, 1024)
     return loaded

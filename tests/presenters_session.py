@@ -1,0 +1,85 @@
+"""One command registered on a visit, found in every presenter: its key and the Esc menu on the
+desktop, the kiosk's touch buttons, the headset's wrist menu; and a touch-only walk at the kiosk.
+Run under Xvfb by test_visit.py; prints a JSON report."""
+
+from __future__ import annotations
+
+import json
+
+from direct.gui import DirectGuiGlobals as DGG
+from panda3d.core import Point3
+
+from metaseoul.runtime import engine
+
+base = engine.start(offscreen=False, size=(640, 360))
+from metaseoul.client.desktop import DesktopClient  # noqa: E402
+from metaseoul.client.headset import HeadsetClient  # noqa: E402
+from metaseoul.visit.commands import Command  # noqa: E402
+from metaseoul.visit.core import Visit  # noqa: E402
+from metaseoul.xr.session import Pose, SimulatedSession  # noqa: E402
+
+visit = Visit(base, "city-hall")
+ran: list[str] = []
+visit.commands.register(Command("wave", "Wave hello", lambda: ran.append("wave"), keys=("f9",)))
+report: dict = {}
+
+
+def frames(n: int) -> None:
+    for _ in range(n):
+        base.taskMgr.step()
+
+
+def press(button, event: str) -> None:
+    """What a finger (the pointer's first button) on ``button`` sends."""
+    base.messenger.send(event + button.guiId, [None])
+
+
+desktop = DesktopClient(base, visit, touch=True)
+frames(3)
+base.messenger.send("f9")
+frames(1)
+report["by_key"] = ran.count("wave")
+report["touch_buttons"] = desktop.touch.labels
+press(desktop.touch.buttons[desktop.touch.labels.index("Wave hello")], DGG.B1CLICK)
+frames(1)
+report["by_touch"] = ran.count("wave") - report["by_key"]
+base.messenger.send("escape")
+frames(1)
+report["menu_buttons"] = desktop.menu.labels
+desktop.menu.buttons[desktop.menu.labels.index("Wave hello")].commandFunc(None)
+frames(1)
+report["by_menu"] = ran.count("wave") - report["by_key"] - report["by_touch"]
+report["menu_closed_after_choosing"] = not desktop.menu.shown
+
+# a touch-only walk: hold the forward arrow, let go, hold turn-right; the pointer moving turns nothing
+report["button_pixels"] = desktop.touch.size * base.win.getYSize() / 2
+start, facing = visit.walker.position, visit.walker.facing
+base.win.movePointer(0, 600, 100)
+frames(3)
+report["turned_by_pointer"] = abs(visit.walker.facing - facing)
+press(desktop.touch.arrows["forward"], DGG.B1PRESS)
+frames(40)
+press(desktop.touch.arrows["forward"], DGG.B1RELEASE)
+report["walked"] = (visit.walker.position - start).length()
+held = visit.walker.position
+frames(10)
+report["moved_after_release"] = (visit.walker.position - held).length()
+press(desktop.touch.arrows["turn-right"], DGG.B1PRESS)
+frames(20)
+press(desktop.touch.arrows["turn-right"], DGG.B1RELEASE)
+report["turned"] = (visit.walker.facing - facing) % 360
+desktop.close()
+
+script = {"hands": {"left": Pose(Point3(-0.25, 0.35, 1.1))}, "actions": {}}
+session = SimulatedSession(lambda t: (Pose(Point3(0, 0, 1.6)), script["hands"], script["actions"]), eye_size=(96, 96))
+headset = HeadsetClient(base, session, visit)
+frames(4)
+script["actions"] = {"menu": True}
+frames(2)
+rows = headset.vr.menu.rows
+report["wrist_rows"] = [row.label for row in rows]
+rows[report["wrist_rows"].index("Wave hello")].action()
+report["by_wrist"] = ran.count("wave") - report["by_key"] - report["by_touch"] - report["by_menu"]
+headset.close()
+visit.close()
+print(json.dumps(report), flush=True)

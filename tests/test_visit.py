@@ -1,0 +1,147 @@
+"""The visit core and its presenters: a command registered once is reached everywhere; the kiosk can
+be walked by touch alone; the visit ends in order on signals and when the display goes away."""
+
+from __future__ import annotations
+
+import json
+import signal
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def presenters(x_display, tmp_path_factory) -> dict:
+    """The report of tests/presenters_session.py, run once in a real window."""
+    env = dict(os.environ, DISPLAY=x_display, METASEOUL_LANG="en",
+               METASEOUL_CONFIG_DIR=str(tmp_path_factory.mktemp("presenters")))
+    result = subprocess.run([sys.executable, str(Path(__file__).with_name("presenters_session.py"))],
+                            capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_command_registered_once_appears_on_desktop_kiosk_and_headset(presenters):
+    report = presenters
+    assert "Wave hello" in report["menu_buttons"] and "Wave hello" in report["touch_buttons"]
+    assert "Wave hello" in report["wrist_rows"]
+    assert [report[k] for k in ("by_key", "by_touch", "by_menu", "by_wrist")] == [1, 1, 1, 1]
+    assert report["menu_closed_after_choosing"]
+    assert report["touch_buttons"][:2] == ["Where am I", "What is around"], "the visit's own commands come first"
+
+
+def test_the_kiosk_is_walked_by_touch_alone(presenters):
+    report = presenters
+    assert report["button_pixels"] >= 15 / 25.4 * 96, "a touch button is at least 15 mm on a 96 dpi screen"
+    assert report["turned_by_pointer"] < 1e-6, "at the kiosk a tap is not a look"
+    assert report["walked"] > 1.0, "holding the forward arrow walks"
+    assert report["moved_after_release"] < 0.01, "letting go stops"
+    assert 20 < report["turned"] < 180, "holding the turn arrow turns right"
+
+
+def start_visit(display: str, folder: Path) -> subprocess.Popen:
+    """``metaseoul play`` with the built-in backend, its files in ``folder``, once it says it is ready."""
+    env = dict(os.environ, DISPLAY=display, METASEOUL_LANG="en", METASEOUL_CONFIG_DIR=str(folder / "config"),
+               METASEOUL_DATA_DIR=str(folder / "data"), PYTHONUNBUFFERED="1")
+    client = subprocess.Popen([sys.executable, "-m", "metaseoul", "play", "city-hall", "--quality", "low"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    for line in client.stdout:
+        if line.startswith("metaseoul-status: ready"):
+            return client
+    raise AssertionError("the visit never became ready: " + client.stderr.read()[-2000:])
+
+
+@pytest.mark.parametrize("ending", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_ends_the_visit_in_order_and_stops_the_built_in_backend(x_display, tmp_path, ending,
+                                                                        serve_processes):
+    client = start_visit(x_display, tmp_path)
+    try:
+        assert serve_processes(str(tmp_path)), "the built-in backend runs for the visit"
+        client.send_signal(ending)
+        assert client.wait(timeout=20) == 0, client.stderr.read()[-2000:]
+        assert "Traceback" not in client.stderr.read()
+        assert not serve_processes(str(tmp_path)), "the built-in backend stops with the visit"
+    finally:
+        if client.poll() is None:
+            client.kill()
+
+
+def test_losing_the_display_ends_the_visit_in_order(tmp_path, serve_processes):
+    number = next(n for n in range(150, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists()
+                  and not Path(f"/tmp/.X{n}-lock").exists())
+    display = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = None
+    try:
+        deadline = time.monotonic() + 10
+        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+            assert display.poll() is None and time.monotonic() < deadline, "Xvfb did not start"
+            time.sleep(0.05)
+        client = start_visit(f":{number}", tmp_path)
+        display.terminate()
+        display.wait(10)
+        assert client.wait(timeout=20) == 3
+        assert "the display went away; the visit has ended" in client.stderr.read()
+        assert not serve_processes(str(tmp_path)), "the built-in backend stops with the visit"
+    finally:
+        if client is not None and client.poll() is None:
+            client.kill()
+        if display.poll() is None:
+            display.kill()
+
+
+@pytest.fixture
+def visit(offscreen_base, tmp_path):
+    """A visit with no presenter and no city, its settings in this test's folder."""
+    from metaseoul.visit.core import Visit
+
+    running = Visit(offscreen_base, "city-hall", settings_path=tmp_path / "settings.json")
+    yield running
+    running.close()
+    running.walker.body.removeNode()
+
+
+def test_level_view_levels_the_head_and_is_a_command(visit):
+    from metaseoul.runtime.walker import Intent
+
+    visit.step(0.1, Intent(look=-30))
+    assert visit.walker.head.getP() == pytest.approx(-30)
+    visit.run("level-view")
+    assert visit.walker.head.getP() == 0
+    assert visit.commands["level-view"].keys == ("f8",)
+
+
+def test_a_command_that_needs_a_target_gets_what_the_citizen_faces(visit):
+    from metaseoul.visit.commands import Command
+
+    got = []
+    visit.commands.register(Command("inspect", "Inspect", got.append, needs_target=True))
+    visit.walker.place((-110, 8, 0), 270)  # on Sejong-daero, facing west: Daehanmun 20 m ahead
+    visit.run("inspect")
+    assert [o.id for o in got] == ["daehanmun"]
+    visit.walker.place((0, 0, 0), 0)
+    visit.walker.body.setZ(-1000)  # nothing named within reach ahead: nothing is done, and the citizen is told
+    visit.run("inspect")
+    assert len(got) == 1 and visit.captions.text == "There is nothing in front of you for that."
+    visit.run("inspect", target=got[0])
+    assert got == [got[0], got[0]], "a presenter may pass what the citizen points at"
+
+
+def test_a_command_id_is_registered_once(visit):
+    from metaseoul.visit.commands import Command
+
+    with pytest.raises(ValueError, match="where"):
+        visit.commands.register(Command("where", "Again", lambda: None))
+
+
+def test_captions_toggle_is_saved_and_said(visit, tmp_path):
+    from metaseoul.settings import Settings
+
+    visit.run("captions")
+    assert Settings.load(tmp_path / "settings.json").captions and visit.notice.text == "Captions on"
+    visit.step(5.0)
+    assert visit.notice.text == "", "a notice goes when its time is up"
