@@ -80,8 +80,8 @@ def test_steamvr_going_away_mid_visit_hands_the_visit_to_the_desktop(x_display, 
     visit goes on on the desktop, with one sentence and no traceback."""
     env = dict(os.environ, DISPLAY=x_display, METASEOUL_LANG="en", VR_PATHREG_OVERRIDE=str(openvr_runtime),
                METASEOUL_TEST_VR_OUT=str(tmp_path), METASEOUL_TEST_VR_LOSE_AFTER="5", HOME=str(tmp_path))
-    result = subprocess.run([sys.executable, "-m", "metaseoul", "play", "city-hall", "--quality", "low", "--vr",
-                             "openvr", "--idle-exit", "3"], capture_output=True, text=True, timeout=180, env=env)
+    result = subprocess.run([sys.executable, "-m", "metaseoul", "play", "city-hall", "--quality", "low", "--vr=openvr",
+                             "--idle-exit", "3"], capture_output=True, text=True, timeout=180, env=env)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
     sentence = "The headset's VR runtime stopped (VRCompositorError_RequestFailed); the visit goes on on the desktop."
     assert f"metaseoul: {sentence}" in result.stderr and f"metaseoul-status: notice {sentence}" in result.stdout
