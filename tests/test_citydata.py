@@ -1,12 +1,11 @@
 """City data as OGC SensorThings: entities, moving readings, and the query options, both on the
-query engine with a fixed clock and over HTTP from the real backend process."""
+query engine with a fixed clock and over HTTP from the backend's application."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
 
-import httpx
 import pytest
 
 from metaseoul.backend.citydata import STEPS, CityData, QueryError, collection, parse_filter
@@ -77,23 +76,23 @@ def test_bad_paging_options(city):
         collection(city.things(), {"$select": "name"}, "/Things")
 
 
-def test_over_http(server):
-    base = server.url + "/sensorthings/v1.1"
-    doc = httpx.get(server.url + "/.well-known/metaseoul").json()
+def test_over_http(app_client):
+    base = "/sensorthings/v1.1"
+    doc = app_client.get("/.well-known/metaseoul").json()
     assert "city-data" in doc["capabilities"] and doc["endpoints"]["sensorthings"] == "/sensorthings/v1.1"
-    things = httpx.get(base + "/Things", params={"$filter": "name eq 'Seoul Plaza'", "$expand": "Datastreams"}).json()
+    things = app_client.get(base + "/Things", params={"$filter": "name eq 'Seoul Plaza'", "$expand": "Datastreams"}).json()
     plaza = things["value"][0]
     assert plaza["properties"]["scene"] == "city-hall" and len(plaza["Datastreams"]) == 6
-    first = httpx.get(base + "/Datastreams(1)/Observations", params={"$top": "10", "$count": "true"}).json()
+    first = app_client.get(base + "/Datastreams(1)/Observations", params={"$top": "10", "$count": "true"}).json()
     assert first["@iot.count"] == STEPS and len(first["value"]) == 10
-    rest = httpx.get(server.url + first["@iot.nextLink"]).json()
+    rest = app_client.get(first["@iot.nextLink"]).json()
     assert rest["value"][0]["@iot.id"] != first["value"][0]["@iot.id"]
-    bad = httpx.get(base + "/Things", params={"$filter": "name zz 1"})
+    bad = app_client.get(base + "/Things", params={"$filter": "name zz 1"})
     assert bad.status_code == 400 and "unknown operator" in bad.json()["message"]
-    assert httpx.get(base + "/Things(99)").status_code == 404
+    assert app_client.get(base + "/Things(99)").status_code == 404
     for path in ("/Locations(1)", "/ObservedProperties(4)", "/Datastreams(7)/Thing",
                  first["value"][0]["@iot.selfLink"].removeprefix("/sensorthings/v1.1")):
-        assert httpx.get(base + path).status_code == 200, path  # every advertised link answers
+        assert app_client.get(base + path).status_code == 200, path  # every advertised link answers
 
 
 @pytest.mark.parametrize("path, params", [
@@ -106,8 +105,8 @@ def test_over_http(server):
     ("/Things", {"$filter": " or ".join(["id eq 1"] * 1200)}),
     ("/Datastreams(1)/Observations", {"$filter": "phenomenonTime gt 2026-13-45T00:00Z"}),
 ])
-def test_hostile_queries_get_400_not_500(server, path, params):
-    response = httpx.get(server.url + "/sensorthings/v1.1" + path, params=params)
+def test_hostile_queries_get_400_not_500(app_client, path, params):
+    response = app_client.get("/sensorthings/v1.1" + path, params=params)
     assert response.status_code == 400, response.text[:200]
     assert response.json()["message"]
 
@@ -117,6 +116,6 @@ def test_hostile_queries_get_400_not_500(server, path, params):
     {"$filter": "name gt 2024-01-01T00:00Z"},
     {"$filter": "result eq 3 or name eq 'x'"},
 ])
-def test_mismatched_kinds_simply_do_not_match(server, params):
-    response = httpx.get(server.url + "/sensorthings/v1.1/Datastreams(1)/Observations", params=params)
+def test_mismatched_kinds_simply_do_not_match(app_client, params):
+    response = app_client.get("/sensorthings/v1.1/Datastreams(1)/Observations", params=params)
     assert response.status_code == 200

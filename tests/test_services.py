@@ -1,4 +1,4 @@
-"""Accounts, reservations and the scene catalogue of the reference backend, over real HTTP."""
+"""Accounts, reservations and the scene catalogue of the reference backend, over HTTP to its application."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 import pytest
 
 from metaseoul.backend.accounts import Accounts, AuthError
@@ -16,32 +15,32 @@ from metaseoul.scenes.catalog import builtin_dir
 DAY = "2026-12-01"
 
 
-def guest(server) -> dict:
-    response = httpx.post(server.url + "/auth/guest")
+def guest(app_client) -> dict:
+    response = app_client.post("/auth/guest")
     assert response.status_code == 201
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def test_discovery_lists_the_new_capabilities(server):
-    doc = httpx.get(server.url + "/.well-known/metaseoul").json()
+def test_discovery_lists_the_new_capabilities(app_client):
+    doc = app_client.get("/.well-known/metaseoul").json()
     assert {"accounts", "reservations", "content"} <= set(doc["capabilities"])
     assert doc["endpoints"]["reservations"] == "/reservations/v1"
 
 
-def test_register_sign_in_and_bad_tokens(server):
-    assert httpx.post(server.url + "/auth/register", json={"name": "minji", "password": "correct horse"}).status_code == 201
-    taken = httpx.post(server.url + "/auth/register", json={"name": "minji", "password": "another one!"})
+def test_register_sign_in_and_bad_tokens(app_client):
+    assert app_client.post("/auth/register", json={"name": "minji", "password": "correct horse"}).status_code == 201
+    taken = app_client.post("/auth/register", json={"name": "minji", "password": "another one!"})
     assert taken.status_code == 400 and "taken" in taken.json()["message"]
-    short = httpx.post(server.url + "/auth/register", json={"name": "jun", "password": "short"})
+    short = app_client.post("/auth/register", json={"name": "jun", "password": "short"})
     assert short.status_code == 400 and "at least 10" in short.json()["message"]
-    wrong = httpx.post(server.url + "/auth/token", json={"name": "minji", "password": "wrong password"})
+    wrong = app_client.post("/auth/token", json={"name": "minji", "password": "wrong password"})
     assert wrong.status_code == 401
-    token = httpx.post(server.url + "/auth/token", json={"name": "minji", "password": "correct horse"}).json()
+    token = app_client.post("/auth/token", json={"name": "minji", "password": "correct horse"}).json()
     assert token["token_type"] == "Bearer" and token["kind"] == "user" and token["expires_in"] > 0
-    mine = httpx.get(server.url + "/reservations/v1/bookings", headers={"Authorization": f"Bearer {token['access_token']}"})
+    mine = app_client.get("/reservations/v1/bookings", headers={"Authorization": f"Bearer {token['access_token']}"})
     assert mine.status_code == 200 and mine.json() == []
     for header in ({}, {"Authorization": "Bearer made-up"}, {"Authorization": "Basic abc"}):
-        answer = httpx.get(server.url + "/reservations/v1/bookings", headers=header)
+        answer = app_client.get("/reservations/v1/bookings", headers=header)
         assert answer.status_code == 401 and answer.json()["message"]
 
 
@@ -55,68 +54,67 @@ def test_tokens_expire(tmp_path):
         accounts.session(f"Bearer {token}")
 
 
-def test_book_list_and_cancel(server):
-    who = guest(server)
-    slots = httpx.get(server.url + "/reservations/v1/services/city-hall-tour/slots", params={"date": DAY}).json()
+def test_book_list_and_cancel(app_client):
+    who = guest(app_client)
+    slots = app_client.get("/reservations/v1/services/city-hall-tour/slots", params={"date": DAY}).json()
     assert [s["start"] for s in slots][0] == f"{DAY}T10:00:00+09:00" and slots[0]["remaining"] == 20
-    booked = httpx.post(server.url + "/reservations/v1/bookings", json={"slot_id": slots[0]["slot_id"]}, headers=who)
+    booked = app_client.post("/reservations/v1/bookings", json={"slot_id": slots[0]["slot_id"]}, headers=who)
     assert booked.status_code == 201
-    after = httpx.get(server.url + "/reservations/v1/services/city-hall-tour/slots", params={"date": DAY}).json()
+    after = app_client.get("/reservations/v1/services/city-hall-tour/slots", params={"date": DAY}).json()
     assert after[0]["remaining"] == 19
     ident = booked.json()["booking_id"]
-    assert [b["booking_id"] for b in httpx.get(server.url + "/reservations/v1/bookings", headers=who).json()] == [ident]
-    other = guest(server)
-    assert httpx.delete(server.url + f"/reservations/v1/bookings/{ident}", headers=other).status_code == 404
-    assert httpx.delete(server.url + f"/reservations/v1/bookings/{ident}", headers=who).status_code == 204
-    assert httpx.get(server.url + "/reservations/v1/bookings", headers=who).json() == []
+    assert [b["booking_id"] for b in app_client.get("/reservations/v1/bookings", headers=who).json()] == [ident]
+    other = guest(app_client)
+    assert app_client.delete(f"/reservations/v1/bookings/{ident}", headers=other).status_code == 404
+    assert app_client.delete(f"/reservations/v1/bookings/{ident}", headers=who).status_code == 204
+    assert app_client.get("/reservations/v1/bookings", headers=who).json() == []
 
 
 @pytest.mark.parametrize("service, capacity, racers", [("citizens-hall-room", 1, 20), ("city-hall-tour", 20, 30)])
-def test_never_double_booked_under_concurrent_requests(server, service, capacity, racers):
-    slot = httpx.get(server.url + f"/reservations/v1/services/{service}/slots", params={"date": DAY}).json()[1]["slot_id"]
-    people = [guest(server) for _ in range(racers)]
+def test_never_double_booked_under_concurrent_requests(app_client, service, capacity, racers):
+    slot = app_client.get(f"/reservations/v1/services/{service}/slots", params={"date": DAY}).json()[1]["slot_id"]
+    people = [guest(app_client) for _ in range(racers)]
 
     def attempt(headers):
-        return httpx.post(server.url + "/reservations/v1/bookings", json={"slot_id": slot}, headers=headers,
-                          timeout=30).status_code
+        return app_client.post("/reservations/v1/bookings", json={"slot_id": slot}, headers=headers).status_code
 
     with ThreadPoolExecutor(max_workers=racers) as pool:
         codes = list(pool.map(attempt, people))
     assert codes.count(201) == capacity and codes.count(409) == racers - capacity
-    remaining = httpx.get(server.url + f"/reservations/v1/services/{service}/slots", params={"date": DAY}).json()[1]
+    remaining = app_client.get(f"/reservations/v1/services/{service}/slots", params={"date": DAY}).json()[1]
     assert remaining["remaining"] == 0
 
 
-def test_bad_reservation_requests(server):
-    who = guest(server)
-    assert httpx.get(server.url + "/reservations/v1/services/city-hall-tour/slots", params={"date": "soon"}).status_code == 400
-    assert httpx.get(server.url + "/reservations/v1/services/karaoke/slots", params={"date": DAY}).status_code == 404
+def test_bad_reservation_requests(app_client):
+    who = guest(app_client)
+    assert app_client.get("/reservations/v1/services/city-hall-tour/slots", params={"date": "soon"}).status_code == 400
+    assert app_client.get("/reservations/v1/services/karaoke/slots", params={"date": DAY}).status_code == 404
     for body in ({"slot_id": "city-hall-tour@2026-12-01T03:00"}, {"slot_id": "nonsense"}):
-        assert httpx.post(server.url + "/reservations/v1/bookings", json=body, headers=who).status_code == 404
-    assert httpx.post(server.url + "/reservations/v1/bookings", content=b"[1]", headers=who).status_code == 400
+        assert app_client.post("/reservations/v1/bookings", json=body, headers=who).status_code == 404
+    assert app_client.post("/reservations/v1/bookings", content=b"[1]", headers=who).status_code == 400
     # other spellings of the same day must not count as other slots
     for odd in ("citizens-hall-room@20261201T09:00", "citizens-hall-room@2026-W48-2T09:00"):
-        assert httpx.post(server.url + "/reservations/v1/bookings", json={"slot_id": odd}, headers=who).status_code == 404
+        assert app_client.post("/reservations/v1/bookings", json={"slot_id": odd}, headers=who).status_code == 404
 
 
-def test_one_person_cannot_take_every_place(server):
-    who = guest(server)
-    slots = httpx.get(server.url + "/reservations/v1/services/sign-language-counselling/slots", params={"date": DAY}).json()
-    codes = [httpx.post(server.url + "/reservations/v1/bookings", json={"slot_id": s["slot_id"]}, headers=who).status_code
+def test_one_person_cannot_take_every_place(app_client):
+    who = guest(app_client)
+    slots = app_client.get("/reservations/v1/services/sign-language-counselling/slots", params={"date": DAY}).json()
+    codes = [app_client.post("/reservations/v1/bookings", json={"slot_id": s["slot_id"]}, headers=who).status_code
              for s in slots]
     assert codes[:5] == [201] * 5 and set(codes[5:]) == {409}
 
 
-def test_bearer_scheme_is_case_insensitive(server):
-    token = httpx.post(server.url + "/auth/guest").json()["access_token"]
-    assert httpx.get(server.url + "/reservations/v1/bookings", headers={"Authorization": f"bearer {token}"}).status_code == 200
+def test_bearer_scheme_is_case_insensitive(app_client):
+    token = app_client.post("/auth/guest").json()["access_token"]
+    assert app_client.get("/reservations/v1/bookings", headers={"Authorization": f"bearer {token}"}).status_code == 200
 
 
-def test_scene_catalogue_and_download(server):
-    listing = httpx.get(server.url + "/content/v1/scenes").json()
+def test_scene_catalogue_and_download(app_client):
+    listing = app_client.get("/content/v1/scenes").json()
     assert {s["id"] for s in listing} >= {"city-hall", "gwanghwamun"}
     entry = next(s for s in listing if s["id"] == "city-hall")
-    data = httpx.get(server.url + entry["url"])
+    data = app_client.get(entry["url"])
     assert hashlib.sha256(data.content).hexdigest() == entry["sha256"] and len(data.content) == entry["size"]
     assert data.headers["etag"] == f'"{entry["sha256"]}"'
     assert json.loads(data.content)["id"] == "city-hall"
@@ -124,7 +122,7 @@ def test_scene_catalogue_and_download(server):
     assert set(entry["languages"]) >= {"ko", "en"}
 
 
-def test_answers_match_the_openapi_contract(server):
+def test_answers_match_the_openapi_contract(app_client):
     from importlib import resources
 
     import jsonschema
@@ -135,12 +133,12 @@ def test_answers_match_the_openapi_contract(server):
         jsonschema.Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": contract["components"]},
                                         format_checker=jsonschema.FormatChecker()).validate(value)
 
-    check(httpx.post(server.url + "/auth/guest").json(), "Token")
-    who = guest(server)
-    slots = httpx.get(server.url + "/reservations/v1/services/city-hall-tour/slots", params={"date": DAY}).json()
+    check(app_client.post("/auth/guest").json(), "Token")
+    who = guest(app_client)
+    slots = app_client.get("/reservations/v1/services/city-hall-tour/slots", params={"date": DAY}).json()
     for slot in slots:
         check(slot, "Slot")
-    check(httpx.post(server.url + "/reservations/v1/bookings", json={"slot_id": slots[0]["slot_id"]}, headers=who).json(), "Booking")
-    check(httpx.get(server.url + "/reservations/v1/bookings").json(), "Problem")
-    for entry in httpx.get(server.url + "/content/v1/scenes").json():
+    check(app_client.post("/reservations/v1/bookings", json={"slot_id": slots[0]["slot_id"]}, headers=who).json(), "Booking")
+    check(app_client.get("/reservations/v1/bookings").json(), "Problem")
+    for entry in app_client.get("/content/v1/scenes").json():
         check(entry, "SceneEntry")

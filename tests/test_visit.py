@@ -34,6 +34,10 @@ def test_a_command_registered_once_appears_on_desktop_kiosk_and_headset(presente
     assert report["touch_buttons"][:2] == ["Where am I", "What is around"], "the visit's own commands come first"
 
 
+def test_the_frame_rate_shows_when_asked_for(presenters):
+    assert presenters["fps_before"] == "" and presenters["fps_after"].endswith(" fps")
+
+
 def test_the_kiosk_is_walked_by_touch_alone(presenters):
     report = presenters
     assert report["button_pixels"] >= 15 / 25.4 * 96, "a touch button is at least 15 mm on a 96 dpi screen"
@@ -145,3 +149,17 @@ def test_captions_toggle_is_saved_and_said(visit, tmp_path):
     assert Settings.load(tmp_path / "settings.json").captions and visit.notice.text == "Captions on"
     visit.step(5.0)
     assert visit.notice.text == "", "a notice goes when its time is up"
+
+
+def test_an_idle_visit_ends_and_any_input_keeps_it(visit):
+    from metaseoul.runtime.walker import Intent
+
+    visit.idle_exit = 1.0
+    for _ in range(3):
+        visit.step(0.4)  # a headset presenter moves the walker itself and stirs the visit on input
+        visit.stir()
+    visit.step(0.4, Intent(forward=1))
+    assert not visit.ended
+    visit.step(0.6)
+    visit.step(0.6, Intent())
+    assert visit.ended, "over a second without input ends a kiosk's visit"

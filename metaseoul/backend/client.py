@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 import httpx
 
-from metaseoul.backend.app import OPEN311
+from metaseoul.backend.routes.open311 import PATH as OPEN311
 
 
 REFUSALS = (400, 413, 422)  # the complaint itself is wrong: sending it again cannot help

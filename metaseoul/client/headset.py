@@ -118,6 +118,8 @@ class HeadsetClient:
         if not self.vr.running:
             self.visit.ended = self.lost is None  # lost: the visit goes on on the desktop
             return task.done
+        if self.vr.active:
+            self.visit.stir()
         self.visit.step(dt)
         self._wrist_signer()
         self._show(self.captions, self.visit.captions.text)

@@ -157,13 +157,13 @@ class Visit:
         for text in (self.captions, self.notice):
             text.tick(dt)
         self.alerts.tick(dt)
+        self.idle += dt
         if intent is not None:
-            self.idle = 0.0 if intent.active else self.idle + dt
+            if intent.active:
+                self.stir()
             before = self.walker.position
             self.walker.update(dt, intent, self.world.built.collision)
             self._walking_sounds(dt, intent, (self.walker.position - before).getXy().length())
-        else:
-            self.idle += dt
         if self.world.use_portal(self.walker):
             self._arrived()
         if self.idle_exit is not None and self.idle > self.idle_exit:
@@ -171,6 +171,10 @@ class Visit:
         self.world.environment.follow(self.walker.forward_point(SHADOW_LEAD))
         self._guided(self.guide.update(dt, self.pose()))
         self._city()
+
+    def stir(self) -> None:
+        """The citizen did something (a presenter that moves the walker itself says so): not idle."""
+        self.idle = 0.0
 
     def _city(self) -> None:
         if self.city is None:

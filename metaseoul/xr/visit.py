@@ -70,6 +70,12 @@ class VRVisit:
         self._held = actions.Intent()
 
     @property
+    def active(self) -> bool:
+        """Whether the controllers asked for anything in the last frame (kiosks end idle visits)."""
+        held = self._held
+        return bool(any(held.move) or held.turn or held.teleport or held.select or held.grab or held.menu)
+
+    @property
     def menu_open(self) -> bool:
         return self.menu is not None
 

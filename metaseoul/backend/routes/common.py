@@ -1,0 +1,102 @@
+"""What every route module shares: the state the lifespan opens, request bodies read within the
+limit, problem answers, the answer language, and the signed-in and moderator-only guards."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import TypedDict
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from metaseoul.backend.accounts import Accounts, AuthError, Session
+from metaseoul.backend.citydata import CityData
+from metaseoul.backend.moderation import Moderation
+from metaseoul.backend.realtime import Hub
+from metaseoul.backend.reservations import Reservations
+from metaseoul.backend.store import ComplaintStore
+
+BODY_LIMIT = 64 * 1024
+
+
+class State(TypedDict):
+    """The lifespan state: one of each for the running backend, on every request as ``request.state``."""
+
+    store: ComplaintStore
+    accounts: Accounts
+    reservations: Reservations
+    moderation: Moderation
+    hub: Hub
+    city: CityData
+    services: dict[str, dict]  # Open311 service code: its names, descriptions, keywords and group
+    scenes: dict[str, tuple[dict, bytes]]  # scene id: (catalogue entry, file)
+    counts: Counter  # answers by (route, status), for /metrics
+    started: float  # time.time() at startup
+
+
+def problem(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"code": status, "message": message}, status_code=status)
+
+
+class TooLarge(ValueError):
+    pass
+
+
+def body_status(exc: Exception) -> int:
+    """The HTTP status for a request body that could not be used: 413 when too large, else 400."""
+    return 413 if isinstance(exc, TooLarge) else 400
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, refused as soon as it is known to exceed BODY_LIMIT (never held whole)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > BODY_LIMIT:
+        raise TooLarge(f"request larger than {BODY_LIMIT} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > BODY_LIMIT:
+            raise TooLarge(f"request larger than {BODY_LIMIT} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def json_body(request: Request) -> dict:
+    body = await read_body(request)
+    try:
+        data = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("the body must be JSON") from None
+    if not isinstance(data, dict):
+        raise ValueError("the body must be a JSON object")
+    return data
+
+
+def lang(request: Request) -> str:
+    return "ko" if request.query_params.get("locale", "en").startswith("ko") else "en"
+
+
+SignedInHandler = Callable[[Request, Session], Awaitable[Response]]
+
+
+def signed_in(handler: SignedInHandler) -> Callable[[Request], Awaitable[Response]]:
+    """``handler`` called with the session of the request's bearer token; 401 without a valid one."""
+    async def endpoint(request: Request) -> Response:
+        try:
+            session = await run_in_threadpool(request.state.accounts.session, request.headers.get("authorization"))
+        except AuthError as exc:
+            return problem(401, str(exc))
+        return await handler(request, session)
+    return endpoint
+
+
+def moderator_only(handler: SignedInHandler) -> Callable[[Request], Awaitable[Response]]:
+    """As signed_in, and 403 unless the signed-in subject is a moderator."""
+    async def endpoint(request: Request, session: Session) -> Response:
+        if not await run_in_threadpool(request.state.moderation.is_moderator, session.subject):
+            return problem(403, "moderators only")
+        return await handler(request, session)
+    return signed_in(endpoint)
