@@ -73,3 +73,18 @@ def test_a_visit_through_openvr_when_no_openxr_runtime_answers(x_display, openvr
     differing = sum(1 for y in range(0, 240, 4) for x in range(0, 256, 4)
                     if abs(left.getBright(x, y) - right.getBright(x, y)) > 0.05)
     assert 0 < differing < 0.5 * 60 * 64, "the eyes differ by parallax, not in content"
+
+
+def test_steamvr_going_away_mid_visit_hands_the_visit_to_the_desktop(x_display, openvr_runtime, tmp_path):
+    """SteamVR's server gone (it crashed): the compositor's requests fail, the session is lost and the
+    visit goes on on the desktop, with one sentence and no traceback."""
+    env = dict(os.environ, DISPLAY=x_display, METASEOUL_LANG="en", VR_PATHREG_OVERRIDE=str(openvr_runtime),
+               METASEOUL_TEST_VR_OUT=str(tmp_path), METASEOUL_TEST_VR_LOSE_AFTER="5", HOME=str(tmp_path))
+    result = subprocess.run([sys.executable, "-m", "metaseoul", "play", "city-hall", "--quality", "low", "--vr=openvr",
+                             "--idle-exit", "3"], capture_output=True, text=True, timeout=180, env=env)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    sentence = "The headset's VR runtime stopped (VRCompositorError_RequestFailed); the visit goes on on the desktop."
+    assert f"metaseoul: {sentence}" in result.stderr and f"metaseoul-status: notice {sentence}" in result.stdout
+    log = (tmp_path / "events.log").read_text().splitlines()
+    gone = log.index("SteamVR is gone after 5 frames")
+    assert log[gone + 1:] == ["cleanup after 5 frames"], log

@@ -6,6 +6,7 @@ runtime's menu; and the desktop, with the reason, when no runtime answers."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -68,10 +69,11 @@ def test_without_a_runtime_the_visit_opens_on_the_desktop_and_says_why(x_display
 @pytest.mark.parametrize("state", ["ready", "focused"])
 def test_closing_the_window_ends_the_session_cleanly_in_any_state(state, x_display, openxr_runtime, tmp_path):
     env = dict(os.environ, DISPLAY=x_display, XR_RUNTIME_JSON=str(openxr_runtime), METASEOUL_TEST_XR_OUT=str(tmp_path))
-    result = subprocess.run([sys.executable, str(Path(__file__).with_name("openxr_close.py")), state],
+    result = subprocess.run([sys.executable, str(Path(__file__).with_name("openxr_drive.py")), state],
                             capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert f"reached {state}" in result.stdout and "closed exiting" in result.stdout
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["reached"] == state and report["closed"] == "exiting" and report["lost"] is None, report
     log = (tmp_path / "events.log").read_text().splitlines()
     assert log[-2:] == ["destroy session", "destroy instance"], log
     if state == "focused":  # a running session is asked to exit and ended before it is destroyed

@@ -6,6 +6,8 @@ compositor answers, focused while we have the input focus (visible while SteamVR
 stopping when SteamVR asks the application to quit. Eyes are handed to the compositor as Panda3D's
 own OpenGL textures, so no copy is made. Controllers are read through OpenVR's controller state
 (SteamVR maps every controller onto it); poses are converted from OpenVR's axes, which are OpenXR's.
+When SteamVR's server goes away (its compositor's requests fail) the session is lost, as an OpenXR
+session whose instance is lost: state LOST, the sentence in ``lost``, every method a no-op.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import os
 from panda3d.core import LMatrix3f, LQuaternionf
 
 from metaseoul.i18n import _
-from metaseoul.xr.runtime import NoRuntime
-from metaseoul.xr.session import HANDS, INPUT, RENDERING, Frame, Pose, View
+from metaseoul.xr.runtime import RuntimeFailed, RuntimeNotInstalled
+from metaseoul.xr.session import HANDS, INPUT, LOST, RENDERING, Frame, Pose, View, runtime_stopped
 from metaseoul.xr.simulated import EYES
 from metaseoul.xr.spaces import Fov, position_from_xr, quaternion_from_xr
 
@@ -71,20 +73,21 @@ class OpenVRSession:
         try:
             import openvr
         except ImportError:
-            raise NoRuntime(_("OpenVR was asked for, but the openvr package is not installed: "
+            raise RuntimeNotInstalled(_("OpenVR was asked for, but the openvr package is not installed: "
                               "install metaseoul with its xr extra.")) from None
         self.openvr = openvr
         if not installed():
-            raise NoRuntime(_("SteamVR is not installed. Install Steam and SteamVR, start SteamVR with the "
+            raise RuntimeNotInstalled(_("SteamVR is not installed. Install Steam and SteamVR, start SteamVR with the "
                               "headset connected, then try again."))
         try:
             with _quiet():
                 self.system = openvr.init(openvr.VRApplication_Scene)
         except openvr.error_code.OpenVRError as exc:
-            raise NoRuntime(_("SteamVR did not start a VR session ({problem}). Start SteamVR, check that it "
-                              "sees the headset, then try again.").format(problem=type(exc).__name__)) from None
+            raise RuntimeFailed(_("SteamVR did not start a VR session ({problem}). Start SteamVR, check that it "
+                                  "sees the headset, then try again.").format(problem=type(exc).__name__)) from None
         self.state = "idle"
         self.running = False
+        self.lost: str | None = None
         self._events = ["ready"]
         try:
             self.gsg = base.win.getGsg()
@@ -98,13 +101,16 @@ class OpenVRSession:
             self.poses = (openvr.TrackedDevicePose_t * openvr.k_unMaxTrackedDeviceCount)()
         except openvr.error_code.OpenVRError as exc:
             self.close()
-            raise NoRuntime(_("SteamVR did not start a VR session ({problem}). Start SteamVR, check that it "
-                              "sees the headset, then try again.").format(problem=type(exc).__name__)) from None
+            raise RuntimeFailed(_("SteamVR did not start a VR session ({problem}). Start SteamVR, check that it "
+                                  "sees the headset, then try again.").format(problem=type(exc).__name__)) from None
 
     def poll_events(self) -> list[str]:
         openvr = self.openvr
         if self.state in ("exiting", "closed"):
             return []
+        if self.state == LOST:  # told once
+            events, self._events = self._events, []
+            return events
         event = openvr.VREvent_t()
         while self.system.pollNextEvent(event):
             if event.eventType == openvr.VREvent_Quit:
@@ -120,6 +126,8 @@ class OpenVRSession:
         return events
 
     def begin(self) -> None:
+        if self.state == LOST:
+            return
         self.running = True
         self._events += ["synchronized", "visible", "focused"]
 
@@ -130,6 +138,9 @@ class OpenVRSession:
             return None
         try:
             self.compositor.waitGetPoses(self.poses, None)
+        except openvr.error_code.CompositorError_RequestFailed:
+            self._lose("VRCompositorError_RequestFailed")
+            return None
         except openvr.error_code.CompositorError:
             return None  # another application has the headset (SteamVR slows us to 10 Hz meanwhile)
         hmd = self.poses[openvr.k_unTrackedDeviceIndex_Hmd]
@@ -149,12 +160,17 @@ class OpenVRSession:
 
     def end_frame(self, images: dict) -> None:
         openvr = self.openvr
+        if self.state not in RENDERING:
+            return
         for eye, e in self._eye_ids.items():
             texture = images[eye].prepareNow(0, self.gsg.getPreparedObjects(), self.gsg)
             try:
                 self.compositor.submit(e, openvr.Texture_t(handle=texture.getNativeId(),
                                                            eType=openvr.TextureType_OpenGL,
                                                            eColorSpace=openvr.ColorSpace_Gamma))
+            except openvr.error_code.CompositorError_RequestFailed:
+                self._lose("VRCompositorError_RequestFailed")
+                return
             except openvr.error_code.CompositorError:
                 return  # not shown this frame (focus lost meanwhile); the next one will be
 
@@ -169,14 +185,22 @@ class OpenVRSession:
 
     def end(self) -> None:
         self.running = False
-        self._events += ["idle", "exiting"]
+        if self.state != LOST:
+            self._events += ["idle", "exiting"]
 
     def close(self) -> None:
         """Lets go of SteamVR (OpenVR needs no more than that to end cleanly, in any state)."""
-        if self.state != "closed":
+        if self.state not in ("closed", LOST):
             self.state = "closed"
             self.running = False
             self.openvr.shutdown()
+
+    def _lose(self, reason: str) -> None:
+        """SteamVR's server is gone (it crashed, or was stopped): let go of it, for good."""
+        self.close()
+        self.lost = runtime_stopped(reason)
+        self.state = LOST
+        self._events = [LOST]
 
     def _controller(self, hand: str) -> int | None:
         openvr = self.openvr

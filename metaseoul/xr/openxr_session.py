@@ -10,6 +10,10 @@ eye height, and are converted to Panda3D's axes (``spaces.py``).
 
 Panda3D's context is current on this thread after ``renderFrame``, which is where the visit calls
 ``end_frame``; the session is created after a first frame for the same reason.
+
+A runtime can go away in any call (it crashed, the headset was unplugged): the session is then lost
+for good (state LOST, with the sentence for the citizen in ``lost``), everything it made is let go,
+and every method is a no-op from then on; nothing of it raises into the visit.
 """
 
 from __future__ import annotations
@@ -21,13 +25,18 @@ import time
 
 from metaseoul.i18n import _
 from metaseoul.xr import actions as xr_actions
-from metaseoul.xr.runtime import NoRuntime, connect, import_openxr
-from metaseoul.xr.session import HANDS, INPUT, Frame, Pose, View
+from metaseoul.xr.runtime import NoRuntime, connect, driver_cannot_share, import_openxr, result_name, runtime_failed
+from metaseoul.xr.session import HANDS, INPUT, LOST, Frame, Pose, View, runtime_stopped
 from metaseoul.xr.simulated import EYES
 from metaseoul.xr.spaces import Fov, position_from_xr, quaternion_from_xr
 
 LOCAL_EYE_HEIGHT = 1.6  # metres added to heights in a local space, whose origin is at the eyes
-COLOR_FORMATS = (0x8C43, 0x8058)  # GL_SRGB8_ALPHA8, GL_RGBA8: Panda3D's images are already sRGB-encoded
+# GL_SRGB8_ALPHA8, GL_RGBA8, in this order whatever the runtime's (which may put GL_RGBA16 first): Panda3D's
+# images are already sRGB-encoded, and glCopyImageSubData copies only between formats of one size
+COLOR_FORMATS = (0x8C43, 0x8058)
+# what a runtime that imports its images from Vulkan (Monado, SteamVR on Linux) needs of the OpenGL driver
+SHARING_EXTENSIONS = ("GL_EXT_memory_object", "GL_EXT_memory_object_win32" if sys.platform == "win32"
+                      else "GL_EXT_memory_object_fd")
 _TYPES = {"boolean": "BOOLEAN_INPUT", "float": "FLOAT_INPUT", "vector2f": "VECTOR2F_INPUT", "pose": "POSE_INPUT",
           "vibration_output": "VIBRATION_OUTPUT"}
 
@@ -43,16 +52,17 @@ class OpenXRSession:
         self.aim_spaces: dict = {}
         self.state = "idle"
         self.running = False  # between xrBeginSession and xrEndSession: the frame loop runs
-        self._lost = False  # the runtime said the session is being lost (XR_SESSION_LOSS_PENDING)
+        self.lost: str | None = None  # why the session was lost, once it is
+        self.runtime = "OpenXR"  # the runtime's name, once it answers
+        self._unreported: list[str] = []  # states reached outside poll_events (lost), for its next answer
         self._frame_state = None
         self._views: list = []
         xr = import_openxr()
         try:
             self._open()
-        except (xr.exception.XrException, RuntimeError) as exc:
+        except xr.exception.XrException as exc:
             self.close()
-            raise NoRuntime(_("The VR runtime could not start a session ({problem}). Restart the VR runtime "
-                              "and the headset, then try again.").format(problem=exc or type(exc).__name__)) from None
+            raise runtime_failed(self.runtime, result_name(exc)) from None
         except BaseException:
             self.close()
             raise
@@ -63,15 +73,21 @@ class OpenXRSession:
         import xr
 
         connection = connect((xr.KHR_OPENGL_ENABLE_EXTENSION_NAME,))
-        self.instance, self.system = connection.instance, connection.system
+        self.instance, self.system, self.runtime = connection.instance, connection.system, connection.runtime
         self.name = f"{connection.runtime}: {connection.headset}"
         views = xr.enumerate_view_configuration_views(self.instance, self.system, xr.ViewConfigurationType.PRIMARY_STEREO)
         self.eye_size = (views[0].recommended_image_rect_width, views[0].recommended_image_rect_height)
         self._check_opengl_version()
         self.base.graphicsEngine.renderFrame()  # leaves Panda3D's context current on this thread
         binding = _graphics_binding()
-        self.session = xr.create_session(self.instance, xr.SessionCreateInfo(
-            system_id=self.system, next=ctypes.cast(ctypes.pointer(binding), ctypes.c_void_p)))
+        try:
+            self.session = xr.create_session(self.instance, xr.SessionCreateInfo(
+                system_id=self.system, next=ctypes.cast(ctypes.pointer(binding), ctypes.c_void_p)))
+        except xr.exception.XrException:
+            lacking = [name for name in SHARING_EXTENSIONS if not self.gsg.hasExtension(name)]
+            if lacking:  # runtimes say no more than XR_ERROR_INITIALIZATION_FAILED: the driver is why
+                raise driver_cannot_share(self.runtime, lacking) from None
+            raise
         self._binding = binding  # the runtime may read it until the session ends
         spaces = set(xr.enumerate_reference_spaces(self.session))
         self.lift = 0.0 if xr.ReferenceSpaceType.STAGE in spaces else LOCAL_EYE_HEIGHT
@@ -140,30 +156,37 @@ class OpenXRSession:
     # -- the HeadsetSession methods -----------------------------------------------------------------
 
     def poll_events(self) -> list[str]:
+        """New states, in order. A controller connecting (an interaction profile changed) needs nothing:
+        the hands are located each frame and appear once the runtime tracks them."""
         import xr
 
         states = []
-        if self._lost and self.state != "loss-pending":
-            self.state = "loss-pending"
-            states.append(self.state)
-        while self.instance is not None:
-            try:
-                event = xr.poll_event(self.instance)
-            except xr.EventUnavailable:
-                break
-            kind = xr.StructureType(event.type)
-            if kind == xr.StructureType.EVENT_DATA_SESSION_STATE_CHANGED:
-                changed = ctypes.cast(ctypes.byref(event), ctypes.POINTER(xr.EventDataSessionStateChanged)).contents
-                self.state = xr.SessionState(changed.state).name.lower().replace("_", "-")
-                states.append(self.state)
-            elif kind == xr.StructureType.EVENT_DATA_INSTANCE_LOSS_PENDING:
-                self.state = "loss-pending"
-                states.append(self.state)
+        with self._losable():
+            while self.instance is not None:
+                try:
+                    event = xr.poll_event(self.instance)
+                except xr.EventUnavailable:
+                    break
+                kind = xr.StructureType(event.type)
+                if kind == xr.StructureType.EVENT_DATA_SESSION_STATE_CHANGED:
+                    changed = ctypes.cast(ctypes.byref(event), ctypes.POINTER(xr.EventDataSessionStateChanged)).contents
+                    state = xr.SessionState(changed.state)
+                    if state == xr.SessionState.LOSS_PENDING:
+                        self._lose("XR_SESSION_STATE_LOSS_PENDING")
+                    else:
+                        self.state = state.name.lower()
+                        states.append(self.state)
+                elif kind == xr.StructureType.EVENT_DATA_INSTANCE_LOSS_PENDING:
+                    self._lose("XR_TYPE_EVENT_DATA_INSTANCE_LOSS_PENDING")
+        states += self._unreported
+        self._unreported = []
         return states
 
     def begin(self) -> None:
         import xr
 
+        if self.session is None:
+            return
         with self._losable():
             xr.begin_session(self.session, xr.SessionBeginInfo(
                 primary_view_configuration_type=xr.ViewConfigurationType.PRIMARY_STEREO))
@@ -174,7 +197,7 @@ class OpenXRSession:
         nothing of ours is shown (the frame is ended at once, with no layers)."""
         import xr
 
-        if not self.running or self.state in ("stopping", "loss-pending", "exiting"):
+        if not self.running or self.state in ("stopping", "exiting"):
             return None
         with self._losable():
             self._frame_state = xr.wait_frame(self.session)
@@ -203,10 +226,12 @@ class OpenXRSession:
                     if pose is not None:
                         hands[hand] = pose
             return Frame(when / 1e9, head, views, hands, values)
-        return None  # the session is being lost
+        return None  # the session was lost
 
     def end_frame(self, images: dict) -> None:
         """Copies each eye's texture into its swapchain image and submits both as one projection layer."""
+        if self.session is None:
+            return
         with self._losable():
             self._submit(images)
 
@@ -247,7 +272,7 @@ class OpenXRSession:
     def request_exit(self) -> None:
         import xr
 
-        if self.running and self.state not in ("stopping", "loss-pending"):
+        if self.running and self.state != "stopping":
             with self._losable():
                 xr.request_exit_session(self.session)
 
@@ -255,20 +280,25 @@ class OpenXRSession:
         import xr
 
         self.running = False
+        if self.session is None:
+            return
         with self._losable():
             xr.end_session(self.session)
 
     def close(self, wait: float = 2.0) -> None:
         """Ends a running session the way the runtime expects (asked to exit, frames kept coming until it
         says stopping, then ended) for up to ``wait`` seconds, then destroys everything this session
-        made, newest first. Safe at any point, even half set up; nothing it does can raise."""
+        made, newest first. Safe at any point, even half set up or lost; nothing it does can raise."""
+        if self.session is not None and self.running:
+            self._wind_down(wait)
+        self._release()
+        if self.state != LOST:
+            self.state = "exiting"
+
+    def _release(self) -> None:
+        """Destroys everything this session made, newest first, whatever the runtime answers."""
         import xr
 
-        if self.session is not None and self.running:
-            try:
-                self._wind_down(wait)
-            except xr.exception.XrException:
-                pass  # destroying the session below ends it regardless
         handles = [(xr.destroy_swapchain, handle) for handle, _images in self.swapchains]
         handles += [(xr.destroy_space, space) for space in (*self.aim_spaces.values(), self.head_space, self.space)]
         handles += [(xr.destroy_action_set, self.action_set), (xr.destroy_session, self.session),
@@ -282,28 +312,35 @@ class OpenXRSession:
         self.swapchains, self.aim_spaces = [], {}
         self.head_space = self.space = self.action_set = self.session = self.instance = None
         self.running = False
-        self.state = "exiting"
 
     def _wind_down(self, wait: float) -> None:
         self.request_exit()
         deadline = time.monotonic() + wait
-        while self.running and not self._lost and time.monotonic() < deadline:
+        while self.running and time.monotonic() < deadline:
             self.poll_events()
             if self.state == "stopping":
                 self.end()
             elif self.wait_frame() is not None:
-                self._end([])  # keep the frame loop going, showing nothing, until the runtime stops us
+                with self._losable():
+                    self._end([])  # keep the frame loop going, showing nothing, until the runtime stops us
 
     @contextlib.contextmanager
     def _losable(self):
-        """XR_SESSION_LOSS_PENDING is a success code, which pyopenxr raises: the session is going away
-        (the headset was unplugged, the runtime is stopping); the visit hears of it at the next poll."""
+        """Whatever call fails, the runtime has gone or is going: XR_ERROR_INSTANCE_LOST or
+        XR_ERROR_SESSION_LOST (it crashed, the headset was unplugged), XR_ERROR_RUNTIME_FAILURE, or
+        XR_SESSION_LOSS_PENDING (a success code, which pyopenxr raises). The session is lost, not the visit."""
         import xr
 
         try:
             yield
-        except xr.SessionLossPending:
-            self._lost = True
+        except (xr.exception.ErrorResult, xr.SessionLossPending) as exc:
+            self._lose(result_name(exc))
+
+    def _lose(self, reason: str) -> None:
+        self.lost = runtime_stopped(reason)
+        self._release()
+        self.state = LOST
+        self._unreported.append(LOST)
 
     # -- helpers ------------------------------------------------------------------------------------
 
@@ -355,7 +392,7 @@ def _graphics_binding():
     from OpenGL import GLX
     display, context = GLX.glXGetCurrentDisplay(), GLX.glXGetCurrentContext()
     if not context:
-        raise RuntimeError(_("no OpenGL context is current to hand to the VR runtime"))
+        raise NoRuntime(_("No OpenGL context is current to hand to the VR runtime, so the visit stays on the desktop."))
     config_id, screen = ctypes.c_int(), ctypes.c_int()
     GLX.glXQueryContext(display, context, GLX.GLX_FBCONFIG_ID, ctypes.byref(config_id))
     GLX.glXQueryContext(display, context, GLX.GLX_SCREEN, ctypes.byref(screen))

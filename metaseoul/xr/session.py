@@ -1,6 +1,7 @@
 """What a VR visit needs from a headset, whichever runtime drives it: the session's state (OpenXR's
-lifecycle: idle, ready, synchronized, visible, focused, stopping, loss pending, exiting), one frame
-at a time with the head, eye and hand poses and the controllers' action values, and the rendered eye
+lifecycle: idle, ready, synchronized, visible, focused, stopping, exiting; and lost, for good, when
+the runtime goes away mid-visit, with the sentence for the citizen in ``lost``), one frame at a
+time with the head, eye and hand poses and the controllers' action values, and the rendered eye
 images handed back. The simulated session implements it with scripted poses and no runtime, for
 tests and headless use; an OpenXR or OpenVR session implements the same methods.
 
@@ -16,12 +17,19 @@ from typing import Protocol
 
 from panda3d.core import LQuaternionf, Point3
 
+from metaseoul.i18n import _
 from metaseoul.xr.simulated import EYES, SimulatedHeadset
 from metaseoul.xr.spaces import Fov, eye_offset
 
 HANDS = ("left", "right")  # the controllers a frame may carry poses for
 RENDERING = ("visible", "focused")  # states in which frames are drawn
 INPUT = ("focused",)  # the state in which the controllers are ours
+LOST = "lost"  # the runtime stopped (instance or session lost): nothing more comes; every method is a no-op
+
+
+def runtime_stopped(reason: str) -> str:
+    """What the citizen is told when the headset's runtime goes away mid-visit; ``reason`` is what it said."""
+    return _("The headset's VR runtime stopped ({reason}); the visit goes on on the desktop.").format(reason=reason)
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class HeadsetSession(Protocol):
     state: str
     running: bool  # begun and not yet ended: the runtime paces the frame loop
     eye_size: tuple[int, int]  # pixels of each eye's image
+    lost: str | None  # once the state is LOST: the sentence for the citizen (runtime_stopped)
 
     def poll_events(self) -> list[str]: ...  # new states since the last poll, in order
     def begin(self) -> None: ...  # after "ready": start the session
@@ -59,7 +68,7 @@ class HeadsetSession(Protocol):
     def vibrate(self, hand: str, seconds: float, amplitude: float) -> None: ...
     def request_exit(self) -> None: ...
     def end(self) -> None: ...  # after "stopping": end the session
-    def close(self) -> None: ...  # let go of the runtime, in any state
+    def close(self) -> None: ...  # let go of the runtime, in any state; never raises
 
 
 Script = Callable[[float], tuple[Pose, dict[str, Pose], dict[str, object]]]
@@ -78,6 +87,7 @@ class SimulatedSession:
         self.fovs, self.ipd = headset.fovs, headset.ipd
         self.state = "idle"
         self.running = False
+        self.lost: str | None = None
         self.time = 0.0
         self.submitted: list[dict] = []
         self.vibrations: list[tuple[str, float, float]] = []
@@ -94,6 +104,8 @@ class SimulatedSession:
         return events
 
     def begin(self) -> None:
+        if self.state == LOST:
+            return
         if self.state != "ready":
             raise RuntimeError(f"cannot begin a session that is {self.state}")
         self.running = True
@@ -103,6 +115,12 @@ class SimulatedSession:
     def lose_focus(self) -> None:
         """As when the runtime's own menu opens: still drawn, no input."""
         self._to("visible")
+
+    def lose(self, reason: str = "XR_ERROR_INSTANCE_LOST") -> None:
+        """As when the runtime crashes or the headset is unplugged: the session ends for good."""
+        self.running = False
+        self.lost = runtime_stopped(reason)
+        self._events = [LOST]
 
     def wait_frame(self) -> Frame | None:
         if self.state not in RENDERING:
@@ -120,6 +138,8 @@ class SimulatedSession:
         self.vibrations.append((hand, seconds, amplitude))
 
     def request_exit(self) -> None:
+        if self.state == LOST:
+            return
         if self.state in ("synchronized", "visible", "focused"):
             self._to("stopping")
         elif self.state in ("idle", "ready"):

@@ -119,7 +119,7 @@ class VRVisit:
                 self.session.begin()
             elif state == "stopping":
                 self.session.end()
-            elif state in ("exiting", "loss-pending"):
+            elif state in ("exiting", "lost"):
                 self.close()
                 return False
         if self.locomotion.world != self.world.built.collision:  # a portal changed the scene

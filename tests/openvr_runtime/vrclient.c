@@ -10,7 +10,8 @@
  * acknowledged, cleanup) and the eye textures submitted in frame 3.
  *
  * The left controller's stick reads $METASEOUL_TEST_VR_STICK ("x y"); SteamVR asks the application to
- * quit after $METASEOUL_TEST_VR_FRAMES frames.
+ * quit after $METASEOUL_TEST_VR_FRAMES frames; after $METASEOUL_TEST_VR_LOSE_AFTER frames SteamVR's
+ * server is gone, as when it crashes: the compositor's calls fail (VRCompositorError_RequestFailed).
  */
 #include <GL/gl.h>
 #include <stdint.h>
@@ -32,7 +33,9 @@
 #define EVENT_QUIT 700
 #define BUTTON_TRIGGER 33
 
-static int frames, quit_after = -1, quit_sent;
+#define REQUEST_FAILED 1 /* VRCompositorError_RequestFailed */
+
+static int frames, quit_after = -1, quit_sent, lose_after = -1;
 static float stick[2];
 
 typedef struct { float m[3][4]; } Matrix34;
@@ -103,6 +106,10 @@ static void put_pose(unsigned char *poses, uint32_t count, uint32_t device, Matr
 
 static int wait_get_poses(unsigned char *render, uint32_t render_count, unsigned char *game, uint32_t game_count) {
     (void)game; (void)game_count;
+    if (lose_after >= 0 && frames >= lose_after) {
+        say("SteamVR is gone after %d frames", frames);
+        return REQUEST_FAILED;
+    }
     frames++;
     memset(render, 0, (size_t)render_count * POSE_SIZE);
     put_pose(render, render_count, HMD, at(0, 1.6f, 0));  /* standing universe: the floor is y = 0 */
@@ -113,6 +120,7 @@ static int wait_get_poses(unsigned char *render, uint32_t render_count, unsigned
 
 static int submit(int eye, const unsigned char *texture, const void *bounds, int flags) {
     (void)bounds; (void)flags;
+    if (lose_after >= 0 && frames > lose_after) return REQUEST_FAILED;
     void *handle;
     int type;
     memcpy(&handle, texture + TEXTURE_HANDLE_OFFSET, sizeof handle);
@@ -135,6 +143,7 @@ static int core_init(void *self, int application_type, const char *startup) {
     report_open("METASEOUL_TEST_VR_OUT");
     if ((v = getenv("METASEOUL_TEST_VR_FRAMES"))) quit_after = atoi(v);
     if ((v = getenv("METASEOUL_TEST_VR_STICK"))) sscanf(v, "%f %f", &stick[0], &stick[1]);
+    if ((v = getenv("METASEOUL_TEST_VR_LOSE_AFTER"))) lose_after = atoi(v);
     frames = quit_sent = 0;
     for (int i = 0; i < SYSTEM_COUNT; i++) system_table[i] = (void *)unused;
     for (int i = 0; i < COMPOSITOR_COUNT; i++) compositor_table[i] = (void *)unused;

@@ -11,7 +11,24 @@
  *
  * It behaves as Oculus Touch controllers: the left thumbstick reads $METASEOUL_TEST_XR_STICK ("x y",
  * default "0 0"), and the citizen quits from the runtime's own menu after $..._FRAMES frames
- * (default: never).
+ * (default: never). As real runtimes do, it moves to synchronized only after the first xrEndFrame,
+ * and tells of the controllers (XR_TYPE_EVENT_DATA_INTERACTION_PROFILE_CHANGED) once they are there.
+ *
+ * What real runtimes and machines do that an application must survive, each on request:
+ *   $..._HZ=90        xrWaitFrame blocks until the next display period, at that refresh rate, and
+ *                     stretches its predicted period (up to 8 refreshes) while frames come late
+ *                     (default: no blocking, a 90 Hz period);
+ *   $..._LOSE=instance|session, $..._LOSE_AFTER=N (default 5), $..._LOSE_IN=xrFunction (default: the
+ *                     first call after frame N): the instance is lost (XR_ERROR_INSTANCE_LOST from
+ *                     then on), or the session (its state goes to LOSS_PENDING; xrWaitFrame, if it is
+ *                     the call, returns XR_SESSION_LOSS_PENDING, and session calls XR_ERROR_SESSION_LOST);
+ *   $..._CONTROLLERS=N  the controllers connect after N frames ("never": a headset alone); until
+ *                     then no interaction profile is bound and the hands are not tracked;
+ *   $..._FORMATS=0x805B,0x8C43,...  the swapchain formats offered, in order (default: sRGB, RGBA8);
+ *   $..._FAIL_INSTANCE=XR_ERROR_RUNTIME_FAILURE|XR_ERROR_INITIALIZATION_FAILED  xrCreateInstance fails;
+ *   $..._NEEDS_GL="GL_EXT_memory_object GL_EXT_memory_object_fd"  what a runtime importing its images
+ *                     from Vulkan needs of the application's driver: without it, xrCreateSession
+ *                     fails with XR_ERROR_INITIALIZATION_FAILED.
  */
 #define XR_USE_PLATFORM_XLIB
 #define XR_USE_GRAPHICS_API_OPENGL
@@ -23,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "runtime_report.h"
 
@@ -47,11 +65,20 @@ typedef struct {
 
 static struct { int instance, session, action_set, requirements; } live;
 static XrSessionState state = XR_SESSION_STATE_UNKNOWN;
-static int running, synchronized, in_frame, frames, capture_frame = 3, quit_after = -1;
+static int running, synchronized, stopping, in_frame, frames, capture_frame = 3, quit_after = -1;
 static float stick[2];
-static XrTime now = 1000000000;
-static XrSessionState queue[16];
+static XrTime refresh = 11111111, period = 11111111, display, predicted;  /* nanoseconds */
+static int pace, on_time;
+enum { KEPT = 0, LOST_INSTANCE = 1, LOST_SESSION = 2 };
+static int lose, lost, lose_after = 5;
+static const char *lose_in;
+static int controllers_after, controllers;
+static int64_t formats[8] = {0x8C43 /* GL_SRGB8_ALPHA8 */, 0x8058 /* GL_RGBA8 */};
+static uint32_t format_count = 2;
+static struct { XrStructureType type; XrSessionState state; } queue[16];
 static int queued;
+static const char *STATES[] = {"UNKNOWN", "IDLE", "READY", "SYNCHRONIZED", "VISIBLE", "FOCUSED", "STOPPING",
+                               "LOSS_PENDING", "EXITING"};
 static char paths[MAX_PATHS][XR_MAX_PATH_LENGTH];
 static int path_count;
 static struct { char name[XR_MAX_ACTION_NAME_SIZE]; XrActionType type; XrPath bound[8]; int nbound; } actions[MAX_ACTIONS];
@@ -63,7 +90,68 @@ static int space_count;
 #define HANDLE(type, n) ((type)(uintptr_t)(n))
 #define INDEX(h) ((int)(uintptr_t)(h))
 
-static void to(XrSessionState s) { if (queued < 16) queue[queued++] = s; }
+static void tell(XrStructureType type, XrSessionState s) {
+    if (queued == 16) return;
+    queue[queued].type = type;
+    queue[queued++].state = s;
+}
+
+static void to(XrSessionState s) { tell(XR_TYPE_EVENT_DATA_SESSION_STATE_CHANGED, s); }
+
+static XrTime clock_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (XrTime)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* The loss asked for in $..._LOSE, checked at the top of each call the frame loop makes (``call`` is
+ * its OpenXR name; ``of_session``: it takes the session). */
+static XrResult loss(const char *call, int of_session) {
+    if (lose && !lost && frames >= lose_after && (!lose_in || !strcmp(lose_in, call))) {
+        lost = lose;
+        say("%s lost in %s", lost == LOST_INSTANCE ? "instance" : "session", call);
+        if (lost == LOST_SESSION) {
+            to(XR_SESSION_STATE_LOSS_PENDING);
+            if (!strcmp(call, "xrWaitFrame")) return XR_SESSION_LOSS_PENDING;
+        }
+    }
+    if (lost == LOST_INSTANCE) return XR_ERROR_INSTANCE_LOST;
+    if (lost == LOST_SESSION && of_session) return XR_ERROR_SESSION_LOST;
+    return XR_SUCCESS;
+}
+
+#define LOSABLE(call, of_session) do { XrResult r_ = loss(call, of_session); if (r_ != XR_SUCCESS) return r_; } while (0)
+
+/* Whether the current OpenGL context's driver has ``name``. */
+static int gl_has(const char *name) {
+    typedef const GLubyte *(*GetStringi)(GLenum, GLuint);
+    GetStringi get = (GetStringi)glXGetProcAddressARB((const GLubyte *)"glGetStringi");
+    GLint count = 0;
+    glGetIntegerv(0x821D /* GL_NUM_EXTENSIONS */, &count);
+    for (GLint i = 0; get && i < count; i++)
+        if (!strcmp((const char *)get(GL_EXTENSIONS, (GLuint)i), name)) return 1;
+    return 0;
+}
+
+static void read_settings(void) {
+    const char *v;
+    if ((v = getenv("METASEOUL_TEST_XR_CAPTURE"))) capture_frame = atoi(v);
+    if ((v = getenv("METASEOUL_TEST_XR_FRAMES"))) quit_after = atoi(v);
+    if ((v = getenv("METASEOUL_TEST_XR_STICK"))) sscanf(v, "%f %f", &stick[0], &stick[1]);
+    if ((v = getenv("METASEOUL_TEST_XR_HZ")) && atof(v) > 0) {
+        pace = 1;
+        refresh = period = (XrTime)(1e9 / atof(v));
+    }
+    if ((v = getenv("METASEOUL_TEST_XR_LOSE"))) lose = !strcmp(v, "session") ? LOST_SESSION : LOST_INSTANCE;
+    if ((v = getenv("METASEOUL_TEST_XR_LOSE_AFTER"))) lose_after = atoi(v);
+    lose_in = getenv("METASEOUL_TEST_XR_LOSE_IN");
+    if ((v = getenv("METASEOUL_TEST_XR_CONTROLLERS"))) controllers_after = !strcmp(v, "never") ? 1 << 30 : atoi(v);
+    if ((v = getenv("METASEOUL_TEST_XR_FORMATS"))) {
+        char *end = (char *)v;
+        for (format_count = 0; format_count < 8 && *end; end += *end == ',')
+            formats[format_count++] = strtoll(end, &end, 0);
+    }
+}
 
 static XrPath path_of(const char *text) {
     for (int i = 0; i < path_count; i++)
@@ -120,10 +208,13 @@ static XrResult XRAPI_CALL create_instance(const XrInstanceCreateInfo *info, XrI
         if (strcmp(info->enabledExtensionNames[i], XR_KHR_OPENGL_ENABLE_EXTENSION_NAME))
             return XR_ERROR_EXTENSION_NOT_PRESENT;
     report_open("METASEOUL_TEST_XR_OUT");
-    const char *v;
-    if ((v = getenv("METASEOUL_TEST_XR_CAPTURE"))) capture_frame = atoi(v);
-    if ((v = getenv("METASEOUL_TEST_XR_FRAMES"))) quit_after = atoi(v);
-    if ((v = getenv("METASEOUL_TEST_XR_STICK"))) sscanf(v, "%f %f", &stick[0], &stick[1]);
+    const char *failure = getenv("METASEOUL_TEST_XR_FAIL_INSTANCE");
+    if (failure) {
+        say("instance refused: %s", failure);
+        report_close();
+        return !strcmp(failure, "XR_ERROR_RUNTIME_FAILURE") ? XR_ERROR_RUNTIME_FAILURE : XR_ERROR_INITIALIZATION_FAILED;
+    }
+    read_settings();
     live.instance = 1;
     say("instance %s extensions=%u", info->applicationInfo.applicationName, info->enabledExtensionCount);
     *instance = HANDLE(XrInstance, 1);
@@ -220,6 +311,13 @@ static XrResult XRAPI_CALL create_session(XrInstance instance, const XrSessionCr
         say("session refused: the binding's GLX context is not current");
         return XR_ERROR_GRAPHICS_DEVICE_INVALID;
     }
+    const char *needs = getenv("METASEOUL_TEST_XR_NEEDS_GL");
+    char name[128];
+    for (int used = 0; needs && sscanf(needs, "%127s%n", name, &used) == 1; needs += used)
+        if (!gl_has(name)) {
+            say("session refused: the driver lacks %s", name);
+            return XR_ERROR_INITIALIZATION_FAILED;
+        }
     live.session = 1;
     state = XR_SESSION_STATE_IDLE;
     to(XR_SESSION_STATE_IDLE);
@@ -240,37 +338,52 @@ static XrResult XRAPI_CALL destroy_session(XrSession session) {
 
 static XrResult XRAPI_CALL poll_event(XrInstance instance, XrEventDataBuffer *event) {
     (void)instance;
+    LOSABLE("xrPollEvent", 0);
     if (!queued) return XR_EVENT_UNAVAILABLE;
-    XrEventDataSessionStateChanged *changed = (void *)event;
-    changed->type = XR_TYPE_EVENT_DATA_SESSION_STATE_CHANGED;
-    changed->next = NULL;
-    changed->session = HANDLE(XrSession, 1);
-    changed->state = state = queue[0];
-    changed->time = now;
+    if (queue[0].type == XR_TYPE_EVENT_DATA_INTERACTION_PROFILE_CHANGED) {
+        XrEventDataInteractionProfileChanged *changed = (void *)event;
+        changed->type = queue[0].type;
+        changed->next = NULL;
+        changed->session = HANDLE(XrSession, 1);
+        say("event interaction profile changed");
+    } else {
+        XrEventDataSessionStateChanged *changed = (void *)event;
+        changed->type = XR_TYPE_EVENT_DATA_SESSION_STATE_CHANGED;
+        changed->next = NULL;
+        changed->session = HANDLE(XrSession, 1);
+        changed->state = state = queue[0].state;
+        changed->time = clock_now();
+        say("state %s", STATES[state]);
+    }
     memmove(queue, queue + 1, sizeof queue[0] * (size_t)--queued);
     return XR_SUCCESS;
 }
 
 static XrResult XRAPI_CALL begin_session(XrSession session, const XrSessionBeginInfo *info) {
     (void)session;
+    LOSABLE("xrBeginSession", 1);
     if (running) return XR_ERROR_SESSION_RUNNING;
     if (state != XR_SESSION_STATE_READY) return XR_ERROR_SESSION_NOT_READY;
     if (info->primaryViewConfigurationType != XR_VIEW_CONFIGURATION_TYPE_PRIMARY_STEREO)
         return XR_ERROR_VIEW_CONFIGURATION_TYPE_UNSUPPORTED;
     running = 1;
-    synchronized = 0;
+    synchronized = stopping = 0;
     say("begin session");
     return XR_SUCCESS;
 }
 
 static void stop(void) {
-    to(XR_SESSION_STATE_VISIBLE);
-    to(XR_SESSION_STATE_SYNCHRONIZED);
+    if (synchronized) {
+        to(XR_SESSION_STATE_VISIBLE);
+        to(XR_SESSION_STATE_SYNCHRONIZED);
+    }
     to(XR_SESSION_STATE_STOPPING);
+    stopping = 1;
 }
 
 static XrResult XRAPI_CALL request_exit(XrSession session) {
     (void)session;
+    LOSABLE("xrRequestExitSession", 1);
     if (!running) return XR_ERROR_SESSION_NOT_RUNNING;
     say("exit requested");
     stop();
@@ -279,6 +392,7 @@ static XrResult XRAPI_CALL request_exit(XrSession session) {
 
 static XrResult XRAPI_CALL end_session(XrSession session) {
     (void)session;
+    LOSABLE("xrEndSession", 1);
     if (!running) return XR_ERROR_SESSION_NOT_RUNNING;
     if (state != XR_SESSION_STATE_STOPPING) return XR_ERROR_SESSION_NOT_STOPPING;
     running = 0;
@@ -288,24 +402,49 @@ static XrResult XRAPI_CALL end_session(XrSession session) {
     return XR_SUCCESS;
 }
 
+/* The next frame's display time. Paced, a frame asked for after the previous one's display time
+ * came late: the period doubles (up to 8 refreshes) and the frame goes to the first refresh a whole
+ * period away; 60 frames on time halve it again. Then xrWaitFrame sleeps until the frame's period
+ * begins, as a compositor does. */
+static void next_display(void) {
+    XrTime t = clock_now();
+    if (!display) display = t;
+    if (pace && t > display) {
+        XrTime late = t - display;
+        if (period < 8 * refresh) period *= 2;
+        on_time = 0;
+        display += (late + period + refresh - 1) / refresh * refresh;
+        say("late by %lld us: period stretched to %lld ns", (long long)(late / 1000), (long long)period);
+    } else {
+        display += period;
+        if (pace && period > refresh && ++on_time == 60) {
+            period /= 2;
+            on_time = 0;
+            say("on time again: period %lld ns", (long long)period);
+        }
+    }
+    XrTime start = display - period;
+    if (pace && start > t) {
+        struct timespec sleep = {(time_t)((start - t) / 1000000000), (long)((start - t) % 1000000000)};
+        nanosleep(&sleep, NULL);
+    }
+}
+
 static XrResult XRAPI_CALL wait_frame(XrSession session, const XrFrameWaitInfo *info, XrFrameState *frame) {
     (void)session; (void)info;
+    XrResult lost_now = loss("xrWaitFrame", 1);
+    if (lost_now < 0) return lost_now;
     if (!running) return XR_ERROR_SESSION_NOT_RUNNING;
-    if (!synchronized) {  /* as real compositors do: the session moves on once the frame loop runs */
-        synchronized = 1;
-        to(XR_SESSION_STATE_SYNCHRONIZED);
-        to(XR_SESSION_STATE_VISIBLE);
-        to(XR_SESSION_STATE_FOCUSED);
-    }
-    now += 11111111;
-    frame->predictedDisplayTime = now;
-    frame->predictedDisplayPeriod = 11111111;
+    next_display();
+    predicted = frame->predictedDisplayTime = display;
+    frame->predictedDisplayPeriod = period;
     frame->shouldRender = state == XR_SESSION_STATE_VISIBLE || state == XR_SESSION_STATE_FOCUSED;
-    return XR_SUCCESS;
+    return lost_now;
 }
 
 static XrResult XRAPI_CALL begin_frame(XrSession session, const XrFrameBeginInfo *info) {
     (void)session; (void)info;
+    LOSABLE("xrBeginFrame", 1);
     if (!running) return XR_ERROR_SESSION_NOT_RUNNING;
     int discarded = in_frame;
     in_frame = 1;
@@ -314,8 +453,10 @@ static XrResult XRAPI_CALL begin_frame(XrSession session, const XrFrameBeginInfo
 
 static XrResult XRAPI_CALL end_frame(XrSession session, const XrFrameEndInfo *info) {
     (void)session;
+    LOSABLE("xrEndFrame", 1);
     if (!running) return XR_ERROR_SESSION_NOT_RUNNING;
     if (!in_frame) return XR_ERROR_CALL_ORDER_INVALID;
+    if (info->displayTime <= 0) return XR_ERROR_TIME_INVALID;
     if (info->environmentBlendMode != XR_ENVIRONMENT_BLEND_MODE_OPAQUE) return XR_ERROR_ENVIRONMENT_BLEND_MODE_UNSUPPORTED;
     in_frame = 0;
     frames++;
@@ -334,7 +475,15 @@ static XrResult XRAPI_CALL end_frame(XrSession session, const XrFrameEndInfo *in
                 report_image(v == 0 ? "left" : "right", swapchains[s].images[swapchains[s].released]);
         }
     }
-    say("frame %d state=%d layers=%u views=%d", frames, (int)state, info->layerCount, views);
+    say("frame %d state=%d layers=%u views=%d display=%lld%s period=%lld", frames, (int)state, info->layerCount,
+        views, (long long)info->displayTime, info->displayTime == predicted ? "" : " (not the frame's)",
+        (long long)period);
+    if (!synchronized && !stopping) {  /* as real compositors do: the session moves on once a frame is in */
+        synchronized = 1;
+        to(XR_SESSION_STATE_SYNCHRONIZED);
+        to(XR_SESSION_STATE_VISIBLE);
+        to(XR_SESSION_STATE_FOCUSED);
+    }
     if (frames == quit_after) {
         say("the citizen quits from the runtime's menu");
         stop();
@@ -391,13 +540,14 @@ static XrPosef pose_of(int index) {
 
 static XrResult XRAPI_CALL locate_space(XrSpace space, XrSpace base, XrTime time, XrSpaceLocation *location) {
     (void)time;
+    LOSABLE("xrLocateSpace", 1);
     XrPosef a = pose_of(INDEX(space) - 1), b = pose_of(INDEX(base) - 1);
     location->pose = a;
     location->pose.position.x -= b.position.x;
     location->pose.position.y -= b.position.y;
     location->pose.position.z -= b.position.z;
     int hand = spaces[INDEX(space) - 1].action >= 0;
-    location->locationFlags = (hand && state != XR_SESSION_STATE_FOCUSED) ? 0 :
+    location->locationFlags = (hand && (state != XR_SESSION_STATE_FOCUSED || !controllers)) ? 0 :
         XR_SPACE_LOCATION_ORIENTATION_VALID_BIT | XR_SPACE_LOCATION_POSITION_VALID_BIT |
         XR_SPACE_LOCATION_ORIENTATION_TRACKED_BIT | XR_SPACE_LOCATION_POSITION_TRACKED_BIT;
     return XR_SUCCESS;
@@ -406,6 +556,7 @@ static XrResult XRAPI_CALL locate_space(XrSpace space, XrSpace base, XrTime time
 static XrResult XRAPI_CALL locate_views(XrSession session, const XrViewLocateInfo *info, XrViewState *view_state,
                                         uint32_t capacity, uint32_t *count, XrView *views) {
     (void)session;
+    LOSABLE("xrLocateViews", 1);
     *count = 2;
     if (capacity == 0) return XR_SUCCESS;
     if (capacity < 2) return XR_ERROR_SIZE_INSUFFICIENT;
@@ -484,34 +635,44 @@ static XrResult XRAPI_CALL attach_action_sets(XrSession session, const XrSession
 
 static XrResult XRAPI_CALL sync_actions(XrSession session, const XrActionsSyncInfo *info) {
     (void)session; (void)info;
+    LOSABLE("xrSyncActions", 1);
+    if (!controllers && frames >= controllers_after) {  /* bound, as real runtimes tell, from a sync on */
+        controllers = 1;
+        say("controllers connected");
+        tell(XR_TYPE_EVENT_DATA_INTERACTION_PROFILE_CHANGED, state);
+    }
     return state == XR_SESSION_STATE_FOCUSED ? XR_SUCCESS : XR_SESSION_NOT_FOCUSED;
 }
 
 static XrResult XRAPI_CALL current_profile(XrSession session, XrPath user, XrInteractionProfileState *profile) {
     (void)session; (void)user;
-    profile->interactionProfile = path_of("/interaction_profiles/oculus/touch_controller");
+    LOSABLE("xrGetCurrentInteractionProfile", 1);
+    profile->interactionProfile = controllers ? path_of("/interaction_profiles/oculus/touch_controller") : XR_NULL_PATH;
     return XR_SUCCESS;
 }
 
 static XrResult XRAPI_CALL state_boolean(XrSession session, const XrActionStateGetInfo *info, XrActionStateBoolean *out) {
     (void)session; (void)info;
+    LOSABLE("xrGetActionStateBoolean", 1);
     out->currentState = XR_FALSE;
-    out->isActive = state == XR_SESSION_STATE_FOCUSED;
+    out->isActive = state == XR_SESSION_STATE_FOCUSED && controllers;
     return XR_SUCCESS;
 }
 
 static XrResult XRAPI_CALL state_float(XrSession session, const XrActionStateGetInfo *info, XrActionStateFloat *out) {
     (void)session; (void)info;
+    LOSABLE("xrGetActionStateFloat", 1);
     out->currentState = 0;
-    out->isActive = state == XR_SESSION_STATE_FOCUSED;
+    out->isActive = state == XR_SESSION_STATE_FOCUSED && controllers;
     return XR_SUCCESS;
 }
 
 static XrResult XRAPI_CALL state_vector2f(XrSession session, const XrActionStateGetInfo *info, XrActionStateVector2f *out) {
     (void)session;
+    LOSABLE("xrGetActionStateVector2f", 1);
     int a = INDEX(info->action) - 1;
     int on_stick = bound_to(a, "/user/hand/left/input/thumbstick", info->subactionPath);
-    out->isActive = state == XR_SESSION_STATE_FOCUSED;
+    out->isActive = state == XR_SESSION_STATE_FOCUSED && controllers;
     out->currentState.x = out->isActive && on_stick ? stick[0] : 0;
     out->currentState.y = out->isActive && on_stick ? stick[1] : 0;
     return XR_SUCCESS;
@@ -519,12 +680,14 @@ static XrResult XRAPI_CALL state_vector2f(XrSession session, const XrActionState
 
 static XrResult XRAPI_CALL state_pose(XrSession session, const XrActionStateGetInfo *info, XrActionStatePose *out) {
     (void)session; (void)info;
-    out->isActive = state == XR_SESSION_STATE_FOCUSED;
+    LOSABLE("xrGetActionStatePose", 1);
+    out->isActive = state == XR_SESSION_STATE_FOCUSED && controllers;
     return XR_SUCCESS;
 }
 
 static XrResult XRAPI_CALL haptic(XrSession session, const XrHapticActionInfo *info, const XrHapticBaseHeader *feedback) {
     (void)session;
+    LOSABLE("xrApplyHapticFeedback", 1);
     const XrHapticVibration *v = (const void *)feedback;
     if (feedback->type != XR_TYPE_HAPTIC_VIBRATION) return XR_ERROR_VALIDATION_FAILURE;
     say("haptic %s %.2f", path_text(info->subactionPath), v->amplitude);
@@ -536,20 +699,25 @@ static XrResult XRAPI_CALL stop_haptic(XrSession session, const XrHapticActionIn
     return XR_SUCCESS;
 }
 
-static XrResult XRAPI_CALL swapchain_formats(XrSession session, uint32_t capacity, uint32_t *count, int64_t *formats) {
+static XrResult XRAPI_CALL swapchain_formats(XrSession session, uint32_t capacity, uint32_t *count, int64_t *out) {
     (void)session;
-    *count = 2;
+    *count = format_count;
     if (capacity == 0) return XR_SUCCESS;
-    if (capacity < 2) return XR_ERROR_SIZE_INSUFFICIENT;
-    formats[0] = 0x8C43; /* GL_SRGB8_ALPHA8 */
-    formats[1] = 0x8058; /* GL_RGBA8 */
+    if (capacity < format_count) return XR_ERROR_SIZE_INSUFFICIENT;
+    memcpy(out, formats, sizeof formats[0] * format_count);
     return XR_SUCCESS;
+}
+
+static int offered(int64_t format) {
+    for (uint32_t i = 0; i < format_count; i++)
+        if (formats[i] == format) return 1;
+    return 0;
 }
 
 static XrResult XRAPI_CALL create_swapchain(XrSession session, const XrSwapchainCreateInfo *info, XrSwapchain *swapchain) {
     (void)session;
     if (swapchain_count == 4) return XR_ERROR_LIMIT_REACHED;
-    if (info->format != 0x8C43 && info->format != 0x8058) return XR_ERROR_SWAPCHAIN_FORMAT_UNSUPPORTED;
+    if (!offered(info->format)) return XR_ERROR_SWAPCHAIN_FORMAT_UNSUPPORTED;
     int s = swapchain_count++;
     swapchains[s].w = info->width;
     swapchains[s].h = info->height;
@@ -586,6 +754,7 @@ static XrResult XRAPI_CALL swapchain_images(XrSwapchain swapchain, uint32_t capa
 
 static XrResult XRAPI_CALL acquire_image(XrSwapchain swapchain, const XrSwapchainImageAcquireInfo *info, uint32_t *index) {
     (void)info;
+    LOSABLE("xrAcquireSwapchainImage", 1);
     int s = INDEX(swapchain) - 1;
     *index = (uint32_t)swapchains[s].next;
     return XR_SUCCESS;
@@ -593,11 +762,13 @@ static XrResult XRAPI_CALL acquire_image(XrSwapchain swapchain, const XrSwapchai
 
 static XrResult XRAPI_CALL wait_image(XrSwapchain swapchain, const XrSwapchainImageWaitInfo *info) {
     (void)swapchain; (void)info;
+    LOSABLE("xrWaitSwapchainImage", 1);
     return XR_SUCCESS;
 }
 
 static XrResult XRAPI_CALL release_image(XrSwapchain swapchain, const XrSwapchainImageReleaseInfo *info) {
     (void)info;
+    LOSABLE("xrReleaseSwapchainImage", 1);
     int s = INDEX(swapchain) - 1;
     swapchains[s].released = swapchains[s].next;
     swapchains[s].next = (swapchains[s].next + 1) % IMAGES;
