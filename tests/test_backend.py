@@ -13,7 +13,6 @@ from metaseoul.backend.client import BackendClient, Complaint
 from metaseoul.backend.outbox import Outbox
 from metaseoul.launcher.backends import check_backend
 
-
 COMPLAINT = Complaint("street-light", "The lamp by the floor fountain is out", 37.5655, 126.9775,
                       scene_id="city-hall", x=-60.0, y=-24.0, z=0.0)
 

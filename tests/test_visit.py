@@ -4,8 +4,8 @@ be walked by touch alone; the visit ends in order on signals and when the displa
 from __future__ import annotations
 
 import json
-import signal
 import os
+import signal
 import subprocess
 import sys
 import time

@@ -136,8 +136,8 @@ def test_seated_mode_lifts_the_view_and_reset_points_forward(room):
 
 
 def test_the_vignette_darkens_the_edges_of_each_eye(offscreen_base):
+    from metaseoul.runtime.eyes import SimulatedHeadset, StereoRig
     from metaseoul.runtime.offscreen import OffscreenView
-    from metaseoul.xr.simulated import SimulatedHeadset, StereoRig
     from metaseoul.xr.vignette import Vignette
 
     scene = NodePath("bright")

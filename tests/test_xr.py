@@ -14,8 +14,8 @@ import pytest
 from panda3d.core import LQuaternionf, PNMImage, Point3, Vec3
 
 from metaseoul.client.headless import render_scene
-from metaseoul.xr.simulated import SimulatedHeadset
-from metaseoul.xr.spaces import Fov, lens_for, position_from_xr, quaternion_from_xr
+from metaseoul.runtime.eyes import Fov, SimulatedHeadset, lens_for
+from metaseoul.xr.spaces import position_from_xr, quaternion_from_xr
 
 
 def sdk_projection(fov: Fov, near: float, far: float) -> np.ndarray:

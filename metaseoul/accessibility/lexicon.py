@@ -19,8 +19,8 @@ from pathlib import Path
 import jsonschema
 
 from metaseoul.accessibility import handmodel
-from metaseoul.accessibility.hangul import CONSONANT_SIGNS, VOWEL_SIGNS
 from metaseoul.accessibility.handmodel import Quat
+from metaseoul.accessibility.hangul import CONSONANT_SIGNS, VOWEL_SIGNS
 from metaseoul.i18n import _
 from metaseoul.scenes.catalog import assets_dir
 from metaseoul.scenes.errors import SceneError, SceneInvalid, json_path, path_order

@@ -22,8 +22,7 @@ from metaseoul.backend.db import Database
 from metaseoul.backend.moderation import Moderation
 from metaseoul.backend.realtime import Hub
 from metaseoul.backend.reservations import Reservations
-from metaseoul.backend.routes import (auth, content, discovery, moderation, open311, realtime, reservations,
-                                      sensorthings)
+from metaseoul.backend.routes import auth, content, discovery, moderation, open311, realtime, reservations, sensorthings
 from metaseoul.backend.routes.common import State
 from metaseoul.backend.store import ComplaintStore
 

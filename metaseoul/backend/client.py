@@ -8,7 +8,6 @@ import httpx
 
 from metaseoul.backend.routes.open311 import PATH as OPEN311
 
-
 REFUSALS = (400, 413, 422)  # the complaint itself is wrong: sending it again cannot help
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 from panda3d.core import Lens, NodePath, Point3, SceneGraphAnalyzer
 
 from metaseoul.runtime import engine
+from metaseoul.runtime.eyes import SimulatedHeadset, StereoRig
 from metaseoul.runtime.offscreen import OffscreenView
 from metaseoul.runtime.world import World
 from metaseoul.scenes import catalog
 from metaseoul.scenes.catalog import Scene
-from metaseoul.xr.simulated import SimulatedHeadset, StereoRig
 
 WARM_UP_FRAMES = 2
 

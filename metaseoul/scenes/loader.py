@@ -18,7 +18,6 @@ from metaseoul.scenes.builders.text import make_text
 from metaseoul.scenes.catalog import Scene
 from metaseoul.scenes.errors import SceneError, SceneInvalid
 
-
 DEFAULT_FACING = 180.0  # objects and portals face south unless told
 
 

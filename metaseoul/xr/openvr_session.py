@@ -19,10 +19,10 @@ import os
 from panda3d.core import LMatrix3f, LQuaternionf
 
 from metaseoul.i18n import _
+from metaseoul.runtime.eyes import EYES, HANDS, Fov
 from metaseoul.xr.runtime import RuntimeFailed, RuntimeNotInstalled
-from metaseoul.xr.session import HANDS, INPUT, LOST, RENDERING, Frame, Pose, View, runtime_stopped
-from metaseoul.xr.simulated import EYES
-from metaseoul.xr.spaces import Fov, position_from_xr, quaternion_from_xr
+from metaseoul.xr.session import INPUT, LOST, RENDERING, Frame, Pose, View, runtime_stopped
+from metaseoul.xr.spaces import position_from_xr, quaternion_from_xr
 
 PULSE_LIMIT = 0.0039  # seconds: the longest pulse OpenVR's controllers give in one call
 

@@ -24,11 +24,11 @@ import sys
 import time
 
 from metaseoul.i18n import _
+from metaseoul.runtime.eyes import EYES, HANDS, Fov
 from metaseoul.xr import actions as xr_actions
 from metaseoul.xr.runtime import NoRuntime, connect, driver_cannot_share, import_openxr, result_name, runtime_failed
-from metaseoul.xr.session import HANDS, INPUT, LOST, Frame, Pose, View, runtime_stopped
-from metaseoul.xr.simulated import EYES
-from metaseoul.xr.spaces import Fov, position_from_xr, quaternion_from_xr
+from metaseoul.xr.session import INPUT, LOST, Frame, Pose, View, runtime_stopped
+from metaseoul.xr.spaces import position_from_xr, quaternion_from_xr
 
 LOCAL_EYE_HEIGHT = 1.6  # metres added to heights in a local space, whose origin is at the eyes
 # GL_SRGB8_ALPHA8, GL_RGBA8, in this order whatever the runtime's (which may put GL_RGBA16 first): Panda3D's

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from panda3d.core import CardMaker, NodePath, OrthographicLens, Point3, TextNode, Vec3
 
-from metaseoul.runtime.offscreen import OffscreenView
 from metaseoul.i18n import _
+from metaseoul.runtime.offscreen import OffscreenView
 from metaseoul.scenes.builders.text import font
 from metaseoul.visit.commands import Commands
 

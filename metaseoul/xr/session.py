@@ -18,10 +18,8 @@ from typing import Protocol
 from panda3d.core import LQuaternionf, Point3
 
 from metaseoul.i18n import _
-from metaseoul.xr.simulated import EYES, SimulatedHeadset
-from metaseoul.xr.spaces import Fov, eye_offset
+from metaseoul.runtime.eyes import EYES, Fov, SimulatedHeadset, eye_offset
 
-HANDS = ("left", "right")  # the controllers a frame may carry poses for
 RENDERING = ("visible", "focused")  # states in which frames are drawn
 INPUT = ("focused",)  # the state in which the controllers are ours
 LOST = "lost"  # the runtime stopped (instance or session lost): nothing more comes; every method is a no-op

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from panda3d.core import LineSegs, NodePath, Vec3
 
+from metaseoul.runtime.eyes import EYES, HANDS, Fov, lens_for
 from metaseoul.runtime.offscreen import OffscreenView
 from metaseoul.runtime.walker import Walker
 from metaseoul.runtime.world import World
@@ -19,9 +20,7 @@ from metaseoul.xr import actions
 from metaseoul.xr.comfort import ComfortSettings
 from metaseoul.xr.locomotion import Hand, Locomotion
 from metaseoul.xr.panels import WorldPanel, menu_rows
-from metaseoul.xr.session import HANDS, HeadsetSession
-from metaseoul.xr.simulated import EYES
-from metaseoul.xr.spaces import Fov, lens_for
+from metaseoul.xr.session import HeadsetSession
 from metaseoul.xr.vignette import Vignette
 
 ARC_OK, ARC_REFUSED = (0.3, 0.75, 1.0, 1), (1.0, 0.3, 0.25, 1)

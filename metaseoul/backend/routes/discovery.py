@@ -15,8 +15,7 @@ from starlette.types import Scope
 
 from metaseoul import __version__
 from metaseoul.backend import CONTRACT_VERSION
-from metaseoul.backend.realtime import (EMOTES, FRAME_LIMIT, HEARTBEAT_SECONDS, RESUME_SECONDS, ROOM_CAPACITY,
-                                       TICK_HZ)
+from metaseoul.backend.realtime import EMOTES, FRAME_LIMIT, HEARTBEAT_SECONDS, RESUME_SECONDS, ROOM_CAPACITY, TICK_HZ
 from metaseoul.backend.routes import auth, content, moderation, open311, realtime, reservations, sensorthings
 from metaseoul.backend.routes.common import BODY_LIMIT
 

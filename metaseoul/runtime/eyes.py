@@ -1,7 +1,7 @@
-"""A simulated headset: the same per-eye views an OpenXR runtime hands out, with no runtime.
-
-Tests and ``metaseoul render --stereo`` use it: a head pose (scripted or aimed at a view), two eyes an
-interpupillary distance apart, each with an asymmetric field of view like a real headset's.
+"""Eyes and hands: the geometry every headset shares, runtime or not. An eye's field of view as four
+angles (often asymmetric) and the lens that draws exactly it, where each eye sits in the head, and a
+simulated headset (a typical PC headset's eyes) with a head carrying one camera per eye, which tests
+and ``metaseoul render --stereo`` use in place of a runtime.
 """
 
 from __future__ import annotations
@@ -9,11 +9,38 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from panda3d.core import NodePath, Point3
+from panda3d.core import NodePath, PerspectiveLens, Point3, Vec3
 
-from metaseoul.xr.spaces import Fov, eye_offset, lens_for
-
+HANDS = ("left", "right")  # the controllers a frame may carry poses for
 EYES = ("left", "right")
+
+
+@dataclass(frozen=True)
+class Fov:
+    """An eye's field of view in radians, as OpenXR gives it (left and down are negative)."""
+
+    angle_left: float
+    angle_right: float
+    angle_up: float
+    angle_down: float
+
+
+def lens_for(fov: Fov, near: float = 0.05, far: float = 3000.0) -> PerspectiveLens:
+    """A lens whose frustum is exactly the runtime's, asymmetric angles included."""
+    left, right = math.tan(fov.angle_left), math.tan(fov.angle_right)
+    down, up = math.tan(fov.angle_down), math.tan(fov.angle_up)
+    lens = PerspectiveLens()
+    lens.setFocalLength(1.0)
+    lens.setFilmSize(right - left, up - down)
+    lens.setFilmOffset((right + left) / 2, (up + down) / 2)
+    lens.setNearFar(near, far)
+    return lens
+
+
+def eye_offset(ipd: float, eye: str) -> Vec3:
+    """Where an eye sits relative to the head centre, in the head's frame."""
+    return Vec3(-ipd / 2 if eye == "left" else ipd / 2, 0, 0)
+
 
 
 def _fov(left: float, right: float, up: float, down: float) -> Fov:
