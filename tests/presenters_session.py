@@ -70,7 +70,7 @@ press(desktop.touch.arrows["turn-right"], DGG.B1RELEASE)
 report["turned"] = (visit.walker.facing - facing) % 360
 report["fps_before"] = desktop.hud.fps.getText()
 visit.settings.show_fps = True
-visit.apply_settings(visit.settings)  # as when the launcher saves the choice
+visit.preferences.save(visit.settings)  # as the launcher saves the choice
 frames(3)
 report["fps_after"] = desktop.hud.fps.getText()
 desktop.close()

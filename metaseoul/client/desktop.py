@@ -35,7 +35,7 @@ class DesktopClient:
         if touch:
             self.controls.capture_mouse(False)  # a tap is a press, not a look
         self._bound = -1  # the registry's changes when the keys were last bound
-        visit.settings_listeners.append(self.apply_settings)
+        visit.preferences.listeners.append(self.apply_settings)
         self.apply_settings(visit.settings)
         base.taskMgr.add(self._frame, "metaseoul-frame")
 

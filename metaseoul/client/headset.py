@@ -37,7 +37,7 @@ class HeadsetClient:
         self.base, self.session, self.visit = base, session, visit
         self.vr = VRVisit(base, session, visit.world, visit.walker, comfort=comfort(visit.settings),
                           commands=visit.commands, run=visit.run)
-        visit.settings_listeners.append(self.apply_settings)
+        visit.preferences.listeners.append(self.apply_settings)
         self._mirror()
         self.sign_panel: SignPanel | None = None  # its picture rides on the right wrist, once first used
         self.signer: NodePath | None = None

@@ -9,7 +9,6 @@ call ``step`` (with the walking intent when they move the walker the desktop way
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -55,12 +54,11 @@ class Visit:
         self.alerts = AlertQueue(on_show=self._alerted, on_clear=lambda: None)
         self.guide: Guide | None = None
         self.to_sign: list[str] = []  # Korean text for the signing avatar, taken by the presenter that shows it
-        self.settings_listeners: list[Callable[[Settings], None]] = []
         self.commands = Commands()
         self._register_commands()
         self._walked = 0.0  # metres since the last footstep
         self._bump_wait = 0.0
-        self.preferences.listeners.append(self.apply_settings)
+        self.preferences.listeners.append(self.apply_settings)  # first: presenters' listeners read visit.settings
         self.apply_settings(self.settings)
         self.enter(scene, spawn)
 
@@ -126,8 +124,6 @@ class Visit:
         self.narrator.configure(settings.voice, settings.speech_rate)
         if self.audio is not None:
             self.audio.mono = settings.mono_audio
-        for listener in self.settings_listeners:
-            listener(settings)
 
     @property
     def sign_avatar_wanted(self) -> bool:
