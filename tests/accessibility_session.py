@@ -34,6 +34,14 @@ def frames(n: int, sleep: float = 0.0) -> None:
             time.sleep(sleep)
 
 
+def frames_until(done, seconds: float = 30.0) -> None:
+    """Step frames until ``done()`` or ``seconds`` have passed: how far a walk or a turn gets in so many
+    frames depends on how fast the frames come (the client moves by each frame's real duration)."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        base.taskMgr.step()
+
+
 frames(3)
 report["caption_scale"] = client.hud.captions.getScale()[0]
 shot = PNMImage()
@@ -55,7 +63,8 @@ frames(2)
 report["caption_after_k"] = client.hud.captions.getText()
 
 Settings(language="en", sign_avatar=False, caption_colors="black-on-white", keys={"where": ["k"]}).save(settings_path)
-frames(20, sleep=0.05)  # the client notices the file within half a second
+frames_until(lambda: client.sign_panel.card.isHidden()  # the client looks at the file twice a second
+             and list(client.hud.captions.textNode.getTextColor())[:3] == [0.0, 0.0, 0.0], seconds=10)
 report["caption_color_live"] = list(client.hud.captions.textNode.getTextColor())
 report["sign_panel_hidden_live"] = client.sign_panel.card.isHidden()
 
@@ -91,7 +100,8 @@ cx, cy, _z = hall["position"]
 visit.walker.place((cx + 16 * math.sin(toward), cy + 16 * math.cos(toward), 0), (hall["facing"] + 180) % 360)
 report["sounds_before_the_wall"] = list(played)
 base.messenger.send("w")
-frames(150, sleep=0.01)
+frames_until(lambda: "bump" in played[len(report["sounds_before_the_wall"]):], seconds=60)
+frames(3)
 base.messenger.send("w-up")
 report["bumped"] = visit.walker.blocked or visit._bump_wait > 0
 report["sounds"] = played[len(report["sounds_before_the_wall"]):]

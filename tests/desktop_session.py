@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 from metaseoul.runtime import engine
 
@@ -21,10 +22,18 @@ def frames(n: int) -> None:
         base.taskMgr.step()
 
 
+def frames_until(done, seconds: float = 30.0) -> None:
+    """Step frames until ``done()`` or ``seconds`` have passed: how far a walk gets in so many frames
+    depends on how fast the frames come (the client moves by each frame's real duration)."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        base.taskMgr.step()
+
+
 frames(3)
 start = visit.walker.position
 base.messenger.send("w")
-frames(40)
+frames_until(lambda: (visit.walker.position - start).length() > 2.0)
 base.messenger.send("w-up")
 report["walked_metres"] = (visit.walker.position - start).length()
 report["scene_name_shown"] = client.hud.place.getText()
@@ -42,14 +51,13 @@ frames(2)
 report["menu_closed"] = not client.menu.shown
 before = visit.walker.position
 base.messenger.send("arrow_up")  # walking by arrow keys must still work after the menu took them
-frames(20)
+frames_until(lambda: (visit.walker.position - before).length() > 1.0)
 base.messenger.send("arrow_up-up")
 report["arrow_walk_after_menu"] = (visit.walker.position - before).length()
 
 base.messenger.send("f2")  # what is around me: caption now, speech through the (file) sound device
 frames(2)
 report["caption_around"] = client.hud.captions.getText()
-import time  # noqa: E402
 time.sleep(3)  # let the speech thread finish playing
 
 portal = visit.world.scene.portals[0]

@@ -29,6 +29,14 @@ def frames(n: int) -> None:
         base.taskMgr.step()
 
 
+def frames_until(done, seconds: float = 30.0) -> None:
+    """Step frames until ``done()`` or ``seconds`` have passed: the client looks at the settings file
+    twice a second of real time, not every so many frames."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        base.taskMgr.step()
+
+
 def aimed(position: Point3, target: Point3) -> Pose:
     node = NodePath("aim")
     node.setPos(position)
@@ -70,8 +78,8 @@ report["comfort_before"] = client.vr.locomotion.settings.locomotion
 settings = Settings.load()
 settings.vr_locomotion, settings.vr_snap_degrees = "smooth", 45
 settings.save()
-time.sleep(0.8)  # the client looks at the settings file twice a second
-frames(3)
+frames_until(lambda: client.vr.locomotion.settings.locomotion == "smooth"
+             and client.vr.locomotion.turning.settings.snap_degrees == 45, seconds=10)
 report["comfort_after"] = [client.vr.locomotion.settings.locomotion, client.vr.locomotion.turning.settings.snap_degrees]
 shot = PNMImage()
 base.win.getScreenshot(shot)

@@ -5,6 +5,7 @@ Run under Xvfb by test_visit.py; prints a JSON report."""
 from __future__ import annotations
 
 import json
+import time
 
 from direct.gui import DirectGuiGlobals as DGG
 from panda3d.core import Point3
@@ -26,6 +27,14 @@ report: dict = {}
 
 def frames(n: int) -> None:
     for _ in range(n):
+        base.taskMgr.step()
+
+
+def frames_until(done, seconds: float = 30.0) -> None:
+    """Step frames until ``done()`` or ``seconds`` have passed: how far a walk or a turn gets in so many
+    frames depends on how fast the frames come (the client moves by each frame's real duration)."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
         base.taskMgr.step()
 
 
@@ -58,14 +67,14 @@ base.win.movePointer(0, 600, 100)
 frames(3)
 report["turned_by_pointer"] = abs(visit.walker.facing - facing)
 press(desktop.touch.arrows["forward"], DGG.B1PRESS)
-frames(40)
+frames_until(lambda: (visit.walker.position - start).length() > 2.0)
 press(desktop.touch.arrows["forward"], DGG.B1RELEASE)
 report["walked"] = (visit.walker.position - start).length()
 held = visit.walker.position
 frames(10)
 report["moved_after_release"] = (visit.walker.position - held).length()
-press(desktop.touch.arrows["turn-right"], DGG.B1PRESS)
-frames(20)
+press(desktop.touch.arrows["turn-right"], DGG.B1PRESS)  # until 45° either way (at most 9° a frame)
+frames_until(lambda: 45 <= (visit.walker.facing - facing) % 360 <= 315)
 press(desktop.touch.arrows["turn-right"], DGG.B1RELEASE)
 report["turned"] = (visit.walker.facing - facing) % 360
 report["fps_before"] = desktop.hud.fps.getText()

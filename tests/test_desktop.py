@@ -37,13 +37,19 @@ def test_walk_menu_portal_and_quit_in_a_window(tmp_path):
     import numpy as np
 
     sound = np.frombuffer(heard.read_bytes(), dtype="<i2")
+    # 850,000 to 885,000 samples, loudest 20,000, over 5 runs; nothing said: no file or silence (0)
     assert len(sound) > 22050 and np.abs(sound).max() > 3000, "F2 should also be spoken aloud"
     assert report["scene_after_portal"] == "gwanghwamun"
     assert report["scene_name_after_portal"] == "Gwanghwamun and Gwanghwamun Square"
     image = PNMImage(str(shot))
     assert (image.getXSize(), image.getYSize()) == (640, 360)
     centre = [image.getBright(x, y) for x in range(250, 390, 4) for y in range(150, 220, 4)]
-    assert max(centre) - min(centre) > 0.3, "the menu's buttons should show in the middle"
+    # the menu's dark buttons cover 77% of the middle, the square behind it alone 5%; their white labels 3.7%,
+    # plain buttons none (the same in every run). The square alone has contrast as well: max - min 0.68.
+    dark = sum(1 for b in centre if b < 0.3) / len(centre)
+    labels = sum(1 for b in centre if b > 0.8) / len(centre)
+    assert dark > 0.4, "the menu's buttons should show in the middle"
+    assert labels > 0.01, "the buttons' labels should show"
 
 
 def test_client_reports_ready_and_quits_when_idle(x_display):

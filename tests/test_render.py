@@ -48,6 +48,8 @@ def project(view: dict, point, size) -> tuple[int, int] | None:
 
 
 def is_sky(colour) -> bool:
+    """Light and blue. The plaza view's corners measure blue - red 0.25 and 0.29, brightness 0.64 and 0.69; its
+    ground blue - red -0.02 (the same in every run: the scene sets its own time of day); no sky is about 0."""
     r, g, b = colour
     return b > r + 0.08 and (r + g + b) / 3 > 0.5
 
@@ -106,6 +108,8 @@ def test_building_is_where_the_view_expects_it(offscreen_base, tmp_path, view_na
         colours.append(mean_colour(image, px - 3, py - 3, px + 4, py + 4))
     with_it, without = colours
     change = sum(abs(a - b) for a, b in zip(with_it, without))
+    # 0.29 (plaza), 0.37 (city-hall), 1.04 (aerial), 1.89 (daehanmun), the same in every run; the object
+    # missing from the spot, or projected to the wrong one, changes it by about 0
     assert change > 0.15, f"{object_id} should show at ({px}, {py}) in {view_name}: {with_it} vs {without}"
 
 
@@ -114,7 +118,7 @@ def test_views_differ(city_hall):
     a = PNMImage(str(out / "city-hall-plaza.png"))
     b = PNMImage(str(out / "city-hall-daehanmun.png"))
     diff = sum(abs(a.getGray(x, y) - b.getGray(x, y)) for x in range(0, SIZE[0], 8) for y in range(0, SIZE[1], 8))
-    assert diff / ((SIZE[0] // 8) * (SIZE[1] // 8)) > 0.05
+    assert diff / ((SIZE[0] // 8) * (SIZE[1] // 8)) > 0.05  # 0.18 in every run; one view drawn twice: 0
 
 
 def test_korean_sign_renders_its_letters(offscreen_base, fixtures, tmp_path):
@@ -132,6 +136,7 @@ def test_korean_sign_renders_its_letters(offscreen_base, fixtures, tmp_path):
     navy = sum(1 for x in range(60, 260) for y in range(40, 140) if image.getBlue(x, y) > image.getRed(x, y) + 0.1
                and image.getBright(x, y) < 0.45)
     share = bright / (200 * 100)
+    # letters 12.9% and navy 16,663 pixels of 20,000 in every run; no letters 0%, the sign missing no navy
     assert 0.04 < share < 0.5, f"white letters should cover part of the navy sign, covered {share:.2%}"
     assert navy > 2000
 
