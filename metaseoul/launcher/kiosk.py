@@ -302,8 +302,12 @@ class KioskWindow(QWidget):
         dialog = PinDialog(self.config.admin_pin_sha256, self)
         self.pin_dialog = dialog
         if dialog.exec() == QDialog.Accepted:
-            self._unlocked = True
-            self.close()
+            self.leave()
+
+    def leave(self) -> None:
+        """Close the kiosk for good: the right PIN, or the system stopping it (SIGTERM)."""
+        self._unlocked = True
+        self.close()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if not self._unlocked:
