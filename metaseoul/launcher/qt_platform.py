@@ -47,7 +47,7 @@ def missing_libraries(library: Path) -> list[str]:
     ldd = shutil.which("ldd")
     if ldd is None:
         return []
-    result = subprocess.run([ldd, str(library)], capture_output=True, text=True, timeout=30)
+    result = subprocess.run([ldd, str(library)], capture_output=True, text=True, timeout=30, check=False)
     return list(dict.fromkeys(NOT_FOUND.findall(result.stdout)))
 
 
