@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -155,7 +156,9 @@ class KioskWindow(QWidget):
         i18n.set_language(self.settings.language)
         current = self.pages.currentIndex()
         while self.words.count():
-            self.words.takeAt(0).widget().deleteLater()
+            old = self.words.takeAt(0).widget()
+            old.hide()  # at once: it is deleted only when control returns to the event loop
+            old.deleteLater()
         while self.pages.count():
             widget = self.pages.widget(0)
             self.pages.removeWidget(widget)
@@ -186,6 +189,7 @@ class KioskWindow(QWidget):
             button.setLocale(QLocale(code))  # it speaks its own language, whatever the current one
             button.setCheckable(True)  # checked: the current language (_build marks it)
             button.setStyleSheet(f'font-family: "{style.family_for(code)}";')
+            button.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)  # the rest of the bar cannot move it
             button.clicked.connect(lambda _c=False, code=code: self.set_language(code))
             self.bar.addWidget(button)
             buttons[code] = button

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 from pathlib import Path
 
 from metaseoul.launcher.qt_platform import window_problem
@@ -24,7 +23,7 @@ def application():
         problem = window_problem()
         if problem is not None:
             raise RuntimeError(problem)
-        app = QApplication([sys.argv[0]])
+        app = QApplication(["metaseoul"])  # the window's name and class on the desktop, even under python -m
     for name in ("NanumSquareR.ttf", "NanumSquareB.ttf"):
         QFontDatabase.addApplicationFont(str(assets_dir() / "fonts" / name))
     # Chinese and Japanese for the kiosk: Qt's offscreen and minimal platforms see only fonts

@@ -21,6 +21,7 @@ from metaseoul.i18n import _
 
 PLUGIN_FILES = {"xcb": "libqxcb.so", "wayland": "libqwayland.so", "wayland-egl": "libqwayland.so"}
 NOT_FOUND = re.compile(r"^\s*(\S+) => not found", re.MULTILINE)
+_KEPT: list[int] = []  # the X connections that answered (see x_display_answers)
 
 
 def platforms(environ: Mapping[str, str]) -> list[str]:
@@ -70,10 +71,13 @@ def x_display_answers(display: str | None) -> bool:
     xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
     xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
     connection = xcb.xcb_connect(display.encode(), None)
-    try:
-        return xcb.xcb_connection_has_error(connection) == 0
-    finally:
+    if xcb.xcb_connection_has_error(connection):
         xcb.xcb_disconnect(connection)
+        return False
+    # kept open: were it the server's only client, closing it would make a bare X server (Xvfb,
+    # xvfb-run) reset just as Qt connects
+    _KEPT.append(connection)
+    return True
 
 
 def wayland_display_answers(environ: Mapping[str, str]) -> bool:

@@ -35,8 +35,7 @@ def stylesheet(high_contrast: bool = False, large_text: bool = False, scale: flo
         border: 2px solid {c['border']}; border-radius: 6px; background: {c['panel']}; }}
     QPushButton#primary {{ background: {c['accent']}; color: {c['accent_text']}; border-color: {c['accent']};
         font-weight: bold; }}
-    QPushButton:checked {{ background: {c['accent']}; color: {c['accent_text']}; border-color: {c['text']};
-        font-weight: bold; }}
+    QPushButton:checked {{ background: {c['accent']}; color: {c['accent_text']}; border-color: {c['text']}; }}
     QCheckBox, QRadioButton {{ min-height: 44px; }}
     QCheckBox::indicator, QRadioButton::indicator {{ width: 20px; height: 20px; border: 2px solid {c['text']};
         background: {c['panel']}; }}
@@ -49,6 +48,7 @@ def stylesheet(high_contrast: bool = False, large_text: bool = False, scale: flo
     QListWidget::item:selected, QComboBox QAbstractItemView::item:selected {{ background: {c['accent']};
         color: {c['accent_text']}; }}
     *:focus, QPushButton#primary:focus {{ outline: none; border: 4px solid {c['focus']}; }}
+    QPushButton:focus, QComboBox:focus, QLineEdit:focus {{ padding: 2px 12px; }}
     QProgressBar {{ min-height: 24px; border: 2px solid {c['border']}; border-radius: 6px; text-align: center; }}
     QProgressBar::chunk {{ background: {c['accent']}; }}
     """
