@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QWidget
 
 from metaseoul import i18n
-from metaseoul.launcher.kiosk import HOME, KioskWindow, PinDialog
+from metaseoul.launcher.kiosk import KioskWindow, PinDialog
 from metaseoul.launcher.kiosk_config import KioskConfig
 from metaseoul.launcher.main import application
 from metaseoul.settings import Settings

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer
 from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,7 +33,11 @@ from PySide6.QtWidgets import (
 from metaseoul import i18n
 from metaseoul.i18n import _
 from metaseoul.launcher import style
-from metaseoul.launcher.client_process import ClientProcess, LaunchRequest, progress_sentence
+from metaseoul.launcher.client_process import (
+    ClientProcess,
+    LaunchRequest,
+    progress_sentence,
+)
 from metaseoul.launcher.kiosk_config import DEFAULT_PIN, LANGUAGE_NAMES, KioskConfig
 from metaseoul.launcher.thumbnails import ThumbnailCache
 from metaseoul.launcher.window import named, preset_labels

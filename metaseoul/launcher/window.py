@@ -40,12 +40,17 @@ from PySide6.QtWidgets import (
 )
 
 from metaseoul import i18n
-from metaseoul.i18n import _
-from metaseoul.launcher import style
 from metaseoul.backend.embedded import EmbeddedBackend
 from metaseoul.client.city import NAME_VARIABLE, TOKEN_VARIABLE
+from metaseoul.i18n import _
+from metaseoul.launcher import style
 from metaseoul.launcher.backends import EMBEDDED, BackendCheck, check_backend, sign_in
-from metaseoul.launcher.client_process import ClientProcess, LaunchRequest, place_name, progress_sentence
+from metaseoul.launcher.client_process import (
+    ClientProcess,
+    LaunchRequest,
+    place_name,
+    progress_sentence,
+)
 from metaseoul.launcher.kiosk_config import LANGUAGE_NAMES
 from metaseoul.launcher.thumbnails import ThumbnailCache
 from metaseoul.paths import cache_dir, config_dir
