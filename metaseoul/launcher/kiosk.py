@@ -315,6 +315,8 @@ class KioskWindow(QWidget):
     def _visit_ended(self) -> None:
         """The visitor quit (or the client quit when they left): the next visitor starts from the
         kiosk's defaults. A failed start keeps the visitor's choices and shows why."""
+        if self._unlocked:
+            return  # the kiosk is closing: no visitor quit
         if self._failed:
             self._touched()
         else:
@@ -371,7 +373,6 @@ class KioskWindow(QWidget):
             event.ignore()  # Alt+F4 and the like do nothing: only the PIN leaves
             return
         QApplication.instance().removeEventFilter(self)
-        self.client.ended.disconnect(self._visit_ended)  # leaving is no visitor quitting: no reset
         self.client.stop()
         self.thumbnails.stop()
         shutil.rmtree(self.session_dir, ignore_errors=True)
