@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
+import tempfile
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QDialog, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QWidget
 
 from metaseoul import i18n
 from metaseoul.launcher.kiosk import KioskWindow, PinDialog
 from metaseoul.launcher.kiosk_config import KioskConfig
-from metaseoul.settings import Settings
 from metaseoul.launcher.main import application
+from metaseoul.settings import Settings
+from tests.ui_text import untranslated, visible_texts
+
+# thumbnails are cached once for the whole session, in a folder of its own (not the user's ~/.cache)
+os.environ.setdefault("METASEOUL_CACHE_DIR", tempfile.mkdtemp(prefix="metaseoul-test-cache-"))
 
 
 @pytest.fixture
@@ -112,8 +119,6 @@ def test_wrong_pins_lock_the_dialog_for_a_while(qtbot, kiosk):
 
 
 def test_a_visit_keeps_its_files_in_the_session_folder(qtbot, kiosk):
-    import os
-
     kiosk.client_environment = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     kiosk.show_home()
     kiosk.launch("city-hall")
@@ -121,7 +126,7 @@ def test_a_visit_keeps_its_files_in_the_session_folder(qtbot, kiosk):
     assert env.value("METASEOUL_CONFIG_DIR") == str(kiosk.session_dir)
     assert env.value("TMPDIR") == str(kiosk.session_dir)
     assert Settings.load(kiosk.session_dir / "settings.json").language == kiosk.settings.language
-    assert "--idle-exit" in kiosk.client.command
+    assert "--idle-exit" in kiosk.client.command and kiosk.client.command[-1] == "--touch"
     with qtbot.waitSignal(kiosk.client.ended, timeout=60_000):
         pass  # no display here: the client says so and ends
 
@@ -180,3 +185,78 @@ def test_a_gamepad_moves_the_focus_and_activates(qtbot, kiosk):
     kiosk.pages.currentWidget().findChildren(QAbstractButton)[0].setFocus()
     pad.press("face_b")  # B goes back
     assert kiosk.pages.currentIndex() == 1
+
+
+def test_a_wrong_pin_entered_with_enter_says_so(qtbot, kiosk):
+    dialog = PinDialog(kiosk.config.admin_pin_sha256, kiosk)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.field, "1111")
+    qtbot.keyClick(dialog.field, Qt.Key_Return)
+    assert dialog.isVisible() and dialog.message.text() == "Wrong PIN." and PinDialog.failures == 1
+    qtbot.keyClicks(dialog.field, "2468")
+    qtbot.keyClick(dialog.field, Qt.Key_Enter)
+    assert dialog.result() == QDialog.Accepted and not dialog.isVisible()
+
+
+def test_the_default_pin_warns_the_operator(qtbot, caplog):
+    application()
+    with caplog.at_level(logging.WARNING, logger="metaseoul.kiosk"):
+        window = KioskWindow(KioskConfig(default_language="en"))
+    qtbot.addWidget(window)
+    window.show()
+    assert any("PIN is still the default (0000)" in r.getMessage() for r in caplog.records)
+    assert window.pin_warning.isVisible() and "admin_pin_sha256" in window.pin_warning.text()
+    window.set_language("ko")
+    assert "관리자 PIN" in window.pin_warning.text()
+    window.leave()
+    i18n.set_language("en")
+
+
+def test_a_set_pin_shows_no_warning(kiosk):
+    assert not kiosk.pin_warning.isVisible()
+
+
+def test_language_buttons_stay_in_place_and_mark_the_current_one(qtbot, kiosk):
+    kiosk.show_home()
+    QApplication.processEvents()  # the layout settles, as on screen
+    buttons = kiosk.language_buttons
+    places = {code: b.mapTo(kiosk, b.rect().topLeft()) for code, b in buttons.items()}
+    for code in ("ko", "zh", "ja", "en"):
+        qtbot.mouseClick(buttons[code], Qt.LeftButton)
+        qtbot.mouseClick(buttons[code], Qt.LeftButton)  # pressing the current one again keeps it
+        QApplication.processEvents()
+        assert kiosk.settings.language == code
+        assert [c for c, b in buttons.items() if b.isChecked()] == [code]
+        assert {c: b.mapTo(kiosk, b.rect().topLeft()) for c, b in buttons.items()} == places, code
+
+
+def test_every_visible_text_changes_language(qtbot, kiosk):
+    for page in (1, 2):  # Korean: the scenes name their places in Korean and English only
+        kiosk.pages.setCurrentIndex(page)
+        QApplication.processEvents()  # Qt shows the bar's new widgets from the event loop
+        english = visible_texts(kiosk)
+        kiosk.set_language("ko")
+        QApplication.processEvents()
+        assert not untranslated(english, visible_texts(kiosk)), page
+        kiosk.set_language("en")
+
+
+def test_a_visitor_who_quits_leaves_no_choices_behind(qtbot, kiosk, x_display):
+    kiosk.client_environment = dict(os.environ, DISPLAY=x_display)
+    kiosk.show_home()
+    kiosk.set_language("ja")
+    kiosk.choose_preset("low-vision")
+    with qtbot.waitSignal(kiosk.client.ready, timeout=120_000):
+        kiosk.launch("city-hall")
+    assert kiosk.settings.high_contrast
+    with qtbot.waitSignal(kiosk.client.ended, timeout=60_000):
+        pass  # the client quits by itself after idle_reset_seconds (1 s here) without input
+    assert kiosk.settings.language == "en" and not kiosk.settings.high_contrast and kiosk.settings.preset is None
+    assert kiosk.pages.currentIndex() == 0, "the next visitor finds the attract loop"
+
+
+def test_kiosk_thumbnails_are_cached_under_the_cache_folder(kiosk):
+    from metaseoul.paths import cache_dir
+
+    assert kiosk.thumbnails.folder == cache_dir() / "thumbnails"

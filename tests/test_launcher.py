@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,7 +16,7 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt
 from websockets.sync.client import connect
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -23,14 +24,19 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
+    QRadioButton,
     QWidget,
 )
 
+from metaseoul import i18n
 from metaseoul.launcher.main import application
-from metaseoul.launcher.window import PAGES, LauncherWindow
-from metaseoul.settings import Settings
+from metaseoul.launcher.window import PAGES, LauncherWindow, audio_outputs
+from metaseoul.settings import CHOICES, Settings
+from tests.ui_text import untranslated, visible_texts
 
 CONTROLS = (QAbstractButton, QComboBox, QLineEdit, QAbstractItemView)
+# thumbnails are cached once for the whole session, in a folder of its own (not the user's ~/.cache)
+os.environ.setdefault("METASEOUL_CACHE_DIR", tempfile.mkdtemp(prefix="metaseoul-test-cache-"))
 
 
 @pytest.fixture
@@ -42,6 +48,7 @@ def window(qtbot, tmp_path):
     win.show()
     yield win
     win.client.stop()
+    i18n.set_language("en")
 
 
 class Discovery(BaseHTTPRequestHandler):
@@ -129,13 +136,20 @@ def test_picking_a_destination_launches_the_client(qtbot, window, x_display):
     window.gallery.setCurrentRow([window.gallery.item(i).data(Qt.UserRole)
                                   for i in range(window.gallery.count())].index("gwanghwamun"))
     window.settings.quality = "low"
+    said = []
+    window.client.progress.connect(lambda _step, _scene: said.append(window.launch_status.text()))
     with qtbot.waitSignal(window.client.ready, timeout=120_000) as ready:
         qtbot.mouseClick(window.launch_button, Qt.LeftButton)
         assert window.progress.isVisible() and not window.launch_button.isEnabled()
     assert ready.args == ["gwanghwamun"]
     assert window.client.command[1:] == ["-m", "metaseoul", "--lang", "en", "play", "gwanghwamun", "--quality", "low"]
+    assert said[0] == "Starting Metaverse Seoul…" and said[-1] == "Loading Gwanghwamun and Gwanghwamun Square…"
+    assert set(said) <= {"Starting Metaverse Seoul…", "Starting the built-in city backend…",
+                         "Loading Gwanghwamun and Gwanghwamun Square…"}, said
     assert not window.progress.isVisible()
-    assert "Open" in window.launch_status.text()
+    assert window.launch_status.text() == "Gwanghwamun and Gwanghwamun Square is open: have a good visit."
+    window.client.stop()  # the visit ends
+    assert window.launch_status.text() == "" and window.launch_button.isEnabled()
 
 
 def test_a_client_that_cannot_reach_the_backend_says_so(qtbot, window, x_display, dead_url):
@@ -235,7 +249,7 @@ def test_vr_without_a_runtime_opens_on_the_desktop_and_says_why(qtbot, window, x
         window.launch()
     assert "--vr" in window.client.command
     text = window.launch_status.text()
-    assert "Open: have a good visit." in text and "No VR headset runtime was found" in text and "SteamVR" in text
+    assert "is open: have a good visit." in text and "No VR headset runtime was found" in text and "SteamVR" in text
 
 
 def test_client_failure_is_shown_readably(qtbot, window):
@@ -265,7 +279,9 @@ def test_keyboard_alone_reaches_every_control(qtbot, window, name):
     window.show_page(name)
     window.activateWindow()
     page = window.pages.currentWidget()
-    wanted = {w for w in controls(page) if w.isEnabled() and w.focusPolicy() & Qt.TabFocus}
+    # a group of radio buttons is one stop for Tab (its checked button); the arrow keys move within
+    wanted = {w for w in controls(page) if w.isEnabled() and w.focusPolicy() & Qt.TabFocus
+              and not (isinstance(w, QRadioButton) and not w.isChecked())}
     reached = set()
     for _ in range(3 * len(wanted) + 5):
         focused = QApplication.focusWidget()
@@ -351,3 +367,126 @@ def test_the_vr_setting_knows_either_runtime(openxr_runtime, openvr_runtime, tmp
     monkeypatch.setenv("XR_RUNTIME_JSON", str(openxr_runtime))
     ready, text = vr_runtime_status()
     assert ready and text == "VR runtime: metaseoul test runtime 1.0.0, metaseoul test headset"
+
+
+def test_first_run_offers_the_language_before_anything_else(qtbot, tmp_path):
+    application()
+    win = LauncherWindow(Settings(language="en"), tmp_path / "settings.json")  # say, a C locale
+    qtbot.addWidget(win)
+    win.show()
+    page = win.pages.currentWidget()
+    first = controls(page)[0]
+    assert win.page() == "accessibility" and first.text() == "한국어" and first is page.findChild(QWidget, "first")
+    assert first.accessibleDescription() == "언어 바꾸기", "each language is offered in itself"
+    assert win.language_buttons["en"].isChecked() and not first.isChecked()
+    page.findChild(QWidget, "preset-deaf").setChecked(True)
+    qtbot.mouseClick(first, Qt.LeftButton)
+    page = win.pages.currentWidget()
+    assert page.findChild(QLabel, "title").text() == "메타버스 서울을 어떻게 이용하시겠어요?"
+    assert win.windowTitle() == "메타버스 서울" and win.language_buttons["ko"].isChecked()
+    assert page.findChild(QWidget, "preset-deaf").isChecked(), "the preset chosen before stays chosen"
+    assert Settings.load(tmp_path / "settings.json").language == "ko"
+    go = next(b for b in page.findChildren(QAbstractButton) if b.text() == "계속")
+    qtbot.mouseClick(go, Qt.LeftButton)
+    assert win.page() == "home" and "설정" in {b.text() for b in win.pages.currentWidget().findChildren(QAbstractButton)}
+    saved = Settings.load(tmp_path / "settings.json")
+    assert saved.language == "ko" and saved.preset == "deaf"
+    i18n.set_language("en")
+
+
+def test_every_visible_text_changes_language_at_once(qtbot, window):
+    english = {}
+    for name in PAGES:
+        window.show_page(name)
+        english[name] = visible_texts(window.pages.currentWidget())
+    window.show_page("settings")
+    window.fullscreen_box.setChecked(True)  # an unsaved change survives the change of language
+    window.language_box.setCurrentIndex(window.language_box.findData("ko"))
+    assert window.page() == "settings" and window.windowTitle() == "메타버스 서울"
+    assert window.fullscreen_box.isChecked() and window.language_box.currentData() == "ko"
+    for name in PAGES:
+        window.show_page(name)
+        korean = visible_texts(window.pages.currentWidget())
+        assert not untranslated(english[name], korean, frozenset(audio_outputs())), name
+    window.show_page("settings")
+    window.discard_settings()  # Back: the saved language, English, returns
+    assert window.windowTitle() == "Metaverse Seoul" and window.settings.language == "en"
+    assert visible_texts(window.pages.currentWidget()) == english["home"]
+
+
+def test_a_launch_status_changes_language_too(qtbot, window):
+    window._launch_ready("city-hall")
+    window.show_page("settings")
+    window.language_box.setCurrentIndex(window.language_box.findData("ko"))
+    assert window.launch_status.text() != "Seoul City Hall and Seoul Plaza is open: have a good visit."
+    assert "서울" in window.launch_status.text()
+
+
+def test_settings_for_the_mouse_and_the_frame_rate(qtbot, window, tmp_path):
+    window.show_page("settings")
+    sensitivity = window.choice_boxes["mouse_sensitivity"]
+    assert [sensitivity.itemData(i) for i in range(sensitivity.count())] == list(CHOICES["mouse_sensitivity"])
+    assert sensitivity.currentData() == 1.0 and sensitivity.accessibleName() == "Mouse sensitivity"
+    sensitivity.setCurrentIndex(sensitivity.findData(1.5))
+    window.option_boxes["invert_y"].setChecked(True)
+    window.option_boxes["show_fps"].setChecked(True)
+    window.save_settings()
+    saved = Settings.load(tmp_path / "settings.json")
+    assert saved.mouse_sensitivity == 1.5 and saved.invert_y and saved.show_fps
+    window.show_page("settings")
+    assert window.choice_boxes["mouse_sensitivity"].currentText() == "Fast"
+    assert window.option_boxes["invert_y"].isChecked() and window.option_boxes["show_fps"].isChecked()
+
+
+def _count(image: QImage, colour: str, x_end: int | None = None) -> int:
+    wanted = QColor(colour).rgb() & 0xFFFFFF
+    return sum(1 for x in range(x_end or image.width()) for y in range(image.height())
+               if image.pixel(x, y) & 0xFFFFFF == wanted)
+
+
+def test_high_contrast_shows_unchecked_boxes_and_the_highlighted_item(qtbot, tmp_path):
+    from metaseoul.launcher.style import HIGH_CONTRAST
+
+    application()
+    settings = Settings(language="en")
+    settings.apply_preset("low-vision")
+    win = LauncherWindow(settings, tmp_path / "settings.json")
+    qtbot.addWidget(win)
+    win.show()
+    win.show_page("settings")
+    box = win.option_boxes["mono_audio"]
+    assert not box.isChecked()
+    unchecked = box.grab().toImage()
+    assert _count(unchecked, HIGH_CONTRAST["text"], x_end=32) >= 60, "the empty box's outline shows on black"
+    box.setChecked(True)
+    assert _count(box.grab().toImage(), HIGH_CONTRAST["accent"], x_end=32) >= 100, "a checked box is filled"
+    quality = win.quality_box
+    quality.showPopup()
+    qtbot.keyClick(quality.view(), Qt.Key_Up)  # the keyboard highlights "Medium"
+    popup = quality.view().window().grab().toImage()
+    assert _count(popup, HIGH_CONTRAST["accent"]) >= 1000, "the highlighted item is marked in the accent colour"
+    quality.hidePopup()
+    win.show_page("home")
+    win.launch_button.setFocus()  # the gallery's chosen place shows even when the gallery has no focus
+    assert _count(win.gallery.grab().toImage(), HIGH_CONTRAST["accent"]) >= 1000
+
+
+def test_thumbnails_are_cached_under_the_cache_folder(window):
+    from metaseoul.paths import cache_dir
+
+    assert window.thumbnails.folder == cache_dir() / "thumbnails"
+    assert str(cache_dir()).startswith(os.environ["METASEOUL_CACHE_DIR"])
+    window.thumbnails.wait()
+    from metaseoul.scenes import builtin_ids
+
+    assert {p.name.rsplit("-", 1)[0] for p in window.thumbnails.folder.glob("*.png")} == set(builtin_ids())
+
+
+def test_a_launch_request_asks_for_touch_and_vr(tmp_path):
+    from metaseoul.launcher.client_process import LaunchRequest
+
+    settings = Settings(language="ko", vr=True)
+    assert LaunchRequest("city-hall", settings).arguments()[-1] == "--vr"
+    touch = LaunchRequest("city-hall", settings, touch=True).arguments()
+    assert "--touch" in touch and "--vr" in touch and "--vr=" not in " ".join(touch)
+    assert "--touch" not in LaunchRequest("city-hall", settings).arguments()

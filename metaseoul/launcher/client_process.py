@@ -1,8 +1,9 @@
 """Starting the client as its own process and following it until it is ready, or telling why not.
 
-The client prints ``metaseoul-status: loading SCENE``, ``metaseoul-status: notice TEXT`` (say, why
-VR fell back to the desktop) and ``metaseoul-status: ready SCENE`` on its standard output; failures
-end with a one-line reason on standard error and a non-zero exit code.
+The client prints ``metaseoul-status: WORD TEXT`` lines on its standard output: ``backend`` (it
+starts the built-in city backend), ``loading SCENE``, ``notice TEXT`` (say, why VR fell back to the
+desktop) and ``ready SCENE``; failures end with a one-line reason on standard error and a non-zero
+exit code. ``progress_sentence`` says each step in words.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
+from metaseoul import i18n
 from metaseoul.i18n import _
+from metaseoul.scenes import builtin_ids, load
 from metaseoul.settings import Settings
 
 STATUS = "metaseoul-status:"
@@ -24,6 +27,7 @@ class LaunchRequest:
     settings: Settings
     idle_exit: int | None = None  # kiosks: the client quits after this many seconds without input
     backend: str | None = None  # the city backend's address; None: the client starts the built-in one
+    touch: bool = False  # kiosks: the client takes touch input (``metaseoul play --touch``)
 
     def arguments(self) -> list[str]:
         s = self.settings
@@ -37,11 +41,27 @@ class LaunchRequest:
             args += ["--idle-exit", str(self.idle_exit)]
         if self.backend is not None:
             args += ["--backend", self.backend]
+        if self.touch:
+            args.append("--touch")
         return args
 
 
+def place_name(scene: str) -> str:
+    """A destination's name in the current language; the id itself when it is no built-in scene."""
+    return i18n.pick(load(scene).name) if scene in builtin_ids() else scene
+
+
+def progress_sentence(step: str, scene: str) -> str:
+    """What the client is doing, for the citizen: ``step`` is ``starting`` or a status word."""
+    if step == "backend":
+        return _("Starting the built-in city backend…")
+    if step == "loading":
+        return _("Loading {place}…").format(place=place_name(scene))
+    return _("Starting Metaverse Seoul…")
+
+
 class ClientProcess(QObject):
-    progress = Signal(str)  # a sentence for the citizen
+    progress = Signal(str, str)  # the step ("starting", "backend", "loading") and the scene: see progress_sentence
     ready = Signal(str)  # scene id
     notice = Signal(str)  # something the citizen should know, e.g. why VR fell back to the desktop
     failed = Signal(str)  # a sentence for the citizen
@@ -50,6 +70,7 @@ class ClientProcess(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.process: QProcess | None = None
+        self.request: LaunchRequest | None = None
         self.command: list[str] = []
         self._stderr = b""
 
@@ -72,7 +93,8 @@ class ClientProcess(QObject):
         self.command = [sys.executable, *request.arguments()]
         self._stderr = b""
         self.process = process
-        self.progress.emit(_("Starting…"))
+        self.request = request
+        self.progress.emit("starting", request.scene)
         process.start()
         return True
 
@@ -95,13 +117,13 @@ class ClientProcess(QObject):
             line = bytes(self.process.readLine()).decode("utf-8", "replace").strip()
             if not line.startswith(STATUS):
                 continue
-            words = line[len(STATUS):].split()
-            if words[:1] == ["loading"]:
-                self.progress.emit(_("Building the scene…"))
-            elif words[:1] == ["ready"]:
-                self.ready.emit(words[1] if len(words) > 1 else "")
-            elif words[:1] == ["notice"]:
-                self.notice.emit(" ".join(words[1:]))
+            word, _space, text = line[len(STATUS):].strip().partition(" ")
+            if word in ("backend", "loading"):
+                self.progress.emit(word, self.request.scene)
+            elif word == "ready":
+                self.ready.emit(text.strip() or self.request.scene)
+            elif word == "notice":
+                self.notice.emit(text.strip())
 
     def _read_errors(self) -> None:
         self._stderr += bytes(self.process.readAllStandardError())

@@ -7,13 +7,14 @@ Only an administrator's PIN leaves the kiosk. The configuration is a JSON file (
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer
 from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -31,15 +33,26 @@ from PySide6.QtWidgets import (
 from metaseoul import i18n
 from metaseoul.i18n import _
 from metaseoul.launcher import style
-from metaseoul.launcher.client_process import ClientProcess, LaunchRequest
-from metaseoul.launcher.kiosk_config import LANGUAGE_NAMES, KioskConfig
+from metaseoul.launcher.client_process import (
+    ClientProcess,
+    LaunchRequest,
+    progress_sentence,
+)
+from metaseoul.launcher.kiosk_config import DEFAULT_PIN, LANGUAGE_NAMES, KioskConfig
 from metaseoul.launcher.thumbnails import ThumbnailCache
 from metaseoul.launcher.window import named, preset_labels
+from metaseoul.paths import cache_dir
 from metaseoul.scenes import load
-from metaseoul.settings import Settings, config_dir
+from metaseoul.settings import Settings
 
 ATTRACT, HOME, ACCESSIBILITY = 0, 1, 2
 PIN_TRIES, PIN_LOCKOUT_SECONDS = 3, 60
+log = logging.getLogger("metaseoul.kiosk")
+
+
+def default_pin_warning() -> str:
+    return _("The administrator PIN is still the default ({pin}): set admin_pin_sha256 in the kiosk "
+             "configuration before visitors come (docs/kiosk.md).").format(pin=DEFAULT_PIN)
 
 
 class PinDialog(QDialog):
@@ -57,14 +70,15 @@ class PinDialog(QDialog):
         layout.addWidget(QLabel(_("Enter the administrator PIN to leave the kiosk.")))
         self.field = named(QLineEdit(), _("Administrator PIN"), _("Only staff know it."))
         self.field.setEchoMode(QLineEdit.Password)
-        self.field.returnPressed.connect(self.check)
         layout.addWidget(self.field)
         self.message = QLabel("", objectName="error")
         layout.addWidget(self.message)
         buttons = QHBoxLayout()
         cancel = named(QPushButton(_("Cancel")), _("Cancel"), _("Stay in the kiosk."))
         cancel.clicked.connect(self.reject)
+        cancel.setAutoDefault(False)  # Enter in the PIN field checks the PIN, never cancels
         ok = named(QPushButton(_("Leave kiosk")), _("Leave kiosk"), _("Close the kiosk if the PIN is right."))
+        ok.setDefault(True)
         ok.clicked.connect(self.check)
         buttons.addWidget(cancel)
         buttons.addWidget(ok)
@@ -101,21 +115,33 @@ class KioskWindow(QWidget):
         self.session_dir = Path(tempfile.mkdtemp(prefix="metaseoul-kiosk-"))
         self.settings = self._fresh_settings()
         self.client = ClientProcess(self)
-        self.client.failed.connect(lambda reason: self.status.setText(reason))
-        self.client.ready.connect(lambda _scene: self.status.setText(""))
-        self.client.ended.connect(self._touched)  # the visit ended: count idle time from now
+        self.client.progress.connect(lambda step, scene: self._say(lambda: progress_sentence(step, scene)))
+        self.client.failed.connect(self._visit_failed)
+        self.client.ready.connect(lambda _scene: self._say(lambda: ""))
+        self.client.ended.connect(self._visit_ended)
         self.client_environment: dict[str, str] | None = None
+        self._said = lambda: ""  # the status line, said again in each language
+        self._failed = False
         self.scenes = [load(s) for s in config.destinations]
-        self.thumbnails = ThumbnailCache(config_dir() / "thumbnails", self)
+        self.thumbnails = ThumbnailCache(cache_dir() / "thumbnails", self)
         self.thumbnails.ready.connect(self._thumbnail_ready)
         self.thumbnails.request(self.scenes)
         self._unlocked = False
         self._slide = 0
         self.bar = QHBoxLayout()
+        self.language_buttons = self._language_buttons()
+        self.words = QHBoxLayout()  # the bar's translated part, made again for each language
+        self.bar.addLayout(self.words, 1)
         self.pages = QStackedWidget()
         outer = QVBoxLayout(self)
         outer.addLayout(self.bar)
+        self.pin_warning = QLabel("", objectName="error")
+        self.pin_warning.setWordWrap(True)
+        self.pin_warning.setVisible(config.default_pin)
+        outer.addWidget(self.pin_warning)
         outer.addWidget(self.pages, 1)
+        if config.default_pin:
+            log.warning(default_pin_warning())
         self.idle = QTimer(self, singleShot=True)
         self.idle.timeout.connect(self.reset)
         self.attract_timer = QTimer(self, singleShot=True)
@@ -129,36 +155,49 @@ class KioskWindow(QWidget):
 
     # --- pages -------------------------------------------------------------------------------
     def _build(self) -> None:
+        """Make the translated parts again in the visitor's language and looks; the language
+        buttons stay where they are (only the current one's mark moves)."""
         i18n.set_language(self.settings.language)
         current = self.pages.currentIndex()
-        while self.bar.count():
-            self.bar.takeAt(0).widget().deleteLater()
+        while self.words.count():
+            old = self.words.takeAt(0).widget()
+            old.hide()  # at once: it is deleted only when control returns to the event loop
+            old.deleteLater()
         while self.pages.count():
             widget = self.pages.widget(0)
             self.pages.removeWidget(widget)
             widget.deleteLater()
+        self.setWindowTitle(_("Metaverse Seoul"))
         self.setStyleSheet(style.stylesheet(self.settings.high_contrast, self.settings.large_text, scale=1.6,
                                             family=style.family_for(self.settings.language)))
-        self._build_bar()
+        for code, button in self.language_buttons.items():
+            button.setChecked(code == self.settings.language)
+        self.words.addWidget(QLabel(_("Metaverse Seoul"), objectName="title"), 1)
+        access = named(QPushButton(_("Accessibility")), _("Accessibility"), _("Choose an accessibility preset."))
+        access.setObjectName("primary")
+        access.clicked.connect(lambda: self._go(ACCESSIBILITY))
+        self.words.addWidget(access)
+        self.pin_warning.setText(default_pin_warning())
         self.destination_buttons: dict[str, QPushButton] = {}
         self.pages.addWidget(self._attract_page())
         self.pages.addWidget(self._home_page())
         self.pages.addWidget(self._accessibility_page())
         self.pages.setCurrentIndex(max(0, current))
 
-    def _build_bar(self) -> None:
-        title = QLabel(_("Metaverse Seoul"), objectName="title")
-        self.bar.addWidget(title, 1)
-        for code in self.config.languages:
+    def _language_buttons(self) -> dict[str, QPushButton]:
+        """One button per language, first in the bar, each in its own language and script."""
+        buttons = {}
+        for code in self.config.languages:  # no exclusive group: Tab and the d-pad reach each one
             button = named(QPushButton(LANGUAGE_NAMES[code]), LANGUAGE_NAMES[code],
                            i18n.translate("Change the language", code))
+            button.setLocale(QLocale(code))  # it speaks its own language, whatever the current one
+            button.setCheckable(True)  # checked: the current language (_build marks it)
             button.setStyleSheet(f'font-family: "{style.family_for(code)}";')
+            button.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)  # the rest of the bar cannot move it
             button.clicked.connect(lambda _c=False, code=code: self.set_language(code))
             self.bar.addWidget(button)
-        access = named(QPushButton(_("Accessibility")), _("Accessibility"), _("Choose an accessibility preset."))
-        access.setObjectName("primary")
-        access.clicked.connect(lambda: self._go(ACCESSIBILITY))
-        self.bar.addWidget(access)
+            buttons[code] = button
+        return buttons
 
     def _thumbnail(self, scene) -> QPixmap:
         cached = self.thumbnails.cached(scene)
@@ -211,7 +250,7 @@ class KioskWindow(QWidget):
             self.destination_buttons[scene.id] = button
             grid.addWidget(button, i // 2, i % 2)
         layout.addLayout(grid, 1)
-        self.status = QLabel("", objectName="error")
+        self.status = QLabel(self._said(), objectName="error")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         return page
@@ -260,9 +299,28 @@ class KioskWindow(QWidget):
         environment.update(METASEOUL_CONFIG_DIR=str(self.session_dir), TMPDIR=str(self.session_dir))
         self.settings.save(self.session_dir / "settings.json")  # the visitor's language and accessibility, for the client
         request = LaunchRequest(scene_id, self.settings, idle_exit=self.config.idle_reset_seconds,
-                                backend=self.config.backend)
-        if self.client.start(request, environment):
-            self.status.setText(_("Opening…"))
+                                backend=self.config.backend, touch=True)
+        self._failed = False
+        self.client.start(request, environment)
+
+    def _say(self, sentence) -> None:
+        """Show ``sentence()`` on the status line now, and again after each change of language."""
+        self._said = sentence
+        self.status.setText(sentence())
+
+    def _visit_failed(self, reason: str) -> None:
+        self._failed = True
+        self._say(lambda: reason)
+
+    def _visit_ended(self) -> None:
+        """The visitor quit (or the client quit when they left): the next visitor starts from the
+        kiosk's defaults. A failed start keeps the visitor's choices and shows why."""
+        if self._unlocked:
+            return  # the kiosk is closing: no visitor quit
+        if self._failed:
+            self._touched()
+        else:
+            self.reset()
 
     def _fresh_settings(self) -> Settings:
         return Settings(language=self.config.default_language, fullscreen=True)
@@ -279,6 +337,7 @@ class KioskWindow(QWidget):
         self.settings = self._fresh_settings()
         shutil.rmtree(self.session_dir, ignore_errors=True)
         self.session_dir = Path(tempfile.mkdtemp(prefix="metaseoul-kiosk-"))
+        self._said = lambda: ""
         self._build()
         self.show_attract()
 
@@ -302,8 +361,12 @@ class KioskWindow(QWidget):
         dialog = PinDialog(self.config.admin_pin_sha256, self)
         self.pin_dialog = dialog
         if dialog.exec() == QDialog.Accepted:
-            self._unlocked = True
-            self.close()
+            self.leave()
+
+    def leave(self) -> None:
+        """Close the kiosk for good: the right PIN, or the system stopping it (SIGTERM)."""
+        self._unlocked = True
+        self.close()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if not self._unlocked:

@@ -13,6 +13,7 @@ from metaseoul.i18n import _
 from metaseoul.scenes import builtin_ids
 
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English", "zh": "中文", "ja": "日本語"}
+DEFAULT_PIN = "0000"  # anyone can look it up: the kiosk warns until the configuration sets another
 
 
 @dataclass
@@ -22,7 +23,7 @@ class KioskConfig:
     default_language: str = "ko"
     idle_reset_seconds: int = 120
     attract_after_seconds: int = 45
-    admin_pin_sha256: str = hashlib.sha256(b"0000").hexdigest()
+    admin_pin_sha256: str = hashlib.sha256(DEFAULT_PIN.encode()).hexdigest()
     backend: str | None = None  # the city backend's address; None: the built-in one on this computer
 
     @classmethod
@@ -45,6 +46,11 @@ class KioskConfig:
         config = cls(**data)
         config.check(path)
         return config
+
+    @property
+    def default_pin(self) -> bool:
+        """Whether the administrator PIN is still the well-known default."""
+        return self.admin_pin_sha256.lower() == hashlib.sha256(DEFAULT_PIN.encode()).hexdigest()
 
     def check(self, path) -> None:
         def bad(name: str, wanted: str) -> BadConfiguration:

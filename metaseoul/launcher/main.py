@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import os
-import sys
+import signal
 from pathlib import Path
 
+from metaseoul.launcher.qt_platform import window_problem
 from metaseoul.scenes.catalog import assets_dir
 
 CJK_FALLBACK = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
 
 
 def application():
+    """The Qt application with the fonts registered; raises RuntimeError (one sentence) where Qt
+    could not open a window, instead of letting Qt abort the process."""
     from PySide6.QtGui import QFontDatabase
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = QApplication.instance()
+    if app is None:
+        problem = window_problem()
+        if problem is not None:
+            raise RuntimeError(problem)
+        app = QApplication(["metaseoul"])  # the window's name and class on the desktop, even under python -m
     for name in ("NanumSquareR.ttf", "NanumSquareB.ttf"):
         QFontDatabase.addApplicationFont(str(assets_dir() / "fonts" / name))
     # Chinese and Japanese for the kiosk: Qt's offscreen and minimal platforms see only fonts
@@ -46,6 +54,7 @@ def run_launcher(screenshot: Path | None = None, page: str | None = None, langua
         from metaseoul.launcher.gamepad import GamepadNavigator
 
         GamepadNavigator(window)
+        close_on_terminate(window.close)
         window.show()
         return app.exec()
     if page:
@@ -70,5 +79,19 @@ def run_kiosk(config_path: Path | None = None) -> int:
     from metaseoul.launcher.gamepad import GamepadNavigator
 
     GamepadNavigator(window)
+    close_on_terminate(window.leave)
     window.showFullScreen()
     return app.exec()
+
+
+def close_on_terminate(close) -> None:
+    """SIGTERM (systemctl stop, a test) and Ctrl+C end the window as its own close does, so the
+    built-in backend stops and the kiosk's session folder goes. Python runs signal handlers only
+    when it has control, so a timer hands it control while Qt waits for events."""
+    from PySide6.QtCore import QCoreApplication, QTimer
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda _number, _frame: close())
+    timer = QTimer(QCoreApplication.instance(), interval=200)
+    timer.timeout.connect(lambda: None)
+    timer.start()

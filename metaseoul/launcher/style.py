@@ -1,7 +1,9 @@
 """Looks for the launcher and kiosk: the normal theme, high contrast and large text.
 
 Focus is always drawn as a thick outline, and every control is at least 44 px tall: bigger than
-the 24 × 24 px minimum, for fingers on kiosk screens and for unsteady hands.
+the 24 × 24 px minimum, for fingers on kiosk screens and for unsteady hands. Check boxes, radio
+buttons and the highlighted item of a list or drop-down are drawn in the theme's own colours, so
+they show in high contrast too (the platform's grey-on-grey would vanish on black).
 """
 
 from __future__ import annotations
@@ -33,11 +35,20 @@ def stylesheet(high_contrast: bool = False, large_text: bool = False, scale: flo
         border: 2px solid {c['border']}; border-radius: 6px; background: {c['panel']}; }}
     QPushButton#primary {{ background: {c['accent']}; color: {c['accent_text']}; border-color: {c['accent']};
         font-weight: bold; }}
+    QPushButton:checked {{ background: {c['accent']}; color: {c['accent_text']}; border-color: {c['text']}; }}
     QCheckBox, QRadioButton {{ min-height: 44px; }}
-    QCheckBox::indicator, QRadioButton::indicator {{ width: 24px; height: 24px; }}
-    QListWidget::item {{ padding: 6px; }}
-    QListWidget::item:selected {{ background: {c['accent']}; color: {c['accent_text']}; }}
+    QCheckBox::indicator, QRadioButton::indicator {{ width: 20px; height: 20px; border: 2px solid {c['text']};
+        background: {c['panel']}; }}
+    QCheckBox::indicator {{ border-radius: 4px; }}
+    QRadioButton::indicator {{ border-radius: 12px; }}
+    QCheckBox::indicator:checked, QRadioButton::indicator:checked {{ background: {c['accent']};
+        }}
+    QAbstractItemView {{ selection-background-color: {c['accent']}; selection-color: {c['accent_text']}; }}
+    QListWidget::item, QComboBox QAbstractItemView::item {{ padding: 6px; min-height: 32px; }}
+    QListWidget::item:selected, QComboBox QAbstractItemView::item:selected {{ background: {c['accent']};
+        color: {c['accent_text']}; }}
     *:focus, QPushButton#primary:focus {{ outline: none; border: 4px solid {c['focus']}; }}
+    QPushButton:focus, QComboBox:focus, QLineEdit:focus {{ padding: 2px 12px; }}
     QProgressBar {{ min-height: 24px; border: 2px solid {c['border']}; border-radius: 6px; text-align: center; }}
     QProgressBar::chunk {{ background: {c['accent']}; }}
     """
