@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from metaseoul.errors import NoDisplay, NotInstalled
 from metaseoul.launcher.qt_platform import debian_package, window_problem
 
 os.environ.setdefault("METASEOUL_CACHE_DIR", tempfile.mkdtemp(prefix="metaseoul-test-cache-"))
@@ -102,17 +103,18 @@ def plugin_lacking_a_library(tmp_path) -> Path:
 
 def test_a_missing_library_is_named_with_its_package(plugin_lacking_a_library, x_display):
     problem = window_problem({"DISPLAY": x_display}, [plugin_lacking_a_library])
-    assert "libmetaseoul-gone.so.7" in problem and "sudo apt-get install libmetaseoul-gone7" in problem
+    assert isinstance(problem, NotInstalled) and problem.exit_code == 3
+    assert "libmetaseoul-gone.so.7" in str(problem) and "sudo apt-get install libmetaseoul-gone7" in str(problem)
     assert window_problem({"DISPLAY": x_display, "QT_QPA_PLATFORM": "offscreen"}, [plugin_lacking_a_library]) is None
     # Wayland first, as Qt tries it in a Wayland session: the X11 plugin's missing library still counts
-    assert "libmetaseoul-gone.so.7" in window_problem({"DISPLAY": x_display, "WAYLAND_DISPLAY": "wayland-none",
-                                                      "XDG_RUNTIME_DIR": "/nonexistent"}, [plugin_lacking_a_library])
+    wayland_first = {"DISPLAY": x_display, "WAYLAND_DISPLAY": "wayland-none", "XDG_RUNTIME_DIR": "/nonexistent"}
+    assert "libmetaseoul-gone.so.7" in str(window_problem(wayland_first, [plugin_lacking_a_library]))
 
 
 def test_the_installed_plugins_and_a_live_display_pass(x_display):
     assert window_problem({"DISPLAY": x_display}) is None
-    assert "no display answers" in window_problem({"DISPLAY": ":99999"})
-    assert "no display answers" in window_problem({})
+    assert isinstance(window_problem({"DISPLAY": ":99999"}), NoDisplay)
+    assert "no display answers" in str(window_problem({}))
 
 
 def test_debian_package_names_follow_the_library_names():

@@ -94,7 +94,7 @@ def engine(voice: str = "espeak", words_per_minute: int = 160):
     if voice == "system":
         try:
             return SystemVoiceEngine(words_per_minute)
-        except RuntimeError as exc:
+        except NotInstalled as exc:
             log.warning("%s: using espeak-ng", exc)
     return EspeakEngine(words_per_minute)
 

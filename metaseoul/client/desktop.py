@@ -12,6 +12,7 @@ from metaseoul.client.controls import Controls, KeyBindings
 from metaseoul.client.menu import Hud, Menu
 from metaseoul.client.sign_panel import SignPanel
 from metaseoul.client.touch import TouchControls
+from metaseoul.errors import SetupProblem
 from metaseoul.settings import Settings
 from metaseoul.visit.core import Visit
 from metaseoul.visit.keys import MENU, OPEN_MENU, keymap
@@ -64,7 +65,7 @@ class DesktopClient:
         if self.sign_panel is None:
             try:
                 self.sign_panel = SignPanel(self.base)
-            except RuntimeError as exc:
+            except SetupProblem as exc:
                 log.warning("no signing avatar: %s", exc)
                 return None
         settings = self.visit.settings

@@ -6,6 +6,8 @@ import os
 import signal
 from pathlib import Path
 
+from metaseoul.errors import SetupProblem
+from metaseoul.i18n import _
 from metaseoul.launcher.qt_platform import window_problem
 from metaseoul.scenes.catalog import assets_dir
 
@@ -13,8 +15,8 @@ CJK_FALLBACK = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
 
 
 def application():
-    """The Qt application with the fonts registered; raises RuntimeError (one sentence) where Qt
-    could not open a window, instead of letting Qt abort the process."""
+    """The Qt application with the fonts registered; raises NoDisplay or NotInstalled (one sentence)
+    where Qt could not open a window, instead of letting Qt abort the process."""
     from PySide6.QtGui import QFontDatabase
     from PySide6.QtWidgets import QApplication
 
@@ -22,7 +24,7 @@ def application():
     if app is None:
         problem = window_problem()
         if problem is not None:
-            raise RuntimeError(problem)
+            raise problem
         app = QApplication(["metaseoul"])  # the window's name and class on the desktop, even under python -m
     for name in ("NanumSquareR.ttf", "NanumSquareB.ttf"):
         QFontDatabase.addApplicationFont(str(assets_dir() / "fonts" / name))
@@ -64,7 +66,7 @@ def run_launcher(screenshot: Path | None = None, page: str | None = None, langua
     app.processEvents()
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(screenshot)):
-        raise RuntimeError(f"could not write {screenshot}")
+        raise SetupProblem(_("could not write the screenshot {path}").format(path=screenshot))
     window.close()
     return 0
 

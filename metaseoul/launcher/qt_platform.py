@@ -17,6 +17,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from metaseoul.errors import NoDisplay, NotInstalled
 from metaseoul.i18n import _
 
 PLUGIN_FILES = {"xcb": "libqxcb.so", "wayland": "libqwayland.so", "wayland-egl": "libqwayland.so"}
@@ -93,8 +94,9 @@ def display_answers(platform: str, environ: Mapping[str, str]) -> bool:
     return wayland_display_answers(environ)
 
 
-def window_problem(environ: Mapping[str, str] = os.environ, folders: list[Path] | None = None) -> str | None:
-    """Why Qt could not open a window here, as one sentence; None when one of its platforms can."""
+def window_problem(environ: Mapping[str, str] = os.environ,
+                   folders: list[Path] | None = None) -> NotInstalled | NoDisplay | None:
+    """Why Qt could not open a window here, as an error of one sentence; None when one of its platforms can."""
     if not sys.platform.startswith("linux"):
         return None
     folders = plugin_folders(environ) if folders is None else folders
@@ -114,11 +116,12 @@ def window_problem(environ: Mapping[str, str] = os.environ, folders: list[Path] 
             return None
     if missing:
         packages = " ".join(dict.fromkeys(debian_package(name) for name in missing))
-        return _("a window cannot open because Qt lacks the libraries {libraries}: install them "
-                 "(sudo apt-get install {packages}, or run installer/setup-debian)").format(
-            libraries=", ".join(missing), packages=packages)
+        return NotInstalled(_("a window cannot open because Qt lacks the libraries {libraries}: install them "
+                              "(sudo apt-get install {packages}, or run installer/setup-debian)").format(
+            libraries=", ".join(missing), packages=packages))
     if absent:
-        return _("a window cannot open because Qt's platform plugin for {platforms} is missing: "
-                 "reinstall PySide6 (run installer/setup-debian)").format(platforms=", ".join(absent))
-    return _("no display answers (DISPLAY={display}, WAYLAND_DISPLAY={wayland}): start metaseoul from a "
-             "desktop session").format(display=environ.get("DISPLAY", ""), wayland=environ.get("WAYLAND_DISPLAY", ""))
+        return NotInstalled(_("a window cannot open because Qt's platform plugin for {platforms} is missing: "
+                              "reinstall PySide6 (run installer/setup-debian)").format(platforms=", ".join(absent)))
+    return NoDisplay(_("no display answers (DISPLAY={display}, WAYLAND_DISPLAY={wayland}): start metaseoul from a "
+                       "desktop session").format(display=environ.get("DISPLAY", ""),
+                                                 wayland=environ.get("WAYLAND_DISPLAY", "")))

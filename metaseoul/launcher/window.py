@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from metaseoul import i18n
 from metaseoul.backend.embedded import EmbeddedBackend
+from metaseoul.errors import BackendUnreachable
 from metaseoul.i18n import _
 from metaseoul.launcher import style
 from metaseoul.launcher.backends import EMBEDDED, BackendCheck, check_backend, sign_in
@@ -469,7 +470,7 @@ class LauncherWindow(QMainWindow):
         """Sign in to the chosen backend; returns what went wrong, or None."""
         try:
             url = self.chosen_backend()
-        except RuntimeError as exc:
+        except BackendUnreachable as exc:
             return str(exc)
         result = sign_in(url, name, password)
         if not result.ok:
