@@ -65,40 +65,49 @@ def _visit(scene: str, spawn: str | None, quality: str, fullscreen: bool, idle_e
     base = engine.start(offscreen=False, quality=quality, fullscreen=fullscreen)
     if base.win is None:
         raise NoOpenGL(_("could not open an OpenGL window"))
-    session, notice = _headset(base, vr) if vr else (None, None)
-    visit = Visit(base, scene, spawn, city=city, idle_exit=idle_exit)
-    presenter = None
-    engine.watch_display(lambda: _display_lost(presenter, city), exit_code=DISPLAY_LOST)
-    try:
-        if session is not None:
-            from metaseoul.client.headset import HeadsetClient
-            presenter = HeadsetClient(base, session, visit)
-        else:
-            presenter = _desktop(base, visit, touch, notice)
+    session = None  # the headset's, while one is open: closed on any end, the display's loss included
+    with engine.display_watch(lambda: _display_lost(session, city), exit_code=DISPLAY_LOST):
+        visit = Visit(base, scene, spawn, city=city, idle_exit=idle_exit)
+        presenter = None
+        try:
+            session, notice = _headset(base, vr) if vr else (None, None)
+            presenter = _headset_client(base, session, visit) if session else _desktop(base, visit, touch, notice)
             base.graphicsEngine.renderFrame()
-        status("ready", visit.world.scene.id)
-        while not (received or visit.ended):
-            try:
-                base.taskMgr.step()
-            except KeyboardInterrupt:  # the task manager takes SIGINT over while it steps, then raises this
-                received.append(signal.SIGINT)
-            lost = getattr(presenter, "lost", None)
-            if lost:  # the headset runtime went away: the visit goes on on the desktop
+            status("ready", visit.world.scene.id)
+            while not (received or visit.ended):
+                try:
+                    base.taskMgr.step()
+                except KeyboardInterrupt:  # the task manager takes SIGINT over while it steps, then raises this
+                    received.append(signal.SIGINT)
+                if presenter.lost:  # the headset runtime went away: the visit goes on on the desktop
+                    lost, session = presenter.lost, None
+                    presenter.close()
+                    presenter = None
+                    presenter = _desktop(base, visit, touch, lost)
+        finally:  # also when the window was closed (ShowBase exits from inside the step)
+            if presenter is not None:
                 presenter.close()
-                presenter = _desktop(base, visit, touch, lost)
-    finally:  # also when the window was closed (ShowBase exits from inside the step)
-        if presenter is not None:
-            presenter.close()
-        visit.close()
+            elif session is not None:  # opened, but the visit failed before the headset presenter took it
+                session.close()
+            visit.close()
 
 
-def _display_lost(presenter, city: CityLink) -> None:
-    """The display went away under the visit: leave the headset and the city as on any other end."""
-    print(_("metaseoul: the display went away; the visit has ended"), file=sys.stderr, flush=True)
-    session = getattr(presenter, "session", None)
+def _headset_client(base, session, visit: Visit):
+    from metaseoul.client.headset import HeadsetClient
+
+    return HeadsetClient(base, session, visit)
+
+
+def _display_lost(session, city: CityLink) -> None:
+    """The display went away under the visit: leave the headset and the city as on any other end,
+    then say so (stderr may have gone with the display)."""
     if session is not None:
         session.close()
     city.close()
+    try:
+        print(_("metaseoul: the display went away; the visit has ended"), file=sys.stderr, flush=True)
+    except OSError:
+        pass
 
 
 def _desktop(base, visit: Visit, touch: bool, notice: str | None) -> DesktopClient:

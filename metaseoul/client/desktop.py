@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 
 class DesktopClient:
+    lost = None  # a headset presenter says here why its runtime went away; the desktop has none to lose
+
     def __init__(self, base, visit: Visit, touch: bool = False):
         self.base, self.visit = base, visit
         base.camera.reparentTo(visit.walker.head)

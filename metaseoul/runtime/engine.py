@@ -11,7 +11,8 @@ import ctypes
 import ctypes.util
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import panda3d
@@ -74,25 +75,36 @@ def _set_by_user(name: str) -> bool:
     return False
 
 
-_io_error_handler = None  # kept alive: Xlib holds only the C pointer
-
-
-def watch_display(on_lost: Callable[[], None], exit_code: int) -> None:
-    """When the X display goes away, Xlib calls its I/O error handler and Panda3D's aborts the process;
-    ours runs ``on_lost`` (close the visit in order) and then exits with ``exit_code``."""
-    global _io_error_handler
+@contextmanager
+def display_watch(on_lost: Callable[[], None], exit_code: int) -> Iterator[None]:
+    """While inside: when the X display goes away, Xlib calls its I/O error handler and Panda3D's aborts
+    the process; ours runs ``on_lost`` (close the visit in order) once and exits with ``exit_code``."""
     library = ctypes.util.find_library("X11") if sys.platform.startswith("linux") else None
     if library is None or not os.environ.get("DISPLAY"):
+        yield
         return
+    xlib = ctypes.CDLL(library)
+    xlib.XSetIOErrorHandler.restype = ctypes.c_void_p
+    lost_once = []
 
     def lost(_display) -> int:
-        try:
-            on_lost()
-        finally:
-            os._exit(exit_code)  # Xlib would exit anyway once this returns; the process has nothing left to do
+        if not lost_once:  # Xlib may call again from inside on_lost: the first call finishes the job
+            lost_once.append(True)
+            try:
+                on_lost()
+            finally:
+                os._exit(exit_code)  # Xlib would exit anyway once this returns; nothing is left to do
+        os._exit(exit_code)
 
-    _io_error_handler = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)(lost)
-    ctypes.CDLL(library).XSetIOErrorHandler(_io_error_handler)
+    handler = _IO_ERROR_HANDLER(lost)
+    previous = xlib.XSetIOErrorHandler(handler)
+    try:
+        yield
+    finally:
+        xlib.XSetIOErrorHandler(ctypes.c_void_p(previous))  # ``handler`` lives until here, as Xlib holds it
+
+
+_IO_ERROR_HANDLER = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
 
 
 def start(offscreen: bool, size: tuple[int, int] = (1280, 720), quality: str = "high", fullscreen: bool = False):
