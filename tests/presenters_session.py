@@ -15,13 +15,13 @@ from metaseoul.runtime import engine
 base = engine.start(offscreen=False, size=(640, 360))
 from metaseoul.client.desktop import DesktopClient  # noqa: E402
 from metaseoul.client.headset import HeadsetClient  # noqa: E402
+from metaseoul.settings import Settings  # noqa: E402
 from metaseoul.visit.commands import Command  # noqa: E402
 from metaseoul.visit.core import Visit  # noqa: E402
 from metaseoul.xr.session import Pose, SimulatedSession  # noqa: E402
 
 visit = Visit(base, "city-hall")
 ran: list[str] = []
-visit.commands.register(Command("wave", "Wave hello", lambda: ran.append("wave"), keys=("f9",)))
 report: dict = {}
 
 
@@ -45,6 +45,9 @@ def press(button, event: str) -> None:
 
 desktop = DesktopClient(base, visit, touch=True)
 frames(3)
+# registered while the presenters run: the keys, the touch buttons and the menus follow
+visit.commands.register(Command("wave", "Wave hello", lambda: ran.append("wave"), keys=("f9",)))
+frames(1)
 base.messenger.send("f9")
 frames(1)
 report["by_key"] = ran.count("wave")
@@ -78,9 +81,10 @@ frames_until(lambda: 45 <= (visit.walker.facing - facing) % 360 <= 315)
 press(desktop.touch.arrows["turn-right"], DGG.B1RELEASE)
 report["turned"] = (visit.walker.facing - facing) % 360
 report["fps_before"] = desktop.hud.fps.getText()
-visit.settings.show_fps = True
-visit.preferences.save(visit.settings)  # as the launcher saves the choice
-frames(3)
+settings = Settings.load(visit.preferences.path)
+settings.show_fps = True
+settings.save(visit.preferences.path)  # as the launcher saves the choice; the client sees the file change
+frames_until(lambda: desktop.hud.fps.getText(), seconds=10)
 report["fps_after"] = desktop.hud.fps.getText()
 desktop.close()
 
@@ -95,5 +99,14 @@ report["wrist_rows"] = [row.label for row in rows]
 rows[report["wrist_rows"].index("Wave hello")].action()
 report["by_wrist"] = ran.count("wave") - report["by_key"] - report["by_touch"] - report["by_menu"]
 headset.close()
+
+# the headset handed back (as when its runtime is lost): the desktop takes over and a portal still works
+desktop = DesktopClient(base, visit)
+portal = visit.world.scene.portals[0]
+visit.walker.place(tuple(portal["position"]), 0)
+frames(3)
+report["scene_after_handover"] = visit.world.scene.id
+report["listeners"] = len(visit.preferences.listeners)
+desktop.close()
 visit.close()
 print(json.dumps(report), flush=True)

@@ -34,6 +34,11 @@ def test_a_command_registered_once_appears_on_desktop_kiosk_and_headset(presente
     assert report["touch_buttons"][:2] == ["Where am I", "What is around"], "the visit's own commands come first"
 
 
+def test_a_presenter_hands_the_visit_over_cleanly(presenters):
+    assert presenters["scene_after_handover"] == "gwanghwamun", "through a portal after the headset went"
+    assert presenters["listeners"] == 2, "the visit's and the presenter's now: closed presenters unsubscribed"
+
+
 def test_the_frame_rate_shows_when_asked_for(presenters):
     assert presenters["fps_before"] == "" and presenters["fps_after"].endswith(" fps")
 
@@ -53,7 +58,7 @@ def start_visit(display: str, folder: Path) -> subprocess.Popen:
                METASEOUL_DATA_DIR=str(folder / "data"), PYTHONUNBUFFERED="1")
     client = subprocess.Popen([sys.executable, "-m", "metaseoul", "play", "city-hall", "--quality", "low"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    for line in client.stdout:
+    for line in client.stdout:  # ends when the client does; the test's timeout bounds a client that hangs
         if line.startswith("metaseoul-status: ready"):
             return client
     raise AssertionError("the visit never became ready: " + client.stderr.read()[-2000:])
@@ -135,11 +140,16 @@ def test_a_command_that_needs_a_target_gets_what_the_citizen_faces(visit):
     assert got == [got[0], got[0]], "a presenter may pass what the citizen points at"
 
 
-def test_a_command_id_is_registered_once(visit):
+def test_a_command_needs_an_id_and_keys_of_its_own(visit):
     from metaseoul.visit.commands import Command
 
-    with pytest.raises(ValueError, match="where"):
+    with pytest.raises(ValueError, match="'where' exists"):
         visit.commands.register(Command("where", "Again", lambda: None))
+    with pytest.raises(ValueError, match="'jump' exists"):
+        visit.commands.register(Command("jump", "Leap", lambda: None))  # a walking action
+    with pytest.raises(ValueError, match=r"e \(turn-right\), f1 \(where\)"):
+        visit.commands.register(Command("wave", "Wave", lambda: None, keys=("e", "f1")))
+    assert "wave" not in visit.commands
 
 
 def test_captions_toggle_is_saved_and_said(visit, tmp_path):

@@ -41,7 +41,7 @@ def visit(offscreen_base):
     world.enter("city-hall")
     walker = Walker(offscreen_base.render)
     world.spawn(walker, None)
-    running = VRVisit(offscreen_base, session, world, walker, commands=commands)
+    running = VRVisit(offscreen_base, session, world, walker, commands, lambda ident: commands[ident].run())
     running.script, running.done = script, done
     yield running
     running.close()

@@ -59,10 +59,13 @@ class Controls:
         self.capture_mouse(True)
 
     def rebind(self, keys: dict[str, list[str]]) -> None:
-        """Use these keys for moving from now on (other actions in ``keys`` are left alone)."""
-        self.keys = {action: keys.get(action, []) for action in MOVEMENT}
-        self._down.clear()
-        self.bindings.bind(self.keys)
+        """Use these keys for moving from now on (other actions in ``keys`` are left alone); a key held
+        down stays held unless the walking keys themselves changed."""
+        moving = {action: keys.get(action, []) for action in MOVEMENT}
+        if moving != self.keys or not self.bindings.getAllAccepting():
+            self.keys = moving
+            self._down.clear()
+            self.bindings.bind(self.keys)
 
     def _press(self, action: str) -> None:
         self._down.add(action)
@@ -95,6 +98,17 @@ class Controls:
     def _recentre(self) -> None:
         win = self.base.win
         win.movePointer(0, win.getXSize() // 2, win.getYSize() // 2)
+
+    def close(self) -> None:
+        """Let go of the keys, the gamepad and the pointer (another presenter takes the window)."""
+        self.bindings.ignoreAll()
+        self.base.ignore("connect-device")
+        self.base.ignore("disconnect-device")
+        self.base.ignore("gamepad-face_a")
+        self.base.ignore("gamepad-face_a-up")
+        if self.gamepad is not None:
+            self._disconnect(self.gamepad)
+        self.capture_mouse(False)
 
     def release_all(self) -> None:
         self._down.clear()

@@ -4,20 +4,15 @@ signing avatar in a corner and, at the kiosk, touch controls."""
 
 from __future__ import annotations
 
-import logging
-
 from metaseoul import i18n
 from metaseoul.client.alerts import AlertPanel
 from metaseoul.client.controls import Controls, KeyBindings
 from metaseoul.client.menu import Hud, Menu
-from metaseoul.client.sign_panel import SignPanel
+from metaseoul.client.sign_panel import SignPanel, sign_panel
 from metaseoul.client.touch import TouchControls
-from metaseoul.errors import SetupProblem
 from metaseoul.settings import Settings
 from metaseoul.visit.core import Visit
 from metaseoul.visit.keys import MENU, OPEN_MENU, keymap
-
-log = logging.getLogger(__name__)
 
 
 class DesktopClient:
@@ -63,15 +58,11 @@ class DesktopClient:
         self.visit.run(ident)
 
     def _sign_panel(self) -> SignPanel | None:
-        """The signing avatar's panel, made when first needed; None if it cannot be (captions remain)."""
+        """The signing avatar's panel, made when first needed and placed by the settings."""
         if self.sign_panel is None:
-            try:
-                self.sign_panel = SignPanel(self.base)
-            except SetupProblem as exc:
-                log.warning("no signing avatar: %s", exc)
-                return None
-        settings = self.visit.settings
-        self.sign_panel.place(settings.sign_avatar_size, settings.sign_avatar_corner)
+            self.sign_panel = sign_panel(self.base)
+        if self.sign_panel is not None:
+            self.sign_panel.place(self.visit.settings.sign_avatar_size, self.visit.settings.sign_avatar_corner)
         return self.sign_panel
 
     def toggle_menu(self) -> None:
@@ -116,9 +107,16 @@ class DesktopClient:
         return task.cont
 
     def close(self) -> None:
-        """Take the presenter off the window (the visit goes on, for another presenter or to end)."""
+        """Take the presenter off the window: its frame task, keys, devices, HUD, menu, alert banner,
+        signing avatar and touch controls (the visit goes on, for another presenter or to end)."""
         self.base.taskMgr.remove("metaseoul-frame")
+        self.visit.preferences.listeners.remove(self.apply_settings)
         self.keys.ignoreAll()
-        self.menu.hide()
+        self.controls.close()
+        self.menu.destroy()
+        self.hud.destroy()
+        self.alerts.destroy()
+        if self.sign_panel is not None:
+            self.sign_panel.close()
         if self.touch is not None:
             self.touch.destroy()

@@ -15,7 +15,7 @@ import time
 from panda3d.core import CardMaker, NodePath, TextNode
 
 from metaseoul import i18n
-from metaseoul.client.sign_panel import SignPanel
+from metaseoul.client.sign_panel import SignPanel, sign_panel
 from metaseoul.scenes.builders.text import font
 from metaseoul.settings import Settings
 from metaseoul.visit.core import Visit
@@ -41,6 +41,7 @@ class HeadsetClient:
         self._mirror()
         self.sign_panel: SignPanel | None = None  # its picture rides on the right wrist, once first used
         self.signer: NodePath | None = None
+        self._no_signer = False  # tried, and none can be made here
         # what the desktop shows on its 2D HUD, in the headset: captions below the gaze, alerts above it
         self.captions = self._head_text(-0.4, (1, 1, 1, 1))
         self.alert = self._head_text(0.3, (1, 0.85, 0.2, 1))
@@ -94,23 +95,28 @@ class HeadsetClient:
     def _wrist_signer(self) -> None:
         """The signing avatar follows the right controller, above the wrist and facing the citizen."""
         wanted = self.visit.sign_avatar_wanted
-        if self.sign_panel is None and wanted:
-            self.sign_panel = SignPanel(self.base)
-            self.sign_panel.card.hide()  # drawn on the wrist, not on the mirror's corner
-            maker = CardMaker("wrist-signer")
-            maker.setFrame(-0.5, 0.5, 0, 1)
-            self.signer = self.vr.hands["right"].attachNewNode(maker.generate())
-            self.signer.setTexture(self.sign_panel.stage.view.texture)
-            self.signer.setPos(0, 0.02, 0.06)
-            self.signer.setScale(0.14)
-            self.signer.setTwoSided(True)
-            self.signer.setLightOff(1)
-            self.signer.setShaderOff(1)
+        if wanted and self.sign_panel is None and not self._no_signer:
+            self.sign_panel = sign_panel(self.base)
+            self._no_signer = self.sign_panel is None  # none can be made here: the captions remain
+            if self.sign_panel is not None:
+                self._attach_signer()
         if self.sign_panel is not None:
             for text in self.visit.to_sign:
                 self.sign_panel.sign(text)
             self.signer.show() if wanted else self.signer.hide()
         self.visit.to_sign.clear()
+
+    def _attach_signer(self) -> None:
+        self.sign_panel.card.hide()  # drawn on the wrist, not on the mirror's corner
+        maker = CardMaker("wrist-signer")
+        maker.setFrame(-0.5, 0.5, 0, 1)
+        self.signer = self.vr.hands["right"].attachNewNode(maker.generate())
+        self.signer.setTexture(self.sign_panel.stage.view.texture)
+        self.signer.setPos(0, 0.02, 0.06)
+        self.signer.setScale(0.14)
+        self.signer.setTwoSided(True)
+        self.signer.setLightOff(1)
+        self.signer.setShaderOff(1)
 
     def _prepare(self, task):
         dt = min(self.base.clock.getDt(), 0.1)
@@ -143,6 +149,7 @@ class HeadsetClient:
         quit or was lost), and gives the window back to the desktop's camera."""
         self.base.taskMgr.remove("metaseoul-headset-prepare")
         self.base.taskMgr.remove("metaseoul-headset-submit")
+        self.visit.preferences.listeners.remove(self.apply_settings)
         for node in (self.mirror, self.captions, self.alert):
             node.removeNode()
         if self.sign_panel is not None:

@@ -96,6 +96,10 @@ class Menu(DirectObject):
     def _activate(self) -> None:
         self.buttons[self.focus].commandFunc(None)
 
+    def destroy(self) -> None:
+        self.hide()
+        self.frame.destroy()
+
 
 class Hud:
     """The scene's name and the key hint in the top-left corner, short notices in the middle, captions
@@ -147,3 +151,7 @@ class Hud:
             rate = f"{self._base.clock.getAverageFrameRate():.0f} fps"
             if self.fps.getText() != rate:
                 self.fps.setText(rate)
+
+    def destroy(self) -> None:
+        for text in (self.place, self.hint, self.notice, self.captions, self.fps):
+            text.destroy()

@@ -4,6 +4,8 @@ Its size and corner follow the settings; its buffer renders only while it moves.
 
 from __future__ import annotations
 
+import logging
+
 from direct.gui.OnscreenText import OnscreenText
 from panda3d.core import CardMaker, NodePath, TextNode
 
@@ -11,8 +13,10 @@ from metaseoul.accessibility import lexicon as lexicons
 from metaseoul.accessibility.hangul import is_syllable
 from metaseoul.accessibility.sign_frames import SigningStage
 from metaseoul.accessibility.signing import Performance, perform
+from metaseoul.errors import SetupProblem
 from metaseoul.scenes.builders.text import font
 
+log = logging.getLogger(__name__)
 SIZES = {"small": 0.45, "medium": 0.65, "large": 0.9}  # panel height in screen units (the screen is 2 high)
 PIXELS = 320
 
@@ -90,3 +94,12 @@ class SignPanel:
         self.card.removeNode()
         self.gloss.destroy()
         self.stage.close()
+
+
+def sign_panel(base) -> SignPanel | None:
+    """A signing avatar's panel, or None where one cannot be made here (the captions remain)."""
+    try:
+        return SignPanel(base)
+    except SetupProblem as exc:
+        log.warning("no signing avatar: %s", exc)
+        return None

@@ -52,13 +52,13 @@ class TouchControls:
         return [button["text"] for button in self.buttons]
 
     def update(self) -> None:
-        """Lay the command buttons out again when a command was registered (or the language changed)."""
-        if self.commands.changes == self._laid_out:
-            return
-        self._laid_out = self.commands.changes
-        self.relabel()
+        """Lay the command buttons out again when a command was registered."""
+        if self.commands.changes != self._laid_out:
+            self.relabel()
 
     def relabel(self) -> None:
+        """Lay the command buttons out (again: the language may have changed)."""
+        self._laid_out = self.commands.changes
         for button in self.buttons:
             button.destroy()
         height = self.size * 0.8

@@ -33,6 +33,13 @@ class World:
         if self.environment is not None:
             self._skies.append(self.environment.make_sky(camera))
 
+    def remove_camera(self, camera: NodePath) -> None:
+        """``camera`` is going away (a headset's eyes, a presenter's view): no more skies for it."""
+        index = self._cameras.index(camera)
+        self._cameras.pop(index)
+        if self._skies:
+            self._skies.pop(index).removeNode()
+
     @property
     def scene(self) -> Scene:
         assert self.built is not None, "no scene loaded"

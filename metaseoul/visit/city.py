@@ -34,21 +34,12 @@ class CityLink:
         if url is None:
             embedded = EmbeddedBackend.default()
             url = embedded.start()
-        client = BackendClient(url, timeout=10)
         try:
-            discovery = client.discover()
-            token = os.environ.get(TOKEN_VARIABLE, "")
-            offered = discovery.get("capabilities", [])
-            if not token and "realtime" in offered and "accounts" in offered:
-                token = client.guest_token(discovery.get("endpoints", {}).get("auth", "/auth"))
-        except (BackendUnavailable, ComplaintRejected, ValueError, KeyError, TypeError, AttributeError) as exc:
-            if embedded:
+            discovery, token = _discover(url)
+        except BaseException:
+            if embedded:  # whatever stopped the visit here (a signal too), the built-in backend stops with it
                 embedded.stop()
-            raise BackendUnreachable(_(
-                "the city backend at {url} is unreachable ({problem}); check the address and your connection, "
-                "or choose the built-in backend").format(url=url, problem=exc)) from None
-        finally:
-            client.close()
+            raise
         return cls(url, discovery, token, embedded, os.environ.get(NAME_VARIABLE) or _("guest"))
 
     @property
@@ -99,3 +90,21 @@ class CityLink:
             self.realtime.close()
         if self.embedded is not None:
             self.embedded.stop()
+
+
+def _discover(url: str) -> tuple[dict, str]:
+    """The backend's discovery document and a token: the launcher's, else a guest's where it has rooms."""
+    client = BackendClient(url, timeout=10)
+    try:
+        discovery = client.discover()
+        token = os.environ.get(TOKEN_VARIABLE, "")
+        offered = discovery.get("capabilities", [])
+        if not token and "realtime" in offered and "accounts" in offered:
+            token = client.guest_token(discovery.get("endpoints", {}).get("auth", "/auth"))
+        return discovery, token
+    except (BackendUnavailable, ComplaintRejected, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BackendUnreachable(_(
+            "the city backend at {url} is unreachable ({problem}); check the address and your connection, "
+            "or choose the built-in backend").format(url=url, problem=exc)) from None
+    finally:
+        client.close()

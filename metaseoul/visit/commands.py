@@ -8,6 +8,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from metaseoul.i18n import _
+from metaseoul.visit.keys import MENU, MOVEMENT, OPEN_MENU
+
+RESERVED = MOVEMENT | OPEN_MENU | MENU  # actions that presenters handle themselves
+MENU_ONLY_KEYS = {key for keys in MENU.values() for key in keys}  # the menu takes them only while open
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,14 @@ class Commands:
     changes: int = 0  # counts registrations, so a presenter knows when to lay its buttons out again
 
     def register(self, command: Command) -> Command:
-        if command.id in self._by_id:
-            raise ValueError(f"a command {command.id!r} is registered already")
+        """Add ``command``; its id must be new and not a walking or menu action, and its default keys
+        free, so that one key never does two things (the citizen may still remap any of them)."""
+        if command.id in self._by_id or command.id in RESERVED:
+            raise ValueError(f"a command or action {command.id!r} exists already")
+        taken = {key: owner for owner, keys in (RESERVED | self.default_keys()).items() for key in keys}
+        clash = [f"{key} ({taken[key]})" for key in command.keys if key in taken and key not in MENU_ONLY_KEYS]
+        if clash:
+            raise ValueError(f"the keys of {command.id!r} are taken: {', '.join(clash)}")
         self._by_id[command.id] = command
         self.changes += 1
         return command

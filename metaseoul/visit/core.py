@@ -14,7 +14,7 @@ from pathlib import Path
 
 from metaseoul import i18n
 from metaseoul.accessibility.audio import Placement, earcon, open_output
-from metaseoul.accessibility.describe import Describer, Pose
+from metaseoul.accessibility.describe import Pose
 from metaseoul.i18n import N_, _
 from metaseoul.runtime.walker import Intent, Walker
 from metaseoul.runtime.world import World
@@ -96,10 +96,15 @@ class Visit:
         return min(ahead, key=lambda s: abs(s.bearing)).object if ahead else None
 
     def toggle(self, name: str) -> bool:
-        """Switch a setting as the citizen asked: saved, so it lasts, and applied at once."""
+        """Switch a setting as the citizen asked: applied at once and saved, so it lasts (where the
+        settings file cannot be written, a kiosk's say, for this visit only)."""
         settings = replace(self.settings)
         setattr(settings, name, not getattr(settings, name))
-        self.preferences.save(settings)
+        try:
+            self.preferences.save(settings)
+        except OSError as exc:
+            log.warning("settings not saved: %s", exc)
+            self.preferences.changed(settings)
         return getattr(settings, name)
 
     def toggle_captions(self) -> None:
@@ -119,7 +124,10 @@ class Visit:
 
     # -- settings and places ------------------------------------------------------------------
     def apply_settings(self, settings: Settings) -> None:
-        """Use these settings from now on (they come from the file, which the launcher may change)."""
+        """Use these settings from now on (they come from the file, which the launcher may change). A
+        language chosen meanwhile is spoken at once; at the start, ``--lang`` has chosen it already."""
+        if settings.language != self.settings.language and settings.language in i18n.LANGUAGES:
+            i18n.set_language(settings.language)
         self.settings = settings
         self.narrator.configure(settings.voice, settings.speech_rate)
         if self.audio is not None:
@@ -138,7 +146,7 @@ class Visit:
     def _arrived(self) -> None:
         if self.city is not None:
             self.city.enter(self.world.scene.id)
-        self.guide = Guide(Describer(self.world.built))
+        self.guide = Guide(self.narrator.describer())
         self.place = self.world.scene.name
         self.notice.show(i18n.pick(self.place), seconds=3)
         if self.settings.sign_avatar:
@@ -232,5 +240,5 @@ class Visit:
 
     def close(self) -> None:
         """Leave the world; the city link is closed by whoever opened it."""
-        self.base.taskMgr.remove("metaseoul-settings")
+        self.preferences.close()
         self.world.leave()

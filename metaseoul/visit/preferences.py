@@ -19,15 +19,16 @@ class LivePreferences:
         self._stamp = self._stat()
         self.current = Settings.load(self.path)
         self.listeners: list[Callable[[Settings], None]] = []  # told of each change, in order
-        base.taskMgr.doMethodLater(CHECK_SECONDS, self._check, "metaseoul-settings")
+        self._task = base.taskMgr.doMethodLater(CHECK_SECONDS, self._check, "metaseoul-settings")
 
     def save(self, settings: Settings) -> None:
         """Write ``settings`` and apply them now (once: the watcher knows this change already)."""
         settings.save(self.path)
         self._stamp = self._stat()
-        self._changed(settings)
+        self.changed(settings)
 
-    def _changed(self, settings: Settings) -> None:
+    def changed(self, settings: Settings) -> None:
+        """Use ``settings`` from now on: every listener hears of them."""
         self.current = settings
         for listener in self.listeners:
             listener(settings)
@@ -43,5 +44,8 @@ class LivePreferences:
         stamp = self._stat()
         if stamp != self._stamp:
             self._stamp = stamp
-            self._changed(Settings.load(self.path))
+            self.changed(Settings.load(self.path))
         return task.again
+
+    def close(self) -> None:
+        self._task.remove()

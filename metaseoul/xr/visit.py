@@ -35,9 +35,8 @@ def _hand_model(name: str) -> NodePath:
 
 
 class VRVisit:
-    def __init__(self, base, session: HeadsetSession, world: World, walker: Walker,
-                 comfort: ComfortSettings | None = None, commands: Commands | None = None,
-                 run: Callable[[str], None] | None = None):
+    def __init__(self, base, session: HeadsetSession, world: World, walker: Walker, commands: Commands,
+                 run: Callable[[str], None], comfort: ComfortSettings | None = None):
         """``world`` and ``walker`` are the visit's scene and the citizen's body, shared with the desktop
         client (its portals, guidance and city link go on working); they stay when the headset goes."""
         self.base, self.session = base, session
@@ -60,7 +59,7 @@ class VRVisit:
         for hand, node in self.hands.items():
             _hand_model(f"{hand}-hand-model").reparentTo(node)
             node.hide()  # until the runtime tracks it
-        self.commands, self.run = commands or Commands(), run or (lambda ident: self.commands[ident].run())
+        self.commands, self.run = commands, run  # the wrist menu's rows, and how one is run (the visit's way)
         self.menu: WorldPanel | None = None  # made each time it opens: today's commands, in today's language
         self.arc = base.render.attachNewNode("teleport-arc")
         self.running = True
@@ -211,5 +210,6 @@ class VRVisit:
         self.close_menu()
         self.arc.removeNode()
         for view in self.eyes.values():
+            self.world.remove_camera(view.camera)
             view.close()
         self.origin.removeNode()
