@@ -173,3 +173,15 @@ def test_an_idle_visit_ends_and_any_input_keeps_it(visit):
     visit.step(0.6)
     visit.step(0.6, Intent())
     assert visit.ended, "over a second without input ends a kiosk's visit"
+
+
+def test_a_language_chosen_mid_visit_relabels_the_commands(visit):
+    from dataclasses import replace
+
+    from metaseoul import i18n
+
+    try:
+        visit.preferences.changed(replace(visit.settings, language="ko"))  # as the launcher saves it
+        assert i18n.language() == "ko" and visit.commands["where"].title == "현재 위치"
+    finally:
+        i18n.set_language("en")
