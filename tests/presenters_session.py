@@ -55,8 +55,9 @@ report["touch_buttons"] = desktop.touch.labels
 press(desktop.touch.buttons[desktop.touch.labels.index("Wave hello")], DGG.B1CLICK)
 frames(1)
 report["by_touch"] = ran.count("wave") - report["by_key"]
-base.messenger.send("escape")
+press(desktop.touch.buttons[desktop.touch.labels.index("Menu")], DGG.B1CLICK)  # the menu, by touch
 frames(1)
+report["menu_by_touch"] = desktop.menu.shown
 report["menu_buttons"] = desktop.menu.labels
 desktop.menu.buttons[desktop.menu.labels.index("Wave hello")].commandFunc(None)
 frames(1)
@@ -64,7 +65,11 @@ report["by_menu"] = ran.count("wave") - report["by_key"] - report["by_touch"]
 report["menu_closed_after_choosing"] = not desktop.menu.shown
 
 # a touch-only walk: hold the forward arrow, let go, hold turn-right; the pointer moving turns nothing
-report["button_pixels"] = desktop.touch.size * base.win.getYSize() / 2
+touch_buttons = desktop.touch.buttons + list(desktop.touch.arrows.values())
+sides = [min(right - left, top - bottom) for left, right, bottom, top in (b["frameSize"] for b in touch_buttons)]
+report["button_pixels"] = min(sides) * base.win.getYSize() / 2  # aspect2d: the window is 2 units high
+report["buttons_inside"] = all(base.render2d.getRelativePoint(b, (0, 0, b["frameSize"][2])).z >= -1
+                               for b in desktop.touch.buttons)
 start, facing = visit.walker.position, visit.walker.facing
 base.win.movePointer(0, 600, 100)
 frames(3)

@@ -31,7 +31,8 @@ def test_a_command_registered_once_appears_on_desktop_kiosk_and_headset(presente
     assert "Wave hello" in report["wrist_rows"]
     assert [report[k] for k in ("by_key", "by_touch", "by_menu", "by_wrist")] == [1, 1, 1, 1]
     assert report["menu_closed_after_choosing"]
-    assert report["touch_buttons"][:2] == ["Where am I", "What is around"], "the visit's own commands come first"
+    assert report["touch_buttons"][:3] == ["Menu", "Where am I", "What is around"], "the menu, then the commands"
+    assert report["menu_by_touch"], "the menu (and its Quit) opens by touch"
 
 
 def test_a_presenter_hands_the_visit_over_cleanly(presenters):
@@ -45,7 +46,8 @@ def test_the_frame_rate_shows_when_asked_for(presenters):
 
 def test_the_kiosk_is_walked_by_touch_alone(presenters):
     report = presenters
-    assert report["button_pixels"] >= 15 / 25.4 * 96, "a touch button is at least 15 mm on a 96 dpi screen"
+    assert report["button_pixels"] >= 15 / 25.4 * 96, "every touch button is at least 15 mm on a 96 dpi screen"
+    assert report["buttons_inside"], "the buttons stay on the screen (in more columns when they must)"
     assert report["turned_by_pointer"] < 1e-6, "at the kiosk a tap is not a look"
     assert report["walked"] > 1.0, "holding the forward arrow walks"
     assert report["moved_after_release"] < 0.01, "letting go stops"

@@ -29,9 +29,10 @@ class DesktopClient:
         self.alerts = AlertPanel(base, visit.alerts)
         self.sign_panel: SignPanel | None = None
         self.keys = KeyBindings({})
-        self.touch = TouchControls(base, self.controls, visit.commands, visit.run) if touch else None
+        self.touch = TouchControls(base, self.controls, visit.commands, visit.run, self.toggle_menu) if touch else None
         if touch:
             self.controls.capture_mouse(False)  # a tap is a press, not a look
+            self.hud.hint.hide()  # the keys' hint: the touch controls say it all
         self._bound = -1  # the registry's changes when the keys were last bound
         visit.preferences.listeners.append(self.apply_settings)
         self.apply_settings(visit.settings)
