@@ -64,6 +64,17 @@ frames(1)
 report["by_menu"] = ran.count("wave") - report["by_key"] - report["by_touch"]
 report["menu_closed_after_choosing"] = not desktop.menu.shown
 
+# Enter in the open menu chooses its button (Resume); the alert waits for the next Enter
+visit.alerts.show({"level": "emergency", "text": {"ko": "대피하세요", "en": "Evacuate"}})
+base.messenger.send("escape")
+frames(1)
+base.messenger.send("enter")
+frames(1)
+report["alert_after_menu_enter"] = visit.alerts.shown is not None and not desktop.menu.shown
+base.messenger.send("enter")
+frames(1)
+report["alert_after_second_enter"] = visit.alerts.shown is not None
+
 # a touch-only walk: hold the forward arrow, let go, hold turn-right; the pointer moving turns nothing
 touch_buttons = desktop.touch.buttons + list(desktop.touch.arrows.values())
 sides = [min(right - left, top - bottom) for left, right, bottom, top in (b["frameSize"] for b in touch_buttons)]

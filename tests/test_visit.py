@@ -35,6 +35,11 @@ def test_a_command_registered_once_appears_on_desktop_kiosk_and_headset(presente
     assert report["menu_by_touch"], "the menu (and its Quit) opens by touch"
 
 
+def test_enter_in_the_menu_chooses_a_button_and_the_alert_waits(presenters):
+    assert presenters["alert_after_menu_enter"], "Enter resumed the visit and left the alert up"
+    assert not presenters["alert_after_second_enter"], "the next Enter dismissed it"
+
+
 def test_a_presenter_hands_the_visit_over_cleanly(presenters):
     assert presenters["scene_after_handover"] == "gwanghwamun", "through a portal after the headset went"
     assert presenters["listeners"] == 2, "the visit's and the presenter's now: closed presenters unsubscribed"

@@ -12,7 +12,7 @@ from metaseoul.client.sign_panel import SignPanel, sign_panel
 from metaseoul.client.touch import TouchControls
 from metaseoul.settings import Settings
 from metaseoul.visit.core import Visit
-from metaseoul.visit.keys import MENU, OPEN_MENU, keymap
+from metaseoul.visit.keys import MENU, keymap
 
 
 class DesktopClient:
@@ -43,20 +43,23 @@ class DesktopClient:
         keys = keymap(self.visit.commands.default_keys(), settings.keys)
         self.controls.rebind(keys)
         self.controls.sensitivity, self.controls.invert_y = settings.mouse_sensitivity, settings.invert_y
-        handlers = {c.id: (lambda ident=c.id: self._command(ident)) for c in self.visit.commands}
-        self.keys.handlers = handlers | {"menu": self.toggle_menu}
-        self.keys.bind({action: keys[action] for action in handlers.keys() | OPEN_MENU.keys()})
-        self._bound = self.visit.commands.changes
+        self._keymap = keys
+        self._bind_keys()
         self.menu.keys = {action: keys[action] for action in MENU}
         self.hud.apply(settings, keys)
         self.alerts.reduced_motion = settings.reduced_motion
         if self.touch is not None:
             self.touch.relabel()  # the language may have changed
 
-    def _command(self, ident: str) -> None:
-        if ident == "dismiss" and self.menu.shown:  # Enter in the menu chooses a button; the alert waits
-            return
-        self.visit.run(ident)
+    def _bind_keys(self) -> None:
+        """Every command on its keys; while the menu is open only the menu's own (Enter there chooses a
+        button, and an alert waits for it)."""
+        handlers = {"menu": self.toggle_menu}
+        if not self.menu.shown:
+            handlers |= {c.id: (lambda ident=c.id: self.visit.run(ident)) for c in self.visit.commands}
+        self.keys.handlers = handlers
+        self.keys.bind({action: self._keymap[action] for action in handlers})
+        self._bound = self.visit.commands.changes
 
     def _sign_panel(self) -> SignPanel | None:
         """The signing avatar's panel, made when first needed and placed by the settings."""
@@ -74,9 +77,11 @@ class DesktopClient:
             self.controls.capture_mouse(False)
             self.visit.notice.clear()
             self.menu.show(i18n.pick(self.visit.place))
+            self._bind_keys()
 
     def resume(self) -> None:
         self.menu.hide()
+        self._bind_keys()
         self.controls.capture_mouse(self.touch is None)
 
     def quit(self) -> None:
