@@ -11,6 +11,7 @@ from pathlib import Path
 from panda3d.core import PNMImage, Point3
 
 from metaseoul.runtime import engine
+from stepping import steppers
 from metaseoul.settings import Settings
 
 settings_path = Path(sys.argv[1])
@@ -27,19 +28,7 @@ real_sound = visit.sound
 visit.sound = lambda name, *args, **kwargs: (played.append(name), real_sound(name, *args, **kwargs))
 
 
-def frames(n: int, sleep: float = 0.0) -> None:
-    for _ in range(n):
-        base.taskMgr.step()
-        if sleep:
-            time.sleep(sleep)
-
-
-def frames_until(done, seconds: float = 30.0) -> None:
-    """Step frames until ``done()`` or ``seconds`` have passed: how far a walk or a turn gets in so many
-    frames depends on how fast the frames come (the client moves by each frame's real duration)."""
-    deadline = time.monotonic() + seconds
-    while not done() and time.monotonic() < deadline:
-        base.taskMgr.step()
+frames, frames_until = steppers(base)
 
 
 frames(3)

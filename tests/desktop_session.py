@@ -7,6 +7,7 @@ import sys
 import time
 
 from metaseoul.runtime import engine
+from stepping import steppers
 
 base = engine.start(offscreen=False, size=(640, 360))
 from metaseoul.client.desktop import DesktopClient  # noqa: E402
@@ -17,17 +18,7 @@ client = DesktopClient(base, visit)
 report: dict = {}
 
 
-def frames(n: int) -> None:
-    for _ in range(n):
-        base.taskMgr.step()
-
-
-def frames_until(done, seconds: float = 30.0) -> None:
-    """Step frames until ``done()`` or ``seconds`` have passed: how far a walk gets in so many frames
-    depends on how fast the frames come (the client moves by each frame's real duration)."""
-    deadline = time.monotonic() + seconds
-    while not done() and time.monotonic() < deadline:
-        base.taskMgr.step()
+frames, frames_until = steppers(base)
 
 
 frames(3)

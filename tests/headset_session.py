@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 
 from panda3d.core import LQuaternionf, NodePath, PNMImage, Point3
 
 from metaseoul.runtime import engine
+from stepping import steppers
 
 base = engine.start(offscreen=False, size=(640, 360))
 from metaseoul.client.headset import HeadsetClient  # noqa: E402
@@ -24,17 +24,7 @@ client = HeadsetClient(base, session, core)
 report: dict = {}
 
 
-def frames(n: int) -> None:
-    for _ in range(n):
-        base.taskMgr.step()
-
-
-def frames_until(done, seconds: float = 30.0) -> None:
-    """Step frames until ``done()`` or ``seconds`` have passed: the client looks at the settings file
-    twice a second of real time, not every so many frames."""
-    deadline = time.monotonic() + seconds
-    while not done() and time.monotonic() < deadline:
-        base.taskMgr.step()
+frames, frames_until = steppers(base)
 
 
 def aimed(position: Point3, target: Point3) -> Pose:

@@ -5,12 +5,12 @@ Run under Xvfb by test_visit.py; prints a JSON report."""
 from __future__ import annotations
 
 import json
-import time
 
 from direct.gui import DirectGuiGlobals as DGG
 from panda3d.core import Point3
 
 from metaseoul.runtime import engine
+from stepping import steppers
 
 base = engine.start(offscreen=False, size=(640, 360))
 from metaseoul.client.desktop import DesktopClient  # noqa: E402
@@ -25,17 +25,7 @@ ran: list[str] = []
 report: dict = {}
 
 
-def frames(n: int) -> None:
-    for _ in range(n):
-        base.taskMgr.step()
-
-
-def frames_until(done, seconds: float = 30.0) -> None:
-    """Step frames until ``done()`` or ``seconds`` have passed: how far a walk or a turn gets in so many
-    frames depends on how fast the frames come (the client moves by each frame's real duration)."""
-    deadline = time.monotonic() + seconds
-    while not done() and time.monotonic() < deadline:
-        base.taskMgr.step()
+frames, frames_until = steppers(base)
 
 
 def press(button, event: str) -> None:
