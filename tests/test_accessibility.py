@@ -125,8 +125,8 @@ def test_an_alert_repeated_by_the_backend_shows_once(offscreen_base):
     from metaseoul.client.alerts import AlertPanel
     from metaseoul.visit.alerts import AlertQueue
 
-    shown, cleared = [], []
-    alerts = AlertQueue(on_show=shown.append, on_clear=lambda: cleared.append(True))
+    shown = []
+    alerts = AlertQueue(on_show=shown.append)
     panel = AlertPanel(offscreen_base, alerts)
     alert = {"type": "announcement", "id": "a1", "level": "emergency", "text": {"ko": "대피", "en": "Evacuate"}}
     alerts.show(alert)
@@ -136,5 +136,5 @@ def test_an_alert_repeated_by_the_backend_shows_once(offscreen_base):
     assert "Evacuate" in panel.message.getText() and "대피" in panel.message.getText()
     alerts.dismiss()
     panel.update()
-    assert alerts.shown is None and cleared == [True] and panel.border.isHidden()
+    assert alerts.shown is None and panel.border.isHidden()
     panel.destroy()

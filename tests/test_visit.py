@@ -101,7 +101,7 @@ def test_losing_the_display_ends_the_visit_in_order(tmp_path, serve_processes):
         display.terminate()
         display.wait(10)
         assert client.wait(timeout=20) == 3
-        assert "the display went away; the visit has ended" in client.stderr.read()
+        assert "the display went away, so the visit has ended; start it again" in client.stderr.read()
         assert not serve_processes(str(tmp_path)), "the built-in backend stops with the visit"
     finally:
         if client is not None and client.poll() is None:
@@ -142,7 +142,7 @@ def test_a_command_that_needs_a_target_gets_what_the_citizen_faces(visit):
     visit.walker.place((0, 0, 0), 0)
     visit.walker.body.setZ(-1000)  # nothing named within reach ahead: nothing is done, and the citizen is told
     visit.run("inspect")
-    assert len(got) == 1 and visit.captions.text == "There is nothing in front of you for that."
+    assert len(got) == 1 and visit.captions.text.startswith("There is nothing in front of you for that: turn")
     visit.run("inspect", target=got[0])
     assert got == [got[0], got[0]], "a presenter may pass what the citizen points at"
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from metaseoul.client.desktop import DesktopClient
+from metaseoul.client.headset import HeadsetClient
 from metaseoul.errors import NoDisplay, NoOpenGL
 from metaseoul.i18n import _
 from metaseoul.runtime import engine
@@ -71,7 +72,7 @@ def _visit(scene: str, spawn: str | None, quality: str, fullscreen: bool, idle_e
         presenter = None
         try:
             session, notice = _headset(base, vr) if vr else (None, None)
-            presenter = _headset_client(base, session, visit) if session else _desktop(base, visit, touch, notice)
+            presenter = HeadsetClient(base, session, visit) if session else _desktop(base, visit, touch, notice)
             base.graphicsEngine.renderFrame()
             status("ready", visit.world.scene.id)
             while not (received or visit.ended):
@@ -92,22 +93,15 @@ def _visit(scene: str, spawn: str | None, quality: str, fullscreen: bool, idle_e
             visit.close()
 
 
-def _headset_client(base, session, visit: Visit):
-    from metaseoul.client.headset import HeadsetClient
-
-    return HeadsetClient(base, session, visit)
-
-
 def _display_lost(session, city: CityLink) -> None:
     """The display went away under the visit: leave the headset and the city as on any other end,
     then say so (stderr may have gone with the display)."""
     if session is not None:
         session.close()
     city.close()
-    try:
-        print(_("metaseoul: the display went away; the visit has ended"), file=sys.stderr, flush=True)
-    except OSError:
-        pass
+    with suppress(OSError):
+        print(_("metaseoul: the display went away, so the visit has ended; start it again from a desktop "
+                "session"), file=sys.stderr, flush=True)
 
 
 def _desktop(base, visit: Visit, touch: bool, notice: str | None) -> DesktopClient:

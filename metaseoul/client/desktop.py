@@ -49,7 +49,7 @@ class DesktopClient:
         self.hud.apply(settings, keys)
         self.alerts.reduced_motion = settings.reduced_motion
         if self.touch is not None:
-            self.touch.relabel()  # the language may have changed
+            self.touch.relabel()  # a command registered, or the language changed
 
     def _bind_keys(self) -> None:
         """Every command on its keys; while the menu is open only the menu's own (Enter there chooses a
@@ -102,14 +102,12 @@ class DesktopClient:
 
     def _frame(self, task):
         dt = min(self.base.clock.getDt(), 0.1)
-        if self.visit.commands.changes != self._bound:  # a command registered since: give it its keys
+        if self.visit.commands.changes != self._bound:  # a command registered since: its keys and button
             self.apply_settings(self.visit.settings)
         self.visit.step(dt, None if self.menu.shown else self.controls.intent(dt))
         self.hud.update(self.visit.place, self.visit.captions, self.visit.notice)
         self.alerts.update()
         self._signing()
-        if self.touch is not None:
-            self.touch.update()
         return task.cont
 
     def close(self) -> None:

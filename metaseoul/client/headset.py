@@ -51,9 +51,9 @@ class HeadsetClient:
 
     def _mirror(self) -> None:
         """The window shows the left eye (letterboxed) instead of drawing the scene a third time."""
-        for region in self.base.win.getDisplayRegions():
-            if region.getCamera() == self.base.cam:
-                region.setActive(False)
+        self.scene_regions = [r for r in self.base.win.getDisplayRegions() if r.getCamera() == self.base.cam]
+        for region in self.scene_regions:
+            region.setActive(False)
         self.base.win.setClearColor((0, 0, 0, 1))  # black bars beside the eye's image
         self.base.win.setClearColorActive(True)
         width, height = self.session.eye_size
@@ -156,6 +156,5 @@ class HeadsetClient:
             self.sign_panel.close()
         self.vr.close()
         self.session.close()
-        for region in self.base.win.getDisplayRegions():
-            if region.getCamera() == self.base.cam:
-                region.setActive(True)
+        for region in self.scene_regions:
+            region.setActive(True)

@@ -44,7 +44,6 @@ class TouchControls:
                                frameSize=(-1.6 * self.size, 1.6 * self.size, -1.6 * self.size, 1.6 * self.size))
         self.arrows = {action: self._arrow(action, text, offset) for action, text, offset in ARROWS}
         self.buttons: list[DirectButton] = []
-        self._laid_out = -1
 
     def _arrow(self, action: str, text: str, offset: tuple[int, int]) -> DirectButton:
         """Walks or turns while held: pressed starts, released (or the finger sliding off) stops."""
@@ -62,15 +61,9 @@ class TouchControls:
     def labels(self) -> list[str]:
         return [button["text"] for button in self.buttons]
 
-    def update(self) -> None:
-        """Lay the command buttons out again when a command was registered."""
-        if self.commands.changes != self._laid_out:
-            self.relabel()
-
     def relabel(self) -> None:
         """Lay the buttons out (again: a command was registered, or the language changed): the menu
         first, then each command, in columns from the right edge down as far as the window reaches."""
-        self._laid_out = self.commands.changes
         for button in self.buttons:
             button.destroy()
         entries = [(_("Menu"), self.on_menu, [])] + [(c.title, self.run, [c.id]) for c in self.commands]

@@ -12,7 +12,7 @@ import ctypes.util
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import panda3d
@@ -88,13 +88,11 @@ def display_watch(on_lost: Callable[[], None], exit_code: int) -> Iterator[None]
     lost_once = []
 
     def lost(_display) -> int:
-        if not lost_once:  # Xlib may call again from inside on_lost: the first call finishes the job
+        if not lost_once:  # Xlib may call again from inside on_lost: the first call does the closing
             lost_once.append(True)
-            try:
+            with suppress(Exception):
                 on_lost()
-            finally:
-                os._exit(exit_code)  # Xlib would exit anyway once this returns; nothing is left to do
-        os._exit(exit_code)
+        os._exit(exit_code)  # Xlib would exit anyway once this returns; nothing is left to do
 
     handler = _IO_ERROR_HANDLER(lost)
     previous = xlib.XSetIOErrorHandler(handler)

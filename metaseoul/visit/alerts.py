@@ -7,9 +7,8 @@ from collections.abc import Callable
 
 
 class AlertQueue:
-    def __init__(self, on_show: Callable[[dict], None], on_clear: Callable[[], None]):
+    def __init__(self, on_show: Callable[[dict], None]):
         self.on_show = on_show  # sound and signing start here
-        self.on_clear = on_clear  # the last alert was dismissed
         self.queue: list[dict] = []
         self.seen: set[str] = set()  # the backend repeats active alerts to newcomers (each portal): once is enough
         self.shown_for = 0.0  # seconds the shown alert has been up (presenters flash its border by it)
@@ -33,8 +32,6 @@ class AlertQueue:
             self.queue.pop(0)
         if self.queue:
             self._present()
-        else:
-            self.on_clear()
 
     def tick(self, dt: float) -> None:
         if self.queue:

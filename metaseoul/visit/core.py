@@ -51,7 +51,7 @@ class Visit:
         self.settings = self.preferences.current
         self.audio = open_output(self.settings.audio_device)  # the output device is chosen once, at the start
         self.narrator = Narrator(self.world, self.walker, self.captions, self.audio)
-        self.alerts = AlertQueue(on_show=self._alerted, on_clear=lambda: None)
+        self.alerts = AlertQueue(on_show=self._alerted)
         self.guide: Guide | None = None
         self.to_sign: list[str] = []  # Korean text for the signing avatar, taken by the presenter that shows it
         self.commands = Commands()
@@ -86,7 +86,8 @@ class Visit:
             return
         target = target or self.target()
         if target is None:
-            self.captions.show(_("There is nothing in front of you for that."), seconds=3)
+            self.captions.show(_("There is nothing in front of you for that: turn to face it and try again."),
+                               seconds=3)
             return
         command.run(target)
 
