@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS audit (
 """
 ACTIONS = ("warn", "mute", "unmute", "kick", "ban", "unban")
 MODERATOR = "moderator"
+ROLES = (MODERATOR, "staff")  # verified roles: shown as a badge next to the name, never typed into it
 FOREVER = 100 * 365 * 86400.0
 REASON_LIMIT = 500
 
@@ -62,6 +63,11 @@ class Moderation:
 
     def is_moderator(self, subject: str) -> bool:
         return bool(self.db.read("SELECT 1 FROM roles WHERE subject = ? AND role = ?", (subject, MODERATOR)))
+
+    def role(self, subject: str) -> str | None:
+        """The verified role of ``subject`` ("moderator" or "staff"), or None for a citizen."""
+        rows = self.db.read("SELECT role FROM roles WHERE subject = ?", (subject,))
+        return rows[0]["role"] if rows else None
 
     def sanction(self, subject: str, kind: str) -> Sanction | None:
         """The ban or mute in force on ``subject`` now, if any."""
