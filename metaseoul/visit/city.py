@@ -72,7 +72,7 @@ class CityLink:
         for event in self.realtime.poll():
             kind = event["type"]
             if kind == "chat":
-                lines.append(f"{event['name']}: {event['text']}")
+                lines.append(chat_line(event))
             elif kind == "announcement":
                 text = event.get("text")
                 if isinstance(text, dict) and all(isinstance(text.get(k), str) and text[k] for k in ("ko", "en")):
@@ -90,6 +90,15 @@ class CityLink:
             self.realtime.close()
         if self.embedded is not None:
             self.embedded.stop()
+
+
+def chat_line(chat: dict) -> str:
+    """A chat frame as a caption line; the backend's verified badge, never the typed name, says who
+    speaks for the city."""
+    badge = {"moderator": _("verified moderator"), "staff": _("verified city staff")}.get(chat.get("badge"))
+    if badge:
+        return _("{name} ({badge}): {text}").format(name=chat["name"], badge=badge, text=chat["text"])
+    return f"{chat['name']}: {chat['text']}"
 
 
 def _discover(url: str) -> tuple[dict, str]:
