@@ -1,16 +1,20 @@
 """Civil complaints (Open311 service requests) in the backend's database.
 
 The idempotency key is unique, so a retried submission finds the request it already made instead of
-making another. Other databases plug in by implementing the same methods.
+making another. Each key is stored with a fingerprint of the complaint it filed: the same key with a
+different complaint is refused (``KeyReused``), never answered with the first one's id while the new
+one is dropped. Rows from before the fingerprint column have none; for them the fingerprint of their
+stored fields stands in. Other databases plug in by implementing the same methods.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from metaseoul.backend.db import Database
 
@@ -24,7 +28,8 @@ CREATE TABLE IF NOT EXISTS requests (
     attributes TEXT NOT NULL,
     status TEXT NOT NULL,
     requested_datetime TEXT NOT NULL,
-    updated_datetime TEXT NOT NULL
+    updated_datetime TEXT NOT NULL,
+    request_hash TEXT
 );
 CREATE INDEX IF NOT EXISTS requests_by_time ON requests (requested_datetime);
 """
@@ -40,28 +45,47 @@ class NewRequest:
     attributes: dict[str, str]
 
 
+class KeyReused(ValueError):
+    """The idempotency key already filed a different complaint."""
+
+
+def fingerprint(new: NewRequest) -> str:
+    """SHA-256 of the complaint in one canonical form: the same for a form and a JSON body saying the same."""
+    canonical = json.dumps([new.service_code, new.description, new.lat, new.long, new.address_string,
+                            new.attributes], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class ComplaintStore:
     def __init__(self, db: Database):
         self.db = db
         db.schema(SCHEMA)
+        db.write(_add_fingerprints)
 
     def submit(self, new: NewRequest, idempotency_key: str | None) -> tuple[dict, bool]:
-        """Store a request; returns it and whether it was created now (False: a retry of an old one)."""
+        """Store a request; returns it and whether it was created now (False: a retry of an old one).
+        Raises KeyReused when the key filed a different complaint before."""
+        digest = fingerprint(new)
+
         def work(conn: sqlite3.Connection) -> tuple[str, bool]:
             if idempotency_key is not None:
-                row = conn.execute("SELECT service_request_id FROM requests WHERE idempotency_key = ?",
-                                   (idempotency_key,)).fetchone()
+                row = conn.execute("SELECT * FROM requests WHERE idempotency_key = ?", (idempotency_key,)).fetchone()
                 if row is not None:
-                    return row[0], False
+                    if (row["request_hash"] or fingerprint(_as_new(row))) != digest:
+                        raise KeyReused("this Idempotency-Key was already used for a different complaint; "
+                                        "use a new key for a new complaint")
+                    return row["service_request_id"], False
             ident, stamp = uuid.uuid4().hex[:12], now()
             conn.execute(
-                "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+                "INSERT INTO requests (service_request_id, idempotency_key, service_code, description, lat, long,"
+                " address_string, attributes, status, requested_datetime, updated_datetime, request_hash)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
                 (ident, idempotency_key, new.service_code, new.description, new.lat, new.long,
-                 new.address_string, json.dumps(new.attributes, ensure_ascii=False), stamp, stamp),
+                 new.address_string, json.dumps(new.attributes, ensure_ascii=False), stamp, stamp, digest),
             )
             return ident, True
 
@@ -91,8 +115,21 @@ class ComplaintStore:
         return self.db.read("SELECT COUNT(*) FROM requests")[0][0]
 
 
+def _add_fingerprints(conn: sqlite3.Connection) -> None:
+    """Migration: databases from before fingerprints get the column (their rows keep NULL in it)."""
+    if "request_hash" not in {row["name"] for row in conn.execute("PRAGMA table_info(requests)")}:
+        conn.execute("ALTER TABLE requests ADD COLUMN request_hash TEXT")
+
+
+def _as_new(row: sqlite3.Row) -> NewRequest:
+    """The complaint as it was filed, from its stored fields."""
+    return NewRequest(row["service_code"], row["description"], row["lat"], row["long"], row["address_string"],
+                      json.loads(row["attributes"]))
+
+
 def _as_dict(row: sqlite3.Row) -> dict:
     data = dict(row)
     data["attributes"] = json.loads(data["attributes"])
     data.pop("idempotency_key")
+    data.pop("request_hash")
     return data

@@ -1,12 +1,17 @@
 """Civil complaints as Open311 GeoReport v2: services in both languages, idempotent submissions
-(form-encoded or JSON) with the in-world spot as attributes, and the requests filtered or one by one."""
+(form-encoded or JSON) with the in-world spot as attributes, and the requests filtered or one by one.
+
+Both body forms meet the same rules (UTF-8 without lone surrogates, each field once, finite numbers
+in range, bounded text), and every refusal is an Open311 error list that says what is wrong."""
 
 from __future__ import annotations
 
 import json
 import logging
+import math
+import re
 import urllib.parse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 
 from starlette.concurrency import run_in_threadpool
@@ -14,12 +19,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from metaseoul.backend import safejson
 from metaseoul.backend.routes.common import TooLarge, lang, read_body
-from metaseoul.backend.store import NewRequest
+from metaseoul.backend.store import KeyReused, NewRequest
 
 PATH = "/open311/v2"
 DESCRIPTION_LIMIT = 4000
-SPOT_ATTRIBUTES = ("scene_id", "x", "y", "z")
+TEXT_LIMITS = {"service_code": 100, "description": DESCRIPTION_LIMIT, "address_string": 500,
+               "attribute[scene_id]": 100}  # characters
+LAT_LONG = (("lat", 90), ("long", 180))  # degrees either way
+COORDINATE_LIMIT = 1e6  # metres from the scene's origin, for attribute[x], [y] and [z]
+ID_LIMIT = 100  # service_request_id values in one search
+IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")  # printable ASCII without spaces
+NUMBER = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,20})?([eE][-+]?[0-9]{1,3})?")  # as JSON spells one; no nan, inf
 log = logging.getLogger("metaseoul.backend")
 
 
@@ -55,24 +67,47 @@ async def service_definition(request: Request) -> Response:
 
 
 async def submit(request: Request) -> Response:
+    keys = request.headers.getlist("idempotency-key")
+    if len(keys) > 1 or (keys and not IDEMPOTENCY_KEY.fullmatch(keys[0])):
+        return open311_error(400, "give at most one Idempotency-Key: 1 to 255 printable ASCII characters, no spaces")
     try:
         body = await read_body(request)
     except TooLarge as exc:
         return open311_error(413, str(exc))
     try:
-        if request.headers.get("content-type", "").startswith("application/json"):
-            fields = json.loads(body)
-            if not isinstance(fields, dict):
-                raise ValueError("expected a JSON object")
-        else:  # Open311 posts application/x-www-form-urlencoded
-            fields = dict(urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-        new = _new_request(fields, request.state.services)
-    except (ValueError, UnicodeDecodeError) as exc:
+        new = _new_request(_fields(request.headers.get("content-type", ""), body), request.state.services)
+    except ValueError as exc:  # safejson.BadJSON and UnicodeDecodeError among them
         return open311_error(400, str(exc))
-    record, created = await run_in_threadpool(request.state.store.submit, new, request.headers.get("idempotency-key"))
+    try:
+        record, created = await run_in_threadpool(request.state.store.submit, new, keys[0] if keys else None)
+    except KeyReused as exc:
+        return open311_error(409, str(exc))
     log.info(json.dumps({"event": "service_request", "id": record["service_request_id"], "created": created}))
     answer = [{"service_request_id": record["service_request_id"], "service_notice": "", "account_id": None}]
     return JSONResponse(answer, status_code=201 if created else 200)
+
+
+def _fields(content_type: str, body: bytes) -> dict:
+    """The body's fields, JSON or form-encoded (as Open311 posts them), by the same rules: UTF-8
+    without lone surrogates (safejson; a form's %-escapes decoded strictly, not replaced), each field once."""
+    if content_type.startswith("application/json"):
+        try:
+            fields = safejson.loads(body)
+        except safejson.BadJSON as exc:
+            raise ValueError(f"the body is not usable JSON: {exc}") from None
+        if not isinstance(fields, dict):
+            raise ValueError("the body must be a JSON object")
+        return fields
+    try:
+        pairs = urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise ValueError("the form must be UTF-8 text, its %-escapes too") from None
+    fields = dict(pairs)
+    if len(fields) != len(pairs):
+        seen: set[str] = set()
+        twice = next(name for name, _ in pairs if name in seen or seen.add(name))
+        raise ValueError(f"the field {twice[:40]!r} appears twice")
+    return fields
 
 
 async def request_list(request: Request) -> Response:
@@ -83,9 +118,13 @@ async def request_list(request: Request) -> Response:
     try:
         start, end = (_utc(q[k]) if k in q else None for k in ("start_date", "end_date"))
     except ValueError:
-        return open311_error(400, "start_date and end_date must be ISO 8601 times, like 2026-05-15T09:00:00+09:00")
+        return open311_error(400, "start_date and end_date must be ISO 8601 times with a zone in the years 1 to 9999,"
+                                  " like 2026-05-15T09:00:00+09:00")
     if "service_request_id" in q:
-        found = [await run_in_threadpool(store.get, i) for i in q["service_request_id"].split(",")]
+        idents = q["service_request_id"].split(",")
+        if len(idents) > ID_LIMIT:
+            return open311_error(400, f"at most {ID_LIMIT} service_request_id values at once")
+        found = [await run_in_threadpool(store.get, i) for i in idents]
         return JSONResponse([_open311(r, services, lang(request)) for r in found if r])
     codes = q["service_code"].split(",") if "service_code" in q else None
     rows = await run_in_threadpool(store.search, codes, statuses, start, end)
@@ -100,52 +139,60 @@ async def request_one(request: Request) -> Response:
 
 
 def _new_request(fields: dict, catalogue: dict) -> NewRequest:
-    def text(name: str) -> str | None:
-        value = fields.get(name)
-        if value is not None and not isinstance(value, str):
-            raise ValueError(f"{name} must be text")
-        return value or None
-
-    def number(name: str) -> float | None:
-        value = fields.get(name)
-        if value in (None, ""):
-            return None
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise ValueError("lat and long must be numbers")
-        try:
-            return float(value)
-        except ValueError:
-            raise ValueError("lat and long must be numbers") from None
-
-    code = text("service_code")
+    code = _text(fields, "service_code")
     if code not in catalogue:
         raise ValueError(f"service_code must be one of {', '.join(catalogue)}")
-    description = text("description") or ""
-    if len(description) > DESCRIPTION_LIMIT:
-        raise ValueError(f"description longer than {DESCRIPTION_LIMIT} characters")
-    lat, lon, address = number("lat"), number("long"), text("address_string")
+    lat, lon = (_number(fields, name, limit, "lat and long must be numbers") for name, limit in LAT_LONG)
+    address = _text(fields, "address_string")
     if (lat is None) != (lon is None):
         raise ValueError("give both lat and long, or neither")
     if lat is None and not address:
         raise ValueError("give lat and long, or address_string")
-    if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValueError("lat and long out of range")
-    attributes = {}
-    for name in SPOT_ATTRIBUTES:
-        value = fields.get(f"attribute[{name}]")
-        if isinstance(value, (dict, list)):
-            raise ValueError(f"attribute[{name}] must be text or a number")
-        if value not in (None, ""):
-            attributes[name] = str(value)
-    return NewRequest(code, description, lat, lon, address, attributes)
+    attributes = {"scene_id": _text(fields, "attribute[scene_id]")}
+    for axis in ("x", "y", "z"):
+        name = f"attribute[{axis}]"
+        if _number(fields, name, COORDINATE_LIMIT, f"{name} must be a number") is not None:
+            attributes[axis] = str(fields[name])  # as the citizen's client spelled it
+    description = _text(fields, "description") or ""
+    return NewRequest(code, description, lat, lon, address, {k: v for k, v in attributes.items() if v is not None})
+
+
+def _text(fields: dict, name: str) -> str | None:
+    """Field ``name`` as text within its limit (TEXT_LIMITS); None when absent or empty."""
+    value, limit = fields.get(name), TEXT_LIMITS[name]
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{name} must be text")
+    if value and len(value) > limit:
+        raise ValueError(f"{name} longer than {limit} characters")
+    return value or None
+
+
+def _number(fields: dict, name: str, limit: float, not_a_number: str) -> float | None:
+    """Field ``name`` as a finite number within ±``limit`` (a JSON number, or text spelling one as JSON
+    does); None when absent or empty; ValueError(``not_a_number``) for anything else."""
+    value = fields.get(name)
+    if value in (None, ""):
+        return None
+    number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if isinstance(value, str) and NUMBER.fullmatch(value):
+        number = float(value)
+    if number is None:
+        raise ValueError(not_a_number)
+    if not (math.isfinite(number) and -limit <= number <= limit):
+        raise ValueError(f"{name} must be between {-limit:,.0f} and {limit:,.0f}")
+    return number
 
 
 def _utc(text: str) -> str:
-    """An ISO 8601 time as the store keeps it (UTC, seconds), so ranges compare correctly."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    """An ISO 8601 time as the store keeps it (UTC, seconds), so ranges compare correctly; ValueError
+    also for a time whose UTC instant falls outside the years 1 to 9999."""
+    moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         raise ValueError(text)
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    try:
+        return moment.astimezone(UTC).isoformat(timespec="seconds")
+    except OverflowError:
+        raise ValueError(text) from None
 
 
 def _open311(record: dict, catalogue: dict, language: str) -> dict:
