@@ -9,6 +9,7 @@ A value of the wrong kind simply does not match (``ne`` included); evaluation ne
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from bisect import bisect_left, bisect_right
@@ -60,6 +61,11 @@ def microseconds(text: str) -> int | None:
         return None if instant.utcoffset() is None else (instant - EPOCH) // MICROSECOND
     except (ValueError, TypeError, OverflowError):
         return None
+
+
+def number(value: float) -> float:
+    """A number as a float, whole numbers too large for one as infinities (they compare the same)."""
+    return float(value) if isinstance(value, float) or abs(value) < 2**1023 else (math.inf if value > 0 else -math.inf)
 
 
 def tokenize(text: str) -> list[tuple[str, str]]:
@@ -164,9 +170,10 @@ class Table:
         raw = [item.get(field) for item in self.items]
         if kind == "num":
             valid = [isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw]
-            return Column(np.array([v if ok else 0.0 for v, ok in zip(raw, valid)], dtype=float), np.array(valid, bool))
+            return Column(np.array([number(v) if ok else 0.0 for v, ok in zip(raw, valid)], dtype=float),
+                          np.array(valid, bool))
         if kind == "time":
-            parsed = {text: microseconds(text) for text in set(raw) if isinstance(text, str)}  # each time once
+            parsed = {text: microseconds(text) for text in {v for v in raw if isinstance(v, str)}}  # each time once
             when = [parsed.get(v) if isinstance(v, str) else None for v in raw]
             return Column(np.array([0 if w is None else w for w in when], dtype=np.int64),
                           np.array([w is not None for w in when], bool))
