@@ -246,3 +246,10 @@ def test_a_query_that_waits_too_long_for_its_turn_is_told_to_retry(app_client, m
     assert busy.status_code == 503 and busy.headers["retry-after"] == str(sensorthings.RETRY_AFTER_SECONDS)
     assert "try again" in busy.json()["message"]
     assert app_client.get("/sensorthings/v1.1/Observations").status_code == 200, "the turn was given back"
+
+
+def test_orderby_puts_numbers_then_texts_then_nothing_and_keeps_ties_in_order():
+    rows = [{"v": "b", "n": 1}, {"v": 2, "n": 2}, {}, {"v": "a", "n": 3}, {"v": 2.0, "n": 4}, {"v": -1, "n": 5}, {"v": None}]
+    order = collection(rows, {"$orderby": "v"}, "/x")["value"]
+    assert [r.get("n") for r in order] == [5, 2, 4, 3, 1, None, None]
+    assert [r.get("n") for r in collection(rows, {"$orderby": "v desc,n desc"}, "/x")["value"]] == [None, None, 1, 3, 4, 2, 5]

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from urllib.parse import urlencode
 
-from metaseoul.backend.sensorfilter import QueryError, Table, matches, parse_filter
+from metaseoul.backend.sensorfilter import QueryError, Table, matching, parse_filter
 
 STEP_SECONDS = 600
 STEPS = 144  # 24 hours
@@ -36,7 +36,7 @@ PROPERTIES = [
     ("PM2.5", "pm25", {"name": "microgram per cubic metre", "symbol": "µg/m³", "definition": "particulate matter up to 2.5 µm"}),
 ]
 DEFAULT_TOP, MAX_TOP = 100, 1000
-MAX_ORDERBY_FIELDS = 5  # each is one sort of up to every observation
+MAX_ORDERBY_FIELDS = 5
 
 
 def hotspots() -> list[dict]:
@@ -187,12 +187,10 @@ def collection(rows: list[dict] | Table, params, path: str, expand=None) -> dict
     if unknown:
         raise QueryError(f"unsupported query option {unknown[0]}")
     table = rows if isinstance(rows, Table) else Table(rows)
-    items = matches(parse_filter(params["$filter"]), table) if "$filter" in params else table.items
+    picked = matching(parse_filter(params["$filter"]) if "$filter" in params else None, table)
     if "$orderby" in params:
-        for name, descending in reversed(parse_orderby(params["$orderby"])):
-            if any(isinstance(item.get(name), (dict, list)) for item in items):
-                raise QueryError(f"$orderby: {name} is not a single value and cannot be ordered by")
-            items = sorted(items, key=lambda item: _sortable(item.get(name)), reverse=descending)
+        picked = table.ordered(picked, parse_orderby(params["$orderby"]))
+    items = [table.items[i] for i in picked]
     top = _whole(params.get("$top", str(DEFAULT_TOP)), "$top")
     skip = _whole(params.get("$skip", "0"), "$skip")
     if top > MAX_TOP:
@@ -219,10 +217,6 @@ def _whole(text: str, name: str) -> int:
     if not re.fullmatch(r"[0-9]{1,9}", text):
         raise QueryError(f"{name} must be a whole number, got {text[:20]!r}")
     return int(text)
-
-
-def _sortable(value):
-    return (value is None, isinstance(value, str), value if value is not None else 0)
 
 
 def parse_orderby(text: str) -> list[tuple[str, bool]]:

@@ -1,8 +1,9 @@
 """The SensorThings ``$filter`` language (eq ne gt ge lt le, ``and``, ``or``, parentheses), bounded
 and compiled once into a tree, then evaluated one comparison at a time over a whole column of values
 (numpy), so that a long filter over many entities costs a few vector operations per comparison rather
-than a Python call per entity and comparison. Columns are made once per table and kept with it: a
-table of observations that lives for a 10-minute step parses its times once for every query.
+than a Python call per entity and comparison; ``$orderby`` sorts by the same columns. Columns are made
+once per table and kept with it: a table of observations that lives for a 10-minute step parses its
+times once for every query.
 
 A value of the wrong kind simply does not match (``ne`` included); evaluation never raises.
 """
@@ -177,14 +178,44 @@ class Table:
             when = [parsed.get(v) if isinstance(v, str) else None for v in raw]
             return Column(np.array([0 if w is None else w for w in when], dtype=np.int64),
                           np.array([w is not None for w in when], bool))
+        if kind == "sort":
+            return self.sort_column(raw)
         texts = sorted({v for v in raw if isinstance(v, str)})
         rank = {text: i for i, text in enumerate(texts)}
         codes = np.array([rank[v] if isinstance(v, str) else -1 for v in raw], dtype=np.int64)
         return Column(codes, codes >= 0, texts)
 
 
-def matches(tree: Node, table: Table) -> list[dict]:
-    """The table's entities the filter matches, in order; each distinct comparison is evaluated once."""
+    @staticmethod
+    def sort_column(raw: list) -> Column:
+        """Each value's rank in $orderby's order (numbers, then texts, then nothing; equal values share
+        a rank); lists and objects are not valid: they cannot be ordered by."""
+        valid = [not isinstance(v, (dict, list)) for v in raw]
+        keys = [sort_key(v) if ok else sort_key(None) for v, ok in zip(raw, valid)]
+        rank = {key: i for i, key in enumerate(sorted(set(keys)))}
+        return Column(np.array([rank[key] for key in keys], dtype=np.int64), np.array(valid, bool))
+
+    def ordered(self, picked: np.ndarray, keys: list[tuple[str, bool]]) -> np.ndarray:
+        """The picked entities' positions ordered by (field, descending) keys, the first the most
+        significant; entities that compare equal keep their order."""
+        ranks = []
+        for name, descending in keys:
+            column = self.column(name, "sort")
+            if not column.valid[picked].all():
+                raise QueryError(f"$orderby: {name} is not a single value and cannot be ordered by")
+            ranks.append(-column.values[picked] if descending else column.values[picked])
+        return picked[np.lexsort(ranks[::-1])] if ranks else picked
+
+
+def sort_key(value) -> tuple:
+    return (value is None, isinstance(value, str), value if value is not None else 0)
+
+
+def matching(tree: Node | None, table: Table) -> np.ndarray:
+    """The positions of the table's entities the filter matches (all for no filter), in order; each
+    distinct comparison is evaluated once."""
+    if tree is None:
+        return np.arange(len(table.items))
     done: dict[Comparison, np.ndarray] = {}
 
     def visit(node: Node) -> np.ndarray:
@@ -194,7 +225,7 @@ def matches(tree: Node, table: Table) -> list[dict]:
             done[node] = compare(node, table.column(node.field, node.kind))
         return done[node]
 
-    return [table.items[i] for i in np.flatnonzero(visit(tree))]
+    return np.flatnonzero(visit(tree))
 
 
 def compare(node: Comparison, column: Column) -> np.ndarray:
