@@ -8,7 +8,7 @@ are computed from the time rather than stored, which keeps the reference backend
 Query options: ``$top $skip $count $orderby``, ``$filter`` (metaseoul.backend.sensorfilter: eq ne
 gt ge lt le, ``and``, ``or`` and parentheses, on phenomenonTime, result, name, id and the like),
 ``$expand=Datastreams`` on Things, and ``@iot.nextLink`` paging. The observations of a 10-minute step
-are made once and kept until the step changes, with the columns filters have used.
+are made once and kept until the step changes, with the columns queries have used.
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ class CityData:
         return next((o for o in self.observations(ident) if o["@iot.id"] == oid), None)
 
     def all_observations(self) -> Table:
-        """Every observation, as a table kept for this step with the columns filters have used."""
+        """Every observation, as a table kept for this step with the columns queries have used."""
         now = self._now()
         if now.table is None:
             now.table = Table([o for ds in range(1, len(self.spots) * len(PROPERTIES) + 1) for o in self._stream(now, ds)])

@@ -147,8 +147,8 @@ def parse_filter(text: str) -> Node:
 @dataclass(frozen=True)
 class Column:
     """One field's values of one kind: numbers (float), times (microseconds) or, for text, each value's
-    rank among the field's distinct texts in sorted order (so text compares as whole-number ranks);
-    valid marks the entities whose value is of that kind."""
+    rank among the field's distinct texts in sorted order (so text compares as whole-number ranks), or
+    for $orderby each value's rank in that order; valid marks the entities whose value is of that kind."""
     values: np.ndarray
     valid: np.ndarray
     texts: list[str] | None = None
@@ -184,7 +184,6 @@ class Table:
         rank = {text: i for i, text in enumerate(texts)}
         codes = np.array([rank[v] if isinstance(v, str) else -1 for v in raw], dtype=np.int64)
         return Column(codes, codes >= 0, texts)
-
 
     @staticmethod
     def sort_column(raw: list) -> Column:

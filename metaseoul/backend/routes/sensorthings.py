@@ -21,6 +21,7 @@ PATH = "/sensorthings/v1.1"
 QUERIES_AT_ONCE = 1
 QUEUE_SECONDS, RETRY_AFTER_SECONDS = 2.0, 1
 Lookup = Callable[[CityData, int | None], object]  # the entity or entities for a path's id; None: there is none
+Expand = Callable[[CityData, dict], list]  # a Thing's Datastreams
 GATES: weakref.WeakKeyDictionary[CityData, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
@@ -29,11 +30,11 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> J
 
 
 def gate(city: CityData) -> asyncio.Semaphore:
-    """The backend's query gate, made on its event loop (each running backend has its own)."""
+    """The backend's query gate: one per running backend, so that each event loop waits on its own."""
     return GATES.setdefault(city, asyncio.Semaphore(QUERIES_AT_ONCE))
 
 
-def answer(items_for: Lookup, expand, city: CityData, ident: int | None, params: dict, path: str) -> Response:
+def answer(items_for: Lookup, expand: Expand | None, city: CityData, ident: int | None, params: dict, path: str) -> Response:
     """A collection's answer, in full (the entities, the query options, the JSON), on a worker thread."""
     try:
         items = items_for(city, ident)
@@ -44,7 +45,7 @@ def answer(items_for: Lookup, expand, city: CityData, ident: int | None, params:
         return error(400, str(exc))
 
 
-def entities(items_for: Lookup, expand: Callable[[CityData, dict], list] | None = None):
+def entities(items_for: Lookup, expand: Expand | None = None):
     """A collection endpoint: the query options apply."""
     async def endpoint(request: Request) -> Response:
         city, queue = request.state.city, gate(request.state.city)
@@ -61,7 +62,7 @@ def entities(items_for: Lookup, expand: Callable[[CityData, dict], list] | None 
     return endpoint
 
 
-def entity(get_one: Lookup, expand: Callable[[CityData, dict], list] | None = None):
+def entity(get_one: Lookup, expand: Expand | None = None):
     """A single entity: only $expand applies (and only where it is offered)."""
     async def endpoint(request: Request) -> Response:
         city = request.state.city
