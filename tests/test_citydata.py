@@ -4,13 +4,15 @@ query engine with a fixed clock and over HTTP from the backend's application."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from metaseoul.backend.citydata import STEPS, CityData, QueryError, collection, parse_filter
+from metaseoul.backend.citydata import STEP_SECONDS, STEPS, CityData, QueryError, collection, parse_filter
+from metaseoul.backend.routes import sensorthings
+from metaseoul.backend.sensorfilter import MAX_COMPARISONS, MAX_FILTER_CHARS, MAX_NESTING
 
-NOON_KST = datetime(2026, 5, 15, 3, 0, tzinfo=timezone.utc).timestamp()  # 12:00 in Seoul
+NOON_KST = datetime(2026, 5, 15, 3, 0, tzinfo=UTC).timestamp()  # 12:00 in Seoul
 
 
 @pytest.fixture
@@ -119,3 +121,135 @@ def test_hostile_queries_get_400_not_500(app_client, path, params):
 def test_mismatched_kinds_simply_do_not_match(app_client, params):
     response = app_client.get("/sensorthings/v1.1/Datastreams(1)/Observations", params=params)
     assert response.status_code == 200
+
+
+def picked(rows: list[dict], text: str) -> list[dict]:
+    return collection(rows, {"$filter": text, "$top": "1000"}, "/x")["value"]
+
+
+def test_and_binds_tighter_than_or_and_parentheses_group(city):
+    rows = city.observations(4)  # temperature at Seoul Plaza
+    low, high = sorted(o["result"] for o in rows)[len(rows) // 3], sorted(o["result"] for o in rows)[2 * len(rows) // 3]
+    early = rows[STEPS // 2]["phenomenonTime"]
+    a, b, c = (lambda o: o["result"] < low), (lambda o: o["result"] > high), (lambda o: o["phenomenonTime"] < early)
+    text = f"result lt {low} or result gt {high} and phenomenonTime lt {early}"
+    assert picked(rows, text) == [o for o in rows if a(o) or (b(o) and c(o))]
+    grouped = f"(result lt {low} or result gt {high}) and phenomenonTime lt {early}"
+    assert picked(rows, grouped) == [o for o in rows if (a(o) or b(o)) and c(o)]
+    assert picked(rows, grouped) != picked(rows, text)
+    assert picked(rows, f"((({grouped})))") == picked(rows, grouped)
+
+
+@pytest.mark.parametrize("zone, hours", [("Z", 0), ("+09:00", 9), ("-05:00", -5), ("+05:30", 5.5)])
+def test_times_compare_as_instants_whatever_their_zone(city, zone, hours):
+    rows = city.observations(1)
+    at = datetime.fromisoformat(rows[100]["phenomenonTime"])
+    local = (at + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S") + zone
+    for op, test in [("eq", at.__eq__), ("ne", at.__ne__), ("gt", at.__lt__), ("ge", at.__le__),
+                     ("lt", at.__gt__), ("le", at.__ge__)]:
+        expected = [o for o in rows if test(datetime.fromisoformat(o["resultTime"]))]
+        assert picked(rows, f"resultTime {op} {local}") == expected, (op, local)
+    assert len(picked(rows, f"phenomenonTime eq {local}")) == 1
+    just_after = (at + timedelta(hours=hours, microseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%f") + zone
+    assert picked(rows, f"phenomenonTime lt {just_after}") == rows[:101]
+
+
+@pytest.mark.parametrize("value", ["Seoul Plaza", "Seoul Plaz", "A", "zz", "", "Myeong-dong", "it''s"])
+def test_text_compares_like_python_strings(city, value):
+    things = city.things()
+    plain = value.replace("''", "'")
+    for op, test in [("eq", plain.__eq__), ("ne", plain.__ne__), ("gt", plain.__lt__), ("ge", plain.__le__),
+                     ("lt", plain.__gt__), ("le", plain.__ge__)]:
+        assert picked(things, f"name {op} '{value}'") == [t for t in things if test(t["name"])], (op, value)
+
+
+ODD = [{"v": 3}, {"v": 3.0}, {"v": True}, {"v": "3"}, {"v": None}, {}, {"v": [3]}, {"v": {"x": 3}},
+       {"v": "2026-05-15T00:00:00Z"}, {"v": "2026-05-15T09:00:00+09:00"}, {"v": "2026-05-15T00:00:00"}, {"v": 10**400}]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("v eq 3", [0, 1]),
+    ("v ne 3", [11]),  # only numbers are unequal to a number: true, text, nothing and lists are another kind
+    ("v gt 2", [0, 1, 11]),
+    ("v lt 1000000000", [0, 1]),
+    ("v eq '3'", [3]),
+    ("v ne '3'", [8, 9, 10]),
+    ("v ge 2026-05-15T00:00Z", [8, 9]),  # a time without a zone is not an instant
+    ("v ne 2026-05-15T00:00Z", []),
+    ("v eq 2026-05-15T09:00+09:00", [8, 9]),
+    ("nothing eq 1 or nothing ne 1 or nothing ne 'x' or nothing ne 2026-05-15T00:00Z", []),
+])
+def test_values_of_another_kind_simply_do_not_match(text, expected):
+    assert picked(ODD, text) == [ODD[i] for i in expected]
+
+
+def test_the_same_filter_answers_the_same_on_the_kept_observations(city):
+    table = city.all_observations()
+    assert city.all_observations() is table, "kept for the step"
+    text = "result ge 30 and phenomenonTime gt 2026-05-14T12:00+09:00"
+    once = collection(table, {"$filter": text, "$count": "true"}, "/x")
+    assert collection(table, {"$filter": text, "$count": "true"}, "/x") == once
+    assert once["@iot.count"] == len([o for o in table.items if o["result"] >= 30 and o["phenomenonTime"] > "2026-05-14T03:00:00Z"])
+
+
+@pytest.mark.parametrize("minutes", [10, 30, 24 * 60 + 10])
+def test_kept_observations_move_on_with_the_step(minutes):
+    now = [NOON_KST]
+    moving = CityData(clock=lambda: now[0])
+    before = {ident: moving.observations(ident) for ident in (1, 2, 40)}
+    before_all = moving.all_observations()
+    now[0] += minutes * 60
+    fresh = CityData(clock=lambda: NOON_KST + minutes * 60)
+    for ident in before:
+        assert moving.observations(ident) == fresh.observations(ident)
+        assert len(moving.observations(ident)) == STEPS
+    assert moving.all_observations() is not before_all
+    assert moving.all_observations().items == fresh.all_observations().items
+    assert moving.observations(1)[-1]["phenomenonTime"] == datetime.fromtimestamp(
+        (NOON_KST + minutes * 60) // STEP_SECONDS * STEP_SECONDS, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def comparisons(n: int) -> str:
+    return " or ".join(f"id eq {i}" for i in range(n))
+
+
+@pytest.mark.parametrize("params, words", [
+    ({"$filter": "id eq 1" + " " * (MAX_FILTER_CHARS - 6)}, f"$filter longer than {MAX_FILTER_CHARS} characters"),
+    ({"$filter": "(" * (MAX_NESTING + 1) + "id eq 1" + ")" * (MAX_NESTING + 1)},
+     f"$filter nests parentheses deeper than {MAX_NESTING}"),
+    ({"$filter": comparisons(MAX_COMPARISONS + 1)}, f"$filter has more than {MAX_COMPARISONS} comparisons"),
+    ({"$orderby": "result,id,name,phenomenonTime,resultTime,id"}, "$orderby may name at most 5 fields"),
+])
+def test_query_limits_are_refused_with_a_plain_message(app_client, params, words):
+    response = app_client.get("/sensorthings/v1.1/Observations", params=params)
+    assert response.status_code == 400 and response.json()["message"] == words
+
+
+@pytest.mark.parametrize("params", [
+    {"$filter": "id eq 1" + " " * (MAX_FILTER_CHARS - 7)},
+    {"$filter": "(" * MAX_NESTING + "id eq 1" + ")" * MAX_NESTING},
+    {"$filter": comparisons(MAX_COMPARISONS)},
+    {"$orderby": "result desc,id,name,phenomenonTime,resultTime"},
+])
+def test_queries_at_the_limits_are_answered(app_client, params):
+    assert app_client.get("/sensorthings/v1.1/Observations", params=params).status_code == 200
+
+
+def test_a_query_that_waits_too_long_for_its_turn_is_told_to_retry(app_client, monkeypatch):
+    monkeypatch.setattr(sensorthings, "QUEUE_SECONDS", 0.05)
+    turn = sensorthings.gate(app_client.app_state["city"])
+    app_client.portal.call(turn.acquire)  # a query of someone else's, still running
+    try:
+        busy = app_client.get("/sensorthings/v1.1/Observations")
+    finally:
+        app_client.portal.call(turn.release)
+    assert busy.status_code == 503 and busy.headers["retry-after"] == str(sensorthings.RETRY_AFTER_SECONDS)
+    assert "try again" in busy.json()["message"]
+    assert app_client.get("/sensorthings/v1.1/Observations").status_code == 200, "the turn was given back"
+
+
+def test_orderby_puts_numbers_then_texts_then_nothing_and_keeps_ties_in_order():
+    rows = [{"v": "b", "n": 1}, {"v": 2, "n": 2}, {}, {"v": "a", "n": 3}, {"v": 2.0, "n": 4}, {"v": -1, "n": 5}, {"v": None}]
+    order = collection(rows, {"$orderby": "v"}, "/x")["value"]
+    assert [r.get("n") for r in order] == [5, 2, 4, 3, 1, None, None]
+    assert [r.get("n") for r in collection(rows, {"$orderby": "v desc,n desc"}, "/x")["value"]] == [None, None, 1, 3, 4, 2, 5]

@@ -5,9 +5,10 @@ crowded, as 여유/보통/약간 붐빔/붐빔), the population range, temperatu
 come every 10 minutes for the last 24 hours and follow the day's rhythm, so they move over time; they
 are computed from the time rather than stored, which keeps the reference backend small.
 
-Query options: ``$top $skip $count $orderby``, ``$filter`` with eq ne gt ge lt le, ``and``, ``or``
-and parentheses (on phenomenonTime, result, name, id and the like), ``$expand=Datastreams`` on
-Things, and ``@iot.nextLink`` paging.
+Query options: ``$top $skip $count $orderby``, ``$filter`` (metaseoul.backend.sensorfilter: eq ne
+gt ge lt le, ``and``, ``or`` and parentheses, on phenomenonTime, result, name, id and the like),
+``$expand=Datastreams`` on Things, and ``@iot.nextLink`` paging. The observations of a 10-minute step
+are made once and kept until the step changes, with the columns queries have used.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ import json
 import math
 import re
 import time
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib import resources
 from urllib.parse import urlencode
+
+from metaseoul.backend.sensorfilter import QueryError, Table, matching, parse_filter
 
 STEP_SECONDS = 600
 STEPS = 144  # 24 hours
@@ -32,11 +36,7 @@ PROPERTIES = [
     ("PM2.5", "pm25", {"name": "microgram per cubic metre", "symbol": "µg/m³", "definition": "particulate matter up to 2.5 µm"}),
 ]
 DEFAULT_TOP, MAX_TOP = 100, 1000
-MAX_FILTER_CHARS, MAX_NESTING = 2000, 20
-
-
-class QueryError(ValueError):
-    """A query option the API cannot honour; the message says which and why."""
+MAX_ORDERBY_FIELDS = 5
 
 
 def hotspots() -> list[dict]:
@@ -65,11 +65,31 @@ def reading(spot_index: int, spot: dict, prop: str, step: int) -> float:
     return round(pm10 if prop == "pm10" else pm10 * 0.55, 1)
 
 
+@dataclass
+class Readings:
+    """The observations of one 10-minute step by datastream, and all of them as one table, each made on
+    first use; with the step before's, whose rows a stream moves on by one (two steps held at most)."""
+    step: int
+    before: Readings | None = None
+    streams: dict[int, list[dict]] = field(default_factory=dict)
+    table: Table | None = None
+
+
 class CityData:
     def __init__(self, base_url: str = "", clock=time.time):
         self.base = base_url
         self.clock = clock
         self.spots = hotspots()
+        self.readings = Readings(step=-1)
+
+    def _now(self) -> Readings:
+        """The current step's readings (replaced as a whole, so a query that began before a step change
+        finishes on the step it began with)."""
+        step = int(self.clock() // STEP_SECONDS)
+        if self.readings.step != step:
+            self.readings.before = None  # the cache holds at most two steps
+            self.readings = Readings(step, self.readings if self.readings.step == step - 1 else None)
+        return self.readings
 
     # --- entities ----------------------------------------------------------------------------
     def _link(self, path: str) -> str:
@@ -105,17 +125,26 @@ class CityData:
                 "Thing@iot.navigationLink": self._link(f"/Datastreams({ident})/Thing"),
                 "Observations@iot.navigationLink": self._link(f"/Datastreams({ident})/Observations")}
 
-    def observations(self, ident: int) -> list[dict]:
+    def _observation(self, ident: int, step: int) -> dict:
         i, p = divmod(ident - 1, len(PROPERTIES))
-        last = int(self.clock() // STEP_SECONDS)
-        rows = []
-        for step in range(last - STEPS + 1, last + 1):
-            stamp = datetime.fromtimestamp(step * STEP_SECONDS, timezone.utc).isoformat().replace("+00:00", "Z")
-            oid = ident * 10_000_000 + step % 10_000_000
-            rows.append({"@iot.id": oid, "@iot.selfLink": self._link(f"/Observations({oid})"),
-                         "phenomenonTime": stamp, "resultTime": stamp,
-                         "result": reading(i, self.spots[i], PROPERTIES[p][1], step)})
-        return rows
+        stamp = datetime.fromtimestamp(step * STEP_SECONDS, UTC).isoformat().replace("+00:00", "Z")
+        oid = ident * 10_000_000 + step % 10_000_000
+        return {"@iot.id": oid, "@iot.selfLink": self._link(f"/Observations({oid})"),
+                "phenomenonTime": stamp, "resultTime": stamp, "result": reading(i, self.spots[i], PROPERTIES[p][1], step)}
+
+    def _stream(self, now: Readings, ident: int) -> list[dict]:
+        """One datastream's last STEPS observations: the step before's rows moved on by one where kept."""
+        if ident not in now.streams:
+            before = now.before.streams.get(ident) if now.before else None
+            if before:
+                now.streams[ident] = before[1:] + [self._observation(ident, now.step)]
+            else:
+                now.streams[ident] = [self._observation(ident, step) for step in range(now.step - STEPS + 1, now.step + 1)]
+        return now.streams[ident]
+
+    def observations(self, ident: int) -> list[dict]:
+        """The datastream's observations, oldest first (shared with later calls in this step: not to be changed)."""
+        return self._stream(self._now(), ident)
 
     # --- collections -------------------------------------------------------------------------
     def things(self) -> list[dict]:
@@ -132,13 +161,17 @@ class CityData:
         return [self.datastream(i * len(PROPERTIES) + p + 1) for i in things for p in range(len(PROPERTIES))]
 
     def observation(self, oid: int) -> dict | None:
-        ident, step = divmod(oid, 10_000_000)
+        ident = oid // 10_000_000
         if not self.has_datastream(ident):
             return None
         return next((o for o in self.observations(ident) if o["@iot.id"] == oid), None)
 
-    def all_observations(self) -> list[dict]:
-        return [o for ds in range(1, len(self.spots) * len(PROPERTIES) + 1) for o in self.observations(ds)]
+    def all_observations(self) -> Table:
+        """Every observation, as a table kept for this step with the columns queries have used."""
+        now = self._now()
+        if now.table is None:
+            now.table = Table([o for ds in range(1, len(self.spots) * len(PROPERTIES) + 1) for o in self._stream(now, ds)])
+        return now.table
 
     def has_thing(self, ident: int) -> bool:
         return 1 <= ident <= len(self.spots)
@@ -148,19 +181,16 @@ class CityData:
 
 
 # --- query options --------------------------------------------------------------------------
-def collection(items: list[dict], params, path: str, expand=None) -> dict:
+def collection(rows: list[dict] | Table, params, path: str, expand=None) -> dict:
     """Apply $filter, $orderby, $skip, $top, $count and $expand, and page with @iot.nextLink."""
     unknown = [k for k in params if k.startswith("$") and k not in ("$filter", "$orderby", "$top", "$skip", "$count", "$expand")]
     if unknown:
         raise QueryError(f"unsupported query option {unknown[0]}")
-    if "$filter" in params:
-        test = parse_filter(params["$filter"])
-        items = [item for item in items if test(item)]
+    table = rows if isinstance(rows, Table) else Table(rows)
+    picked = matching(parse_filter(params["$filter"]) if "$filter" in params else None, table)
     if "$orderby" in params:
-        for field, descending in reversed(parse_orderby(params["$orderby"])):
-            if any(isinstance(item.get(field), (dict, list)) for item in items):
-                raise QueryError(f"$orderby: {field} is not a single value and cannot be ordered by")
-            items = sorted(items, key=lambda item: _sortable(item.get(field)), reverse=descending)
+        picked = table.ordered(picked, parse_orderby(params["$orderby"]))
+    items = [table.items[i] for i in picked]
     top = _whole(params.get("$top", str(DEFAULT_TOP)), "$top")
     skip = _whole(params.get("$skip", "0"), "$skip")
     if top > MAX_TOP:
@@ -189,120 +219,14 @@ def _whole(text: str, name: str) -> int:
     return int(text)
 
 
-def _sortable(value):
-    return (value is None, isinstance(value, str), value if value is not None else 0)
-
-
 def parse_orderby(text: str) -> list[tuple[str, bool]]:
+    parts = text.split(",")
+    if len(parts) > MAX_ORDERBY_FIELDS:
+        raise QueryError(f"$orderby may name at most {MAX_ORDERBY_FIELDS} fields")
     out = []
-    for part in text.split(","):
+    for part in parts:
         words = part.split()
         if not words or len(words) > 2 or (len(words) == 2 and words[1] not in ("asc", "desc")):
             raise QueryError(f"$orderby: cannot read {part.strip()!r} (expected: field [asc|desc])")
         out.append((words[0], len(words) == 2 and words[1] == "desc"))
     return out
-
-
-TOKEN = re.compile(r"\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<str>'(?:[^']|'')*')|"
-                   r"(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d))|"
-                   r"(?P<num>-?\d+(?:\.\d+)?)|(?P<word>[A-Za-z_@][\w@.]*))")
-COMPARE = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "gt": lambda a, b: a > b,
-           "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b}
-
-
-def parse_filter(text: str):
-    """Compile a $filter expression into a test on one entity (which never raises: a value of the
-    wrong kind simply does not match)."""
-    if len(text) > MAX_FILTER_CHARS:
-        raise QueryError(f"$filter longer than {MAX_FILTER_CHARS} characters")
-    tokens, pos = [], 0
-    while pos < len(text.rstrip()):
-        match = TOKEN.match(text, pos)
-        if not match or match.end() == pos:
-            raise QueryError(f"$filter: cannot read from {text[pos:pos + 20]!r}")
-        kind = match.lastgroup
-        tokens.append((kind, match.group(kind)))
-        pos = match.end()
-    tokens.append(("end", ""))
-    index = 0
-
-    def peek():
-        return tokens[index]
-
-    def take(kind=None, value=None):
-        nonlocal index
-        token = tokens[index]
-        if (kind and token[0] != kind) or (value and token[1] != value):
-            wanted = value or {"rp": "')'", "lp": "'('", "word": "a field name"}.get(kind, kind)
-            raise QueryError(f"$filter: expected {wanted} but found {token[1] or 'the end'!r}")
-        index += 1
-        return token
-
-    def joined(word: str, operand):
-        """One precedence level: operands joined by ``word`` ('or' binds looser than 'and')."""
-        def level():
-            operands = [operand()]
-            while peek() == ("word", word):
-                take()
-                operands.append(operand())
-            if len(operands) == 1:
-                return operands[0]
-            combine = any if word == "or" else all  # flat, so long chains cannot exhaust the stack
-            return lambda item: combine(test(item) for test in operands)
-        return level
-
-    depth = 0
-
-    def factor():
-        nonlocal depth
-        if peek()[0] == "lp":
-            depth += 1
-            if depth > MAX_NESTING:
-                raise QueryError(f"$filter nests parentheses deeper than {MAX_NESTING}")
-            take("lp")
-            inner = expression()
-            take("rp")
-            depth -= 1
-            return inner
-        field = take("word")[1]
-        op = take("word")[1]
-        if op not in COMPARE:
-            raise QueryError(f"$filter: unknown operator {op!r} (use eq ne gt ge lt le)")
-        kind, raw = take()
-        if kind == "str":
-            value = raw[1:-1].replace("''", "'")
-        elif kind == "num":
-            value = float(raw)
-        elif kind == "time":
-            try:
-                value = _instant(raw)
-            except ValueError:
-                raise QueryError(f"$filter: {raw!r} is not a valid time") from None
-        else:
-            raise QueryError(f"$filter: expected a value after {op}, found {raw or 'the end'!r}")
-        compare = COMPARE[op]
-
-        def test(item):
-            have = item.get(field)
-            try:
-                if kind == "time":
-                    have = _instant(have)
-                elif kind == "num" and (isinstance(have, bool) or not isinstance(have, (int, float))):
-                    return False
-                elif kind == "str" and not isinstance(have, str):
-                    return False
-                return compare(have, value)
-            except (TypeError, ValueError, AttributeError):
-                return False
-        return test
-
-    def expression():
-        return joined("or", joined("and", factor))()
-
-    predicate = expression()
-    take("end")
-    return predicate
-
-
-def _instant(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -1,8 +1,12 @@
 """Live city data as OGC SensorThings 1.1: the entity collections with their query options, single
-entities, and the navigation between them."""
+entities, and the navigation between them. Collection queries run off the event loop, one at a time
+(QUERIES_AT_ONCE), so that a flood of costly filters queues here instead of holding the interpreter
+against the event loop and the realtime channel; one that waits longer than QUEUE_SECONDS is a 503."""
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Callable
 from functools import partial
 
@@ -14,30 +18,51 @@ from starlette.routing import Mount, Route
 from metaseoul.backend.citydata import PROPERTIES, CityData, QueryError, collection
 
 PATH = "/sensorthings/v1.1"
+QUERIES_AT_ONCE = 1
+QUEUE_SECONDS, RETRY_AFTER_SECONDS = 2.0, 1
 Lookup = Callable[[CityData, int | None], object]  # the entity or entities for a path's id; None: there is none
+Expand = Callable[[CityData, dict], list]  # a Thing's Datastreams
+GATES: weakref.WeakKeyDictionary[CityData, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
-def error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"code": status, "type": "error", "message": message}, status_code=status)
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"code": status, "type": "error", "message": message}, status_code=status, headers=headers)
 
 
-def entities(items_for: Lookup, expand: Callable[[CityData, dict], list] | None = None):
+def gate(city: CityData) -> asyncio.Semaphore:
+    """The backend's query gate: one per running backend, so that each event loop waits on its own."""
+    return GATES.setdefault(city, asyncio.Semaphore(QUERIES_AT_ONCE))
+
+
+def answer(items_for: Lookup, expand: Expand | None, city: CityData, ident: int | None, params: dict, path: str) -> Response:
+    """A collection's answer, in full (the entities, the query options, the JSON), on a worker thread."""
+    try:
+        items = items_for(city, ident)
+        if items is None:
+            return error(404, "no such entity")
+        return JSONResponse(collection(items, params, path, expand and partial(expand, city)))
+    except QueryError as exc:
+        return error(400, str(exc))
+
+
+def entities(items_for: Lookup, expand: Expand | None = None):
     """A collection endpoint: the query options apply."""
     async def endpoint(request: Request) -> Response:
-        city = request.state.city
+        city, queue = request.state.city, gate(request.state.city)
         try:
-            items = items_for(city, request.path_params.get("ident"))
-            if items is None:
-                return error(404, "no such entity")
-            body = await run_in_threadpool(collection, items, dict(request.query_params), request.url.path,
-                                           expand and partial(expand, city))
-        except QueryError as exc:
-            return error(400, str(exc))
-        return JSONResponse(body)
+            await asyncio.wait_for(queue.acquire(), QUEUE_SECONDS)
+        except TimeoutError:
+            return error(503, "busy with other queries; try again shortly",
+                         {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        try:
+            return await run_in_threadpool(answer, items_for, expand, city, request.path_params.get("ident"),
+                                           dict(request.query_params), request.url.path)
+        finally:
+            queue.release()
     return endpoint
 
 
-def entity(get_one: Lookup, expand: Callable[[CityData, dict], list] | None = None):
+def entity(get_one: Lookup, expand: Expand | None = None):
     """A single entity: only $expand applies (and only where it is offered)."""
     async def endpoint(request: Request) -> Response:
         city = request.state.city
