@@ -145,6 +145,8 @@ def parser() -> argparse.ArgumentParser:
     moderator.add_argument("name", help=_("the user name"))
     moderator.add_argument("--data", type=Path, default=Path("metaseoul-data"), help=_("the backend's data folder"))
     moderator.add_argument("--revoke", action="store_true", help=_("make the user an ordinary citizen again"))
+    moderator.add_argument("--staff", action="store_true",
+                           help=_("give the verified city staff badge instead (no moderator powers)"))
     moderator.set_defaults(handler=_moderator)
 
     kiosk = sub.add_parser("kiosk", parents=[common], help=_("run the full-screen kiosk for public terminals"))
@@ -331,17 +333,20 @@ def _check_backend(args) -> int:
 
 def _moderator(args) -> int:
     from metaseoul.backend.db import Database
-    from metaseoul.backend.moderation import Moderation
+    from metaseoul.backend.moderation import MODERATOR, Moderation
 
     if not (args.data / "metaseoul.sqlite3").is_file():
         raise UsageError(_("no backend data in {folder}: give the folder 'metaseoul serve --data' uses").format(
             folder=args.data))
     db = Database(args.data)
     try:
-        Moderation(db).grant(args.name, args.revoke)
+        Moderation(db).grant(args.name, args.revoke, "staff" if args.staff else MODERATOR)
     finally:
         db.close()
-    done = _("{name} is no longer a moderator") if args.revoke else _("{name} is now a moderator")
+    if args.revoke:
+        done = _("{name} is no longer a moderator")
+    else:
+        done = _("{name} is now verified city staff") if args.staff else _("{name} is now a moderator")
     print(done.format(name=args.name))
     return EXIT_OK
 

@@ -201,7 +201,7 @@ def app_client(tmp_path) -> Iterator[TestClient]:
 @pytest.fixture
 def moderator(server) -> tuple[str, str]:
     """A registered user of ``server`` made moderator with ``metaseoul moderator``: (name, password)."""
-    name, password = "moderator-kim", "correct horse battery"
+    name, password = "kim-minseo", "correct horse battery"  # names may not start like a role ("moderator")
     assert httpx.post(server.url + "/auth/register", json={"name": name, "password": password}).status_code == 201
     granted = subprocess.run([sys.executable, "-m", "metaseoul", "moderator", name, "--data", str(server.data)],
                              capture_output=True, text=True, timeout=60)

@@ -178,6 +178,9 @@ def test_moderator_grants_and_revokes_and_names_an_unknown_user(server):
         revoked = metaseoul("moderator", "kim", "--data", str(server.data), "--revoke")
         assert revoked.returncode == 0 and "kim is no longer a moderator" in revoked.stdout
         assert not Moderation(db).is_moderator("kim")
+        staff = metaseoul("moderator", "kim", "--data", str(server.data), "--staff")
+        assert staff.returncode == 0 and "kim is now verified city staff" in staff.stdout
+        assert Moderation(db).role("kim") == "staff" and not Moderation(db).is_moderator("kim")
         unknown = metaseoul("moderator", "lee", "--data", str(server.data))
         assert unknown.returncode == 2
         assert unknown.stderr.startswith("metaseoul: no registered user 'lee': register first")

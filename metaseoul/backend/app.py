@@ -1,6 +1,7 @@
 """The reference backend as a standard ASGI application (Starlette), so any ASGI server and any
 reverse proxy can run it: one Mount per capability (metaseoul.backend.routes), sharing the state
-the lifespan opens on the data folder.
+the lifespan opens on the data folder. ``policy`` and ``clock`` are seams for tests: another set of
+limits than the abuse policy's (said so where used), and a clock to step instead of sleeping.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from metaseoul.backend.citydata import CityData
 from metaseoul.backend.content import catalogue as scene_catalogue
 from metaseoul.backend.db import Database
 from metaseoul.backend.moderation import Moderation
+from metaseoul.backend.ratelimit import POLICY, Clock, Limits, Policy
 from metaseoul.backend.realtime import Hub
 from metaseoul.backend.reservations import Reservations
 from metaseoul.backend.routes import auth, content, discovery, moderation, open311, realtime, reservations, sensorthings
@@ -27,15 +29,16 @@ from metaseoul.backend.routes.common import State
 from metaseoul.backend.store import ComplaintStore
 
 
-def create_app(data_dir: Path) -> Starlette:
+def create_app(data_dir: Path, policy: Policy = POLICY, clock: Clock = time.time) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[State]:
         db = Database(data_dir)
-        accounts, moderators = Accounts(db), Moderation(db)
+        accounts, moderators = Accounts(db, clock), Moderation(db, clock)
         hub = Hub(accounts, moderators)
         try:
-            yield State(store=ComplaintStore(db), accounts=accounts, reservations=Reservations(db),
-                        moderation=moderators, hub=hub, city=CityData(base_url=sensorthings.PATH),
+            yield State(store=ComplaintStore(db), accounts=accounts, reservations=Reservations(db, clock),
+                        moderation=moderators, hub=hub, limits=Limits(policy, clock),
+                        city=CityData(base_url=sensorthings.PATH),
                         services=open311.services(), scenes=scene_catalogue(), counts=Counter(), started=time.time())
         finally:
             hub.stop()

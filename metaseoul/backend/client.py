@@ -15,6 +15,15 @@ class BackendUnavailable(Exception):
     """The backend did not answer, or failed: worth trying again later."""
 
 
+class RateLimited(BackendUnavailable):
+    """The backend answered 429: over a limit of its abuse policy; ``retry_after`` is how many
+    seconds it asks to wait (its Retry-After header) before trying again."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ComplaintRejected(Exception):
     """The backend refused the complaint as it is (Open311 error description in the message)."""
 
@@ -55,9 +64,12 @@ class BackendClient:
         """The backend's scene catalogue: id, version, sha256, size, languages, url."""
         return self._call("GET", f"{content}/scenes").json()
 
-    def guest_token(self, auth: str = "/auth") -> str:
-        """A guest session's bearer token (no personal data)."""
-        return self._call("POST", f"{auth}/guest").json()["access_token"]
+    def guest_token(self, auth: str = "/auth", device_key: str | None = None) -> str:
+        """A guest session's bearer token (no personal data). ``device_key`` is a random id the device
+        keeps (16 to 64 letters, digits, - or _), so that a moderator's ban reaches this device's next
+        guest sessions rather than everyone at its address."""
+        headers = {"X-Device-Key": device_key} if device_key else {}
+        return self._call("POST", f"{auth}/guest", headers=headers).json()["access_token"]
 
     def submit(self, complaint: Complaint, idempotency_key: str) -> str:
         """File ``complaint``; the same key always yields the same service request id."""
@@ -79,9 +91,20 @@ class BackendClient:
             except (ValueError, KeyError, IndexError, TypeError):
                 reason = response.text[:200]
             raise ComplaintRejected(reason)
-        if response.status_code >= 300:  # busy (429), moved, wrong address, server trouble: try later
-            raise BackendUnavailable(f"{self.base_url} answered {response.status_code}")
+        if response.status_code == 429:
+            wait = response.headers.get("retry-after", "")
+            raise RateLimited(f"{self.base_url} asks to wait: {_problem(response)}", int(wait) if wait.isdigit() else 60)
+        if response.status_code >= 300:  # moved, wrong address, banned, server trouble: try later
+            raise BackendUnavailable(f"{self.base_url} answered {response.status_code}: {_problem(response)}")
         return response
 
     def close(self) -> None:
         self.http.close()
+
+
+def _problem(response: httpx.Response) -> str:
+    """The message of the contract's Problem answer, else the start of whatever came."""
+    try:
+        return str(response.json()["message"])
+    except (ValueError, KeyError, TypeError):
+        return response.text[:200]

@@ -1,12 +1,15 @@
 """Booking public services by time slot: list, book, cancel. A slot is never booked past its
-capacity, however many requests race for it: the count and the insert happen in one transaction."""
+capacity, however many requests race for it, nor a citizen past BOOKINGS_PER_PERSON active bookings
+(slots that have not ended): the counts and the insert happen in one transaction. A slot that has
+begun can no longer be booked."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 
 from metaseoul.backend.db import Database
@@ -20,7 +23,7 @@ CREATE INDEX IF NOT EXISTS bookings_by_slot ON bookings (slot_id);
 
 
 SLOT_ID = re.compile(r"([a-z0-9-]+)@(\d{4}-\d\d-\d\d)T(\d\d:\d\d)")
-BOOKINGS_PER_PERSON = 5
+BOOKINGS_PER_PERSON = 3  # active at once
 
 
 class SlotFull(Exception):
@@ -36,8 +39,9 @@ def offered() -> list[dict]:
 
 
 class Reservations:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, clock=time.time):
         self.db = db
+        self.clock = clock
         db.schema(SCHEMA)
         self.services = {s["code"]: s for s in offered()}
 
@@ -56,30 +60,40 @@ class Reservations:
                         "capacity": service["capacity"], "remaining": max(0, service["capacity"] - taken)})
         return out
 
-    def _slot(self, slot_id: str) -> tuple[str, int]:
-        """The slot's one canonical id (SERVICE@YYYY-MM-DDTHH:MM) and its capacity."""
+    def _slot(self, slot_id: str) -> tuple[dict, datetime]:
+        """The service of a slot given by its one canonical id (SERVICE@YYYY-MM-DDTHH:MM), and when it begins."""
         match = SLOT_ID.fullmatch(slot_id)
         service = self.services.get(match.group(1)) if match else None
         if service is None or match.group(3) not in service["times"]:
             raise NotFound(f"no slot {slot_id!r}")
         try:
-            date.fromisoformat(match.group(2))
+            return service, datetime.fromisoformat(f"{match.group(2)}T{match.group(3)}:00+09:00")
         except ValueError:
             raise NotFound(f"no slot {slot_id!r}") from None
-        return slot_id, service["capacity"]
+
+    def _active(self, slot_id: str, now: datetime) -> bool:
+        """Whether a booking of ``slot_id`` still counts: its slot has not ended (nor left the offer)."""
+        try:
+            service, begins = self._slot(slot_id)
+        except NotFound:
+            return False
+        return begins + timedelta(minutes=service["minutes"]) > now
 
     def book(self, slot_id: str, subject: str) -> dict:
-        slot_id, capacity = self._slot(slot_id)
+        service, begins = self._slot(slot_id)
+        capacity, now = service["capacity"], datetime.fromtimestamp(self.clock(), UTC)
+        if begins <= now:
+            raise SlotFull(f"{slot_id} has begun: choose a later slot")
 
         def work(conn):
-            mine = conn.execute("SELECT COUNT(*) FROM bookings WHERE subject = ?", (subject,)).fetchone()[0]
-            if mine >= BOOKINGS_PER_PERSON:
-                raise SlotFull(f"at most {BOOKINGS_PER_PERSON} bookings at a time: cancel one first")
+            held = conn.execute("SELECT slot_id FROM bookings WHERE subject = ?", (subject,)).fetchall()
+            if sum(self._active(row["slot_id"], now) for row in held) >= BOOKINGS_PER_PERSON:
+                raise SlotFull(f"at most {BOOKINGS_PER_PERSON} active bookings at a time: cancel one first")
             taken = conn.execute("SELECT COUNT(*) FROM bookings WHERE slot_id = ?", (slot_id,)).fetchone()[0]
             if taken >= capacity:
                 raise SlotFull(f"{slot_id} is fully booked")
             booking = {"booking_id": uuid.uuid4().hex[:12], "slot_id": slot_id, "subject": subject,
-                       "created": datetime.now().astimezone().isoformat(timespec="seconds")}
+                       "created": now.astimezone().isoformat(timespec="seconds")}
             conn.execute("INSERT INTO bookings VALUES (:booking_id, :slot_id, :subject, :created)", booking)
             return booking
         return self.db.write(work)

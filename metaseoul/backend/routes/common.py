@@ -1,9 +1,9 @@
 """What every route module shares: the state the lifespan opens, request bodies read within the
-limit, problem answers, the answer language, and the signed-in and moderator-only guards."""
+limit and checked against the contract, problem answers (429 with Retry-After among them), who is
+asking (their address), the answer language, and the signed-in and moderator-only guards."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import TypedDict
@@ -11,10 +11,14 @@ from typing import TypedDict
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount
+from starlette.types import Scope
 
+from metaseoul.backend import contract
 from metaseoul.backend.accounts import Accounts, AuthError, Session
 from metaseoul.backend.citydata import CityData
 from metaseoul.backend.moderation import Moderation
+from metaseoul.backend.ratelimit import Limits, retry_after
 from metaseoul.backend.realtime import Hub
 from metaseoul.backend.reservations import Reservations
 from metaseoul.backend.store import ComplaintStore
@@ -30,6 +34,7 @@ class State(TypedDict):
     reservations: Reservations
     moderation: Moderation
     hub: Hub
+    limits: Limits
     city: CityData
     services: dict[str, dict]  # Open311 service code: its names, descriptions, keywords and group
     scenes: dict[str, tuple[dict, bytes]]  # scene id: (catalogue entry, file)
@@ -37,8 +42,22 @@ class State(TypedDict):
     started: float  # time.time() at startup
 
 
-def problem(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"code": status, "message": message}, status_code=status)
+def problem(status: int, message: str, headers: dict[str, str] | None = None, **details) -> JSONResponse:
+    """The contract's Problem body: the status, a plain message, and any details (``retry_after``, ``until``)."""
+    return JSONResponse({"code": status, "message": message, **details}, status_code=status, headers=headers)
+
+
+def too_many(wait: float, what: str) -> JSONResponse:
+    """429 for ``what`` was done too often, saying in the header and the body when to try again."""
+    seconds = retry_after(wait)
+    return problem(429, f"{what}: try again in {seconds} seconds", {"Retry-After": str(seconds)}, retry_after=seconds)
+
+
+def address(request: Request) -> str:
+    """The client's address as the socket has it. Behind a reverse proxy this is the proxy's, so
+    per-address limits then count everyone together: run the backend where clients reach it directly,
+    or have the proxy enforce its own per-client limits (docs/backend-contract.md, "Abuse policy")."""
+    return request.client.host if request.client else "unknown"
 
 
 class TooLarge(ValueError):
@@ -65,14 +84,18 @@ async def read_body(request: Request) -> bytes:
 
 
 async def json_body(request: Request) -> dict:
-    body = await read_body(request)
-    try:
-        data = json.loads(body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError("the body must be JSON") from None
-    if not isinstance(data, dict):
-        raise ValueError("the body must be a JSON object")
-    return data
+    """The JSON body the contract allows for this operation, or contract.Refused (a ValueError) or TooLarge."""
+    return contract.body(path_template(request.scope), request.method, await read_body(request))
+
+
+def path_template(scope: Scope) -> str:
+    """The matched route's whole path template (a mounted route's path is relative to its Mount), as
+    the OpenAPI document names it: "/open311/v2/requests/{ident}.json", or "unmatched"."""
+    route = scope.get("route")
+    if route is None or isinstance(route, Mount):  # nothing matched, or nothing under the Mount did
+        return "unmatched"
+    mounted_at = scope.get("root_path", "")[len(scope.get("app_root_path", scope.get("root_path", ""))):]
+    return mounted_at + route.path
 
 
 def lang(request: Request) -> str:

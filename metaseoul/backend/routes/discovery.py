@@ -10,14 +10,13 @@ import time
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route
-from starlette.types import Scope
+from starlette.routing import Route
 
 from metaseoul import __version__
 from metaseoul.backend import CONTRACT_VERSION
 from metaseoul.backend.realtime import EMOTES, FRAME_LIMIT, HEARTBEAT_SECONDS, RESUME_SECONDS, ROOM_CAPACITY, TICK_HZ
 from metaseoul.backend.routes import auth, content, moderation, open311, realtime, reservations, sensorthings
-from metaseoul.backend.routes.common import BODY_LIMIT
+from metaseoul.backend.routes.common import BODY_LIMIT, path_template
 
 log = logging.getLogger("metaseoul.backend")
 
@@ -60,20 +59,10 @@ async def metrics(request: Request) -> Response:
     return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
 
 
-def route_label(scope: Scope) -> str:
-    """The matched route's whole path template (a mounted route's path is relative to its Mount):
-    "/open311/v2/requests/{ident}.json", or "unmatched"."""
-    route = scope.get("route")
-    if route is None or isinstance(route, Mount):  # nothing matched, or nothing under the Mount did
-        return "unmatched"
-    mounted_at = scope.get("root_path", "")[len(scope.get("app_root_path", scope.get("root_path", ""))):]
-    return mounted_at + route.path
-
-
 async def count_and_log(request: Request, call_next) -> Response:
     started_at = time.perf_counter()
     response = await call_next(request)
-    request.state.counts[(route_label(request.scope), response.status_code)] += 1
+    request.state.counts[(path_template(request.scope), response.status_code)] += 1
     log.info(json.dumps({"method": request.method, "path": request.url.path, "status": response.status_code,
                          "ms": round((time.perf_counter() - started_at) * 1000, 1)}))
     return response

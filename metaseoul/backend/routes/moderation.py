@@ -18,12 +18,11 @@ async def act(request: Request, session: Session) -> Response:
     hub, moderation = request.state.hub, request.state.moderation
     try:
         data = await json_body(request)
-        target = data.get("subject") or hub.subject_of(str(data.get("session", "")))
-        if not isinstance(target, str) or not target:
+        target = data.get("subject") or hub.subject_of(data.get("session", ""))
+        if not target:
             raise ValueError("name the target by its realtime session id (session) or account (subject)")
-        minutes = data.get("minutes")
-        entry = await run_in_threadpool(moderation.act, session.subject, str(data.get("action", "")), target,
-                                        str(data.get("reason", "")), minutes)
+        entry = await run_in_threadpool(moderation.act, session.subject, data["action"], target, data["reason"],
+                                        data.get("minutes"))
     except ValueError as exc:
         return problem(body_status(exc), str(exc))
     return JSONResponse(entry | {"connections": hub.enforce(entry)}, status_code=201)
@@ -31,17 +30,10 @@ async def act(request: Request, session: Session) -> Response:
 
 async def announce(request: Request, session: Session) -> Response:
     try:
-        data = await json_body(request)
-        level, text, scene = data.get("level", "info"), data.get("text"), data.get("scene")
-        if level not in ("info", "emergency"):
-            raise ValueError("level must be info or emergency")
-        if (not isinstance(text, dict) or not all(isinstance(text.get(k), str) and 0 < len(text[k]) <= 500
-                                                  for k in ("ko", "en"))):
-            raise ValueError("text needs ko and en, 1 to 500 characters each")
-        if scene is not None and not isinstance(scene, str):
-            raise ValueError("scene must be a scene id")
+        data = await json_body(request)  # the contract's NewAnnouncement: level, text in ko and en, scene id
     except ValueError as exc:
         return problem(body_status(exc), str(exc))
+    level, text, scene = data.get("level", "info"), data["text"], data.get("scene")
     sent = request.state.hub.announce(level, {k: text[k] for k in ("ko", "en")}, scene)
     await run_in_threadpool(request.state.moderation.log, session.subject, f"announce-{level}", scene or "*",
                             text["en"])

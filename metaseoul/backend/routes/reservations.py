@@ -1,5 +1,6 @@
-"""Reservations: what can be booked, each day's slots with the places left, and a signed-in
-citizen's bookings (book, list, cancel)."""
+"""Reservations: what can be booked, each day's slots with the places left, and a registered
+citizen's bookings (book, list, cancel), at most ``bookings_per_minute`` booking requests a minute
+each (ratelimit.Policy); guests may look but not book."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from starlette.routing import Mount, Route
 
 from metaseoul.backend.accounts import Session
 from metaseoul.backend.reservations import NotFound, SlotFull
-from metaseoul.backend.routes.common import body_status, json_body, lang, problem, signed_in
+from metaseoul.backend.routes.common import body_status, json_body, lang, problem, signed_in, too_many
 
 PATH = "/reservations/v1"
 
@@ -33,10 +34,21 @@ async def slots(request: Request) -> Response:
         return problem(404, str(exc))
 
 
+def over_limit(request: Request, session: Session) -> Response | None:
+    """429 when ``session``'s citizen has made too many booking requests this minute; counts this one."""
+    limits = request.state.limits
+    wait = limits.bookings.take(session.subject)
+    return too_many(wait, f"at most {limits.policy.bookings_per_minute} booking requests a minute") if wait else None
+
+
 async def book(request: Request, session: Session) -> Response:
+    if session.kind == "guest":
+        return problem(403, "sign in to book")
+    if refused := over_limit(request, session):
+        return refused
     try:
         data = await json_body(request)
-        booking = await run_in_threadpool(request.state.reservations.book, str(data.get("slot_id", "")), session.subject)
+        booking = await run_in_threadpool(request.state.reservations.book, data["slot_id"], session.subject)
     except ValueError as exc:
         return problem(body_status(exc), str(exc))
     except NotFound as exc:
@@ -51,6 +63,8 @@ async def my_bookings(request: Request, session: Session) -> Response:
 
 
 async def cancel(request: Request, session: Session) -> Response:
+    if refused := over_limit(request, session):
+        return refused
     try:
         await run_in_threadpool(request.state.reservations.cancel, request.path_params["ident"], session.subject)
     except NotFound as exc:
