@@ -315,6 +315,15 @@ def test_sign_in_to_an_added_backend(qtbot, window, server):
     assert window.signed_in is None and "guest" in window.identity.text()
 
 
+def test_sign_in_says_how_long_to_wait_after_too_many_wrong_passwords(qtbot, window, server):
+    httpx.post(server.url + "/auth/register", json={"name": "yuna", "password": "a long password"})
+    add(qtbot, window, server.url)
+    for _attempt in range(5):
+        assert window.sign_in("yuna", "wrong password!!") == "Wrong user name or password."
+    assert window.sign_in("yuna", "a long password") == "Too many attempts: wait 1 min, then try again."
+    assert window.signed_in is None
+
+
 def test_sign_in_dialog_shows_the_reason_and_is_named(qtbot, window, server):
     from metaseoul.launcher.window import SignInDialog
 

@@ -100,6 +100,10 @@ def sign_in(url: str, name: str, password: str, timeout: float = 10.0) -> SignIn
     except urllib.error.HTTPError as exc:
         if exc.code == 401:
             return SignIn(False, _("Wrong user name or password."))
+        if exc.code == 429:
+            wait = exc.headers.get("Retry-After", "")
+            minutes = max(1, -(-int(wait) // 60)) if wait.isdigit() else 15
+            return SignIn(False, _("Too many attempts: wait {minutes} min, then try again.").format(minutes=minutes))
         return SignIn(False, _("The backend answered {code}.").format(code=exc.code))
     except (urllib.error.URLError, OSError, ValueError, KeyError, TypeError):
         return SignIn(False, _("Nobody answers at {where}.").format(where=urllib.parse.urlsplit(url).netloc))

@@ -8,12 +8,14 @@ which address failed; one that drops later is reconnected to in the background.
 from __future__ import annotations
 
 import os
+import secrets
 
 from metaseoul.backend.client import BackendClient, BackendUnavailable, ComplaintRejected
 from metaseoul.backend.embedded import EmbeddedBackend
 from metaseoul.backend.realtime_client import RealtimeSession
 from metaseoul.errors import BackendUnreachable
 from metaseoul.i18n import _
+from metaseoul.paths import state_dir
 
 # A signed-in citizen's token and name, passed by the launcher in the environment (never on the command line).
 TOKEN_VARIABLE, NAME_VARIABLE = "METASEOUL_TOKEN", "METASEOUL_NAME"
@@ -101,6 +103,20 @@ def chat_line(chat: dict) -> str:
     return f"{chat['name']}: {chat['text']}"
 
 
+def _device_key() -> str:
+    """This computer's random device key, made once and kept private: a backend bans the device behind
+    a guest session by it instead of its whole network (docs/backend-contract.md, "Abuse policy")."""
+    path = state_dir() / "device-key"
+    try:
+        return path.read_text("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        key = secrets.token_urlsafe(24)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="ascii") as f:
+            f.write(key)
+        return key
+
+
 def _discover(url: str) -> tuple[dict, str]:
     """The backend's discovery document and a token: the launcher's, else a guest's where it has rooms."""
     client = BackendClient(url, timeout=10)
@@ -109,7 +125,7 @@ def _discover(url: str) -> tuple[dict, str]:
         token = os.environ.get(TOKEN_VARIABLE, "")
         offered = discovery.get("capabilities", [])
         if not token and "realtime" in offered and "accounts" in offered:
-            token = client.guest_token(discovery.get("endpoints", {}).get("auth", "/auth"))
+            token = client.guest_token(discovery.get("endpoints", {}).get("auth", "/auth"), _device_key())
         return discovery, token
     except (BackendUnavailable, ComplaintRejected, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BackendUnreachable(_(
