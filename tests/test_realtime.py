@@ -203,10 +203,12 @@ def test_poses_must_be_finite_and_headings_stay_below_360(server):
     with channel(server) as a, channel(server) as b:
         hello(a, server, "A")
         hello(b, server, "B")
-        for bad in ('{"type":"pose","p":[NaN,0,0],"h":0}', '{"type":"pose","p":[0,0,0],"h":Infinity}',
-                    '{"type":"pose","p":[true,0,0],"h":0}'):
+        for bad, named in (('{"type":"pose","p":[NaN,0,0],"h":0}', "NaN"),
+                           ('{"type":"pose","p":[0,0,0],"h":Infinity}', "Infinity"),
+                           ('{"type":"pose","p":[true,0,0],"h":0}', "p[0] must be a number"),
+                           ('{"type":"pose","p":[0,0,0],"h":360}', "h must be less than 360")):
             a.send(bad)
-            assert "finite" in wait_for(a, "error")["message"]
+            assert named in wait_for(a, "error")["message"]
         a.send(json.dumps({"type": "pose", "p": [0, 0, 0], "h": 359.96}))
         assert wait_for(b, "poses")["poses"][0]["h"] == 0.0
 

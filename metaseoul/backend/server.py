@@ -12,6 +12,7 @@ def serve(host: str, port: int, data: Path) -> None:
 
     from metaseoul.backend.app import create_app
     from metaseoul.backend.db import Database
+    from metaseoul.backend.realtime import PROTOCOL_FRAME_LIMIT
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
@@ -23,5 +24,8 @@ def serve(host: str, port: int, data: Path) -> None:
     Database(data).close()
     # No per-message deflate on the realtime socket: at 200 citizens in one room it doubled the server's
     # CPU (79 % against 42 % of a core, benchmarks/realtime_bench.py) for the same latency.
+    # A realtime frame larger than a few times the channel's own limit is refused by the WebSocket layer
+    # (1009) from its header, before it is read: uvicorn's default (16 MiB, 32 queued) let sockets that
+    # never signed in hold a gigabyte. The hub refuses frames over FRAME_LIMIT itself, with a reason.
     uvicorn.run(create_app(data), host=host, port=port, log_level="warning", access_log=False,
-                ws_per_message_deflate=False)
+                ws_per_message_deflate=False, ws_max_size=PROTOCOL_FRAME_LIMIT, ws_max_queue=4)
