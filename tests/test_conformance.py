@@ -25,6 +25,7 @@ def test_the_reference_backend_passes_every_check(server, moderator, tmp_path):
     assert capabilities == {"discovery", "accounts", "complaints", "city-data", "reservations", "content", "realtime",
                             "moderation"}
     assert "FAIL" not in result.stdout and "skipped" not in result.stdout
+    assert REFUSED_EDGES <= {c["check"] for c in report["checks"] if c["passed"]}
 
 
 def test_writing_checks_only_with_write(server):
@@ -33,12 +34,19 @@ def test_writing_checks_only_with_write(server):
     assert "skipped: needs --write" in result.stdout and "skipped: needs --moderator" in result.stdout
 
 
+# The checks of what a backend must refuse: keys it cannot keep, and password guessing.
+REFUSED_EDGES = {"empty and malformed Idempotency-Key refused", "an Idempotency-Key reused with another body refused (409)",
+                 "repeated wrong passwords answered 429 with Retry-After"}
+
+
 class Broken(BaseHTTPRequestHandler):
-    """Claims complaints, but its services list is not Open311 and it makes duplicates."""
+    """Claims complaints and accounts, but its services list is not Open311, it makes duplicates whatever
+    the Idempotency-Key, and it lets anyone guess passwords for ever."""
 
     def do_GET(self):  # noqa: N802
         answers = {
-            "/.well-known/metaseoul": {"contract_version": "1.0.0", "name": "Broken City", "capabilities": ["complaints"],
+            "/.well-known/metaseoul": {"contract_version": "1.0.0", "name": "Broken City",
+                                       "capabilities": ["complaints", "accounts"],
                                        "endpoints": {"open311": "/open311/v2"}, "limits": {}, "languages": ["ko"]},
             "/open311/v2/services.json": {"services": "none"},
         }
@@ -50,10 +58,13 @@ class Broken(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802
         self.rfile.read(int(self.headers.get("content-length", 0)))
-        self.send_response(201)
+        status, body = {"/auth/token": (401, {"code": 401, "message": "wrong user name or password"}),
+                        "/auth/register": (201, {"name": "someone"})}.get(
+            self.path, (201, [{"service_request_id": os.urandom(4).hex()}]))
+        self.send_response(status)
         self.send_header("content-type", "application/json")
         self.end_headers()
-        self.wfile.write(json.dumps([{"service_request_id": os.urandom(4).hex()}]).encode())
+        self.wfile.write(json.dumps(body).encode())
 
     def log_message(self, *args):
         pass
@@ -72,5 +83,6 @@ def test_a_broken_backend_fails_naming_the_check(tmp_path):
     report = json.loads((tmp_path / "report.json").read_text())
     assert not report["passed"]
     failed = {c["check"] for c in report["checks"] if not c["passed"]}
-    assert "submission is idempotent and readable" in failed
+    assert "submission is idempotent and readable" in failed and REFUSED_EDGES <= failed
+    assert "FAIL  accounts: repeated wrong passwords answered 429 with Retry-After" in result.stdout
     assert "PASS  discovery: discovery document" in result.stdout

@@ -21,6 +21,14 @@ import httpx
 import jsonschema
 
 WRITING = "writes"
+LOGIN_ATTEMPTS = 10  # wrong passwords the login throttle check sends before it expects a 429
+RACERS = 2  # citizens racing for a slot: registrations are rate-limited, and each holds a few bookings at most
+
+
+def retry_after(answer: httpx.Response) -> None:
+    """A 429 must say when to try again, in whole seconds."""
+    value = answer.headers.get("retry-after", "")
+    assert value.isdigit() and int(value) > 0, f"a 429 came with Retry-After {value!r}, not a number of seconds"
 
 
 @dataclass
@@ -113,15 +121,6 @@ class Checker:
         assert answer.status_code == 201, f"guest session answered {answer.status_code}"
         return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
-    def citizen(self) -> dict:
-        """A newly registered citizen's bearer header (each one counts against the address's registrations)."""
-        account = {"name": "check-" + uuid.uuid4().hex[:10], "password": uuid.uuid4().hex}
-        made = self.http.post(self.endpoint("auth", "/auth") + "/register", json=account)
-        assert made.status_code == 201, f"registering answered {made.status_code}"
-        answer = self.http.post(self.endpoint("auth", "/auth") + "/token", json=account)
-        assert answer.status_code == 200, f"signing in answered {answer.status_code}"
-        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
     def accounts(self) -> None:
         self.run("accounts", "guest session token", lambda: self.conforms(
             self.http.post(self.endpoint("auth", "/auth") + "/guest").json(), "Token"))
@@ -131,6 +130,34 @@ class Checker:
                 answer = self.get(self.endpoint("reservations", "/reservations/v1") + "/bookings", headers=header)
                 assert answer.status_code == 401, f"a bad token got {answer.status_code}, not 401"
         self.run("accounts", "bad tokens rejected", bad_tokens)
+        self.run("accounts", "repeated wrong passwords answered 429 with Retry-After", self.login_throttled,
+                 writes=True)
+
+    def citizen(self) -> tuple[dict, dict]:
+        """A throwaway registered account: its credentials and the Authorization header of its token."""
+        credentials = {"name": f"conformance-{uuid.uuid4().hex[:10]}", "password": uuid.uuid4().hex}
+        answer = self.http.post(self.endpoint("auth", "/auth") + "/register", json=credentials)
+        assert answer.status_code == 201, f"registering a throwaway account answered {answer.status_code}"
+        token = self.http.post(self.endpoint("auth", "/auth") + "/token", json=credentials)
+        assert token.status_code == 200, f"signing in a new account answered {token.status_code}"
+        return credentials, {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+    def login_throttled(self) -> None:
+        """Guessing one account's password is slowed down: after a few failures it answers 429 with
+        Retry-After (integer seconds), and so does the right password until then."""
+        credentials, _headers = self.citizen()
+        url = self.endpoint("auth", "/auth") + "/token"
+        for attempt in range(1, LOGIN_ATTEMPTS + 1):
+            answer = self.http.post(url, json=credentials | {"password": "wrong-" + uuid.uuid4().hex})
+            if answer.status_code == 429:
+                break
+            assert answer.status_code == 401, f"wrong password {attempt} got {answer.status_code}, not 401 or 429"
+        else:
+            raise AssertionError(f"{LOGIN_ATTEMPTS} wrong passwords in a row and never a 429")
+        retry_after(answer)
+        right = self.http.post(url, json=credentials)
+        assert right.status_code == 429, f"the right password during the lock-out got {right.status_code}, not 429"
+        retry_after(right)
 
     def complaints(self) -> None:
         base = self.endpoint("open311", "/open311/v2")
@@ -160,7 +187,8 @@ class Checker:
                     "description": "metaseoul conformance check", "attribute[scene_id]": "city-hall"}
             first = self.http.post(base + "/requests.json", data=form, headers={"Idempotency-Key": key})
             again = self.http.post(base + "/requests.json", data=form, headers={"Idempotency-Key": key})
-            assert first.status_code in (200, 201) and again.status_code in (200, 201)
+            assert (first.status_code, again.status_code) == (201, 200), \
+                f"a submission and its retry got {first.status_code} and {again.status_code}, not 201 and 200"
             self.conforms(first.json(), "Submitted")
             ident = first.json()[0]["service_request_id"]
             assert again.json()[0]["service_request_id"] == ident, "a retry with the same key made a second request"
@@ -168,6 +196,40 @@ class Checker:
             self.conforms(stored[0], "Request")
             assert stored[0]["attributes"].get("scene_id") == "city-hall", "the in-world spot was not kept"
         self.run("complaints", "submission is idempotent and readable", idempotent, writes=True)
+        self.run("complaints", "empty and malformed Idempotency-Key refused",
+                 lambda: self.malformed_keys(base, state["code"]), writes=True)
+        self.run("complaints", "an Idempotency-Key reused with another body refused (409)",
+                 lambda: self.key_reused(base, state["code"]), writes=True)
+
+    @staticmethod
+    def complaint(code: str, description: str) -> dict:
+        return {"service_code": code, "lat": "37.56556", "long": "126.97806", "description": description}
+
+    def malformed_keys(self, base: str, code: str) -> None:
+        for shown, key in (("an empty key", b""), ("a key of 256 characters", b"k" * 256),
+                           ("a key outside printable ASCII", "ключ-é".encode())):
+            answer = self.http.post(base + "/requests.json", data=self.complaint(code, "conformance check"),
+                                    headers={"Idempotency-Key": key})
+            assert answer.status_code == 400, f"{shown} got {answer.status_code}, not 400"
+            assert answer.json()[0]["description"], "the Open311 error has no description"
+
+    def key_reused(self, base: str, code: str) -> None:
+        key, other = uuid.uuid4().hex, f"conformance check, another body {uuid.uuid4().hex}"
+        first = self.http.post(base + "/requests.json", data=self.complaint(code, "conformance check"),
+                               headers={"Idempotency-Key": key})
+        assert first.status_code == 201, f"a new key got {first.status_code}, not 201"
+        ident = first.json()[0]["service_request_id"]
+        changed = self.http.post(base + "/requests.json", data=self.complaint(code, other),
+                                 headers={"Idempotency-Key": key})
+        assert changed.status_code == 409, f"the key reused with another body got {changed.status_code}, not 409"
+        same = self.http.post(base + "/requests.json", data=self.complaint(code, "conformance check"),
+                              headers={"Idempotency-Key": key})
+        assert same.status_code == 200, f"the key reused with the same body got {same.status_code}, not 200"
+        assert same.json()[0]["service_request_id"] == ident, "the same key and body gave another request"
+        stored = self.get(base + f"/requests/{ident}.json").json()[0]
+        assert stored["description"] == "conformance check", "the first request was changed by the second"
+        listed = self.get(base + "/requests.json", params={"service_code": code}).json()
+        assert all(r["description"] != other for r in listed), "the refused body was stored all the same"
 
     def city_data(self) -> None:
         base = self.endpoint("sensorthings", "/sensorthings/v1.1")
@@ -215,20 +277,21 @@ class Checker:
                     self.conforms(slot, "Slot")
                 free += [s for s in found if s["remaining"] > 0]
             assert free, "no free slot"
-            state["slot"] = min(free, key=lambda s: s["remaining"])  # the race needs few racers
+            state["slot"] = min(free, key=lambda s: s["remaining"])  # the race needs few people: each books few
         self.run("reservations", "services and slots", slots)
 
         def race():
+            """A guest is refused; two citizens send more requests at once than there are places."""
             slot = state["slot"]
             by_guest = self.http.post(base + "/bookings", json={"slot_id": slot["slot_id"]}, headers=self.guest())
             assert by_guest.status_code == 403, f"a guest booking got {by_guest.status_code}, not 403"
-            assert slot["remaining"] <= 3, "the race needs a slot with at most 3 places (5 registrations an hour)"
-            people = [self.citizen() for _ in range(slot["remaining"] + 2)]
-            with ThreadPoolExecutor(max_workers=len(people)) as pool:
+            people = [self.citizen()[1] for _ in range(RACERS)]
+            tries = [people[i % RACERS] for i in range(slot["remaining"] + 5)]
+            with ThreadPoolExecutor(max_workers=len(tries)) as pool:
                 codes = list(pool.map(lambda h: self.http.post(base + "/bookings", json={"slot_id": slot["slot_id"]},
-                                                               headers=h).status_code, people))
+                                                               headers=h).status_code, tries))
             assert codes.count(201) == slot["remaining"], f"{codes.count(201)} bookings for {slot['remaining']} places"
-            assert codes.count(409) == len(people) - slot["remaining"], "the overflow was not refused with 409"
+            assert codes.count(409) == len(tries) - slot["remaining"], f"the overflow got {codes}, not 409s"
         self.run("reservations", "guests cannot book; concurrent bookings never overbook", race, writes=True)
 
     def content(self) -> None:

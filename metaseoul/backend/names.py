@@ -24,7 +24,7 @@ class BadName(ValueError):
 @cache
 def _reserved() -> tuple[str, ...]:
     data = json.loads((resources.files("metaseoul.backend") / "data" / "reserved_names.json").read_text("utf-8"))
-    return tuple(skeleton(p) for p in data["prefixes"])
+    return tuple(skeleton(p) + (" " if p.endswith(" ") else "") for p in data["prefixes"])  # "guest " is not "guesthouse"
 
 
 def skeleton(text: str) -> str:
@@ -49,5 +49,5 @@ def display_name(text: str) -> str:
         raise BadName("a name may not mix letters of different alphabets that look alike (like Cyrillic а in Latin)")
     shape = skeleton(name)
     if any(shape.startswith(prefix) for prefix in _reserved()):
-        raise BadName("that name is kept for the city's staff and moderators; choose another")
+        raise BadName("names that start like this are kept for the city's staff, moderators and guests; choose another")
     return name

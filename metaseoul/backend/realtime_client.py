@@ -24,7 +24,7 @@ RENDER_DELAY = 0.1  # seconds: avatars are shown this far in the past, between t
 POSE_HZ = 20  # the most poses a second this client sends
 TRACK_SECONDS = 2.0  # how much of each avatar's motion is kept
 BACKOFF_FIRST, BACKOFF_LIMIT = 0.5, 15.0  # seconds before reconnecting: doubles up to the limit
-REFUSED = (401, 403)  # errors on hello that trying again cannot fix
+REFUSED = (400, 401, 403)  # errors on hello that trying again cannot fix (a refused name, a bad token, a ban)
 FINAL_CLOSES = {4003: "removed by a moderator", 4009: "continued on another connection"}  # no retry
 
 
