@@ -143,8 +143,9 @@ def operations() -> list[Operation]:
             schema = next(iter(content.values()), {}).get("schema", {})
             if "$ref" in schema:
                 schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-            found.append(Operation(method.upper(), path, (*item.get("parameters", []), *op.get("parameters", [])),
-                                   tuple(content), schema))
+            parameters = [spec["components"]["parameters"][p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
+                          for p in (*item.get("parameters", []), *op.get("parameters", []))]
+            found.append(Operation(method.upper(), path, tuple(parameters), tuple(content), schema))
     return found
 
 

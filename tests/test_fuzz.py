@@ -26,6 +26,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from metaseoul.backend import safejson
+from metaseoul.backend.realtime import PROTOCOL_FRAME_LIMIT
 from metaseoul.backend.conformance import contract, frame_conforms
 
 SEED = 18
@@ -159,6 +160,10 @@ def test_a_room_keeps_delivering_chat_after_a_lone_surrogate(server):
         b.close()
 
 
+def _size(frame: str | bytes) -> int:
+    return len(frame.encode("utf-8", "surrogatepass") if isinstance(frame, str) else frame)
+
+
 class FrameFuzzer:
     """Sends generated frames over as few connections as the server allows (it closes one at its fifth
     bad frame); a frame naming hello opens a connection of its own, as its first frame."""
@@ -216,7 +221,10 @@ class FrameFuzzer:
             except ConnectionClosed as closed:
                 code = closed.rcvd.code if closed.rcvd else 1006
                 self.closes[code] += 1
-                assert code in CLOSES_ALLOWED, f"the server closed with {code} after {self._shown(sent_here)}"
+                # a frame over the protocol's limit ends the connection at once (1009); frames sent after it meet a
+                # reset socket, which can overtake the close frame: only then is a missing close (1006) expected
+                cut_off = code == 1006 and any(_size(f) > PROTOCOL_FRAME_LIMIT for f in sent_here)
+                assert code in CLOSES_ALLOWED or cut_off, f"the server closed with {code} after {self._shown(sent_here)}"
                 return False
             except (AssertionError, TimeoutError) as exc:
                 raise AssertionError(f"{exc or 'no answer in time'} after {self._shown(sent_here)}") from None
