@@ -24,6 +24,11 @@ class RateLimited(BackendUnavailable):
         self.retry_after = retry_after
 
 
+class Forbidden(Exception):
+    """The backend answered 403: it will not serve this caller (a ban, a missing role); the message
+    is the backend's reason. Trying again does not help."""
+
+
 class ComplaintRejected(Exception):
     """The backend refused the complaint as it is (Open311 error description in the message)."""
 
@@ -94,7 +99,9 @@ class BackendClient:
         if response.status_code == 429:
             wait = response.headers.get("retry-after", "")
             raise RateLimited(f"{self.base_url} asks to wait: {_problem(response)}", int(wait) if wait.isdigit() else 60)
-        if response.status_code >= 300:  # moved, wrong address, banned, server trouble: try later
+        if response.status_code == 403:
+            raise Forbidden(_problem(response))
+        if response.status_code >= 300:  # moved, wrong address, server trouble: try later
             raise BackendUnavailable(f"{self.base_url} answered {response.status_code}: {_problem(response)}")
         return response
 

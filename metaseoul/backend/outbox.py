@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from metaseoul.backend.client import BackendClient, BackendUnavailable, Complaint, ComplaintRejected
+from metaseoul.backend.client import BackendClient, BackendUnavailable, Complaint, ComplaintRejected, Forbidden
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ class Outbox:
                 key = item["key"]
                 try:
                     ident = client.submit(Complaint(**item["complaint"]), key)
-                except BackendUnavailable:
+                except (BackendUnavailable, Forbidden):  # away, or not serving this citizen now: kept for later
                     break
                 except ComplaintRejected as exc:
                     self._settle(key, self.refused_dir, item | {"reason": str(exc)})

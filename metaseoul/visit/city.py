@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 
-from metaseoul.backend.client import BackendClient, BackendUnavailable, ComplaintRejected
+from metaseoul.backend.client import BackendClient, BackendUnavailable, ComplaintRejected, Forbidden
 from metaseoul.backend.embedded import EmbeddedBackend
 from metaseoul.backend.realtime_client import RealtimeSession
 from metaseoul.errors import BackendUnreachable
@@ -22,8 +22,10 @@ TOKEN_VARIABLE, NAME_VARIABLE = "METASEOUL_TOKEN", "METASEOUL_NAME"
 
 
 class CityLink:
-    def __init__(self, url: str, discovery: dict, token: str, embedded: EmbeddedBackend | None, name: str):
+    def __init__(self, url: str, discovery: dict, token: str, embedded: EmbeddedBackend | None, name: str,
+                 refusal: str | None = None):
         self.url, self.discovery, self.token = url, discovery, token
+        self.refusal = refusal  # why the backend gave no session (a ban): said once, the visit goes on alone
         self.embedded = embedded
         self.name = name
         self.realtime: RealtimeSession | None = None
@@ -37,12 +39,12 @@ class CityLink:
             embedded = EmbeddedBackend.default()
             url = embedded.start()
         try:
-            discovery, token = _discover(url)
+            discovery, token, refusal = _discover(url)
         except BaseException:
             if embedded:  # whatever stopped the visit here (a signal too), the built-in backend stops with it
                 embedded.stop()
             raise
-        return cls(url, discovery, token, embedded, os.environ.get(NAME_VARIABLE) or _("guest"))
+        return cls(url, discovery, token, embedded, os.environ.get(NAME_VARIABLE) or _("guest"), refusal)
 
     @property
     def has_realtime(self) -> bool:
@@ -68,9 +70,12 @@ class CityLink:
     def poll(self) -> tuple[list[str], list[dict]]:
         """What arrived: lines for the captions (chat, moderators' words, problems) and announcements
         and alerts for the alert panel."""
-        if self.realtime is None:
-            return [], []
         lines, announcements = [], []
+        if self.refusal:
+            lines.append(_("The city backend refused this visit: {reason}").format(reason=self.refusal))
+            self.refusal = None
+        if self.realtime is None:
+            return lines, announcements
         for event in self.realtime.poll():
             kind = event["type"]
             if kind == "chat":
@@ -117,17 +122,21 @@ def _device_key() -> str:
         return key
 
 
-def _discover(url: str) -> tuple[dict, str]:
-    """The backend's discovery document and a token: the launcher's, else a guest's where it has rooms."""
+def _discover(url: str) -> tuple[dict, str, str | None]:
+    """The backend's discovery document and a token: the launcher's, else a guest's where it has rooms;
+    with the backend's reason when it refused this device a guest session."""
     client = BackendClient(url, timeout=10)
     try:
         discovery = client.discover()
         token = os.environ.get(TOKEN_VARIABLE, "")
         offered = discovery.get("capabilities", [])
         if not token and "realtime" in offered and "accounts" in offered:
-            token = client.guest_token(discovery.get("endpoints", {}).get("auth", "/auth"), _device_key())
-        return discovery, token
-    except (BackendUnavailable, ComplaintRejected, ValueError, KeyError, TypeError, AttributeError) as exc:
+            try:
+                token = client.guest_token(discovery.get("endpoints", {}).get("auth", "/auth"), _device_key())
+            except Forbidden as exc:
+                return discovery, "", str(exc)
+        return discovery, token, None
+    except (BackendUnavailable, ComplaintRejected, Forbidden, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BackendUnreachable(_(
             "the city backend at {url} is unreachable ({problem}); check the address and your connection, "
             "or choose the built-in backend").format(url=url, problem=exc)) from None
