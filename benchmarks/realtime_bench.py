@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from serving import free_port, reference_command, start
 from websockets.asyncio.client import connect
 
 RATE_HZ = 20
@@ -65,25 +65,10 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(naive: bool, folder: Path) -> tuple[subprocess.Popen, str]:
+def start_backend(naive: bool, folder: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    command = ([sys.executable, __file__, "--serve-naive", str(port), str(folder)] if naive else
-               [sys.executable, "-m", "metaseoul", "serve", "--port", str(port), "--data", str(folder)])
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError("the backend did not start")
+    command = [sys.executable, __file__, "--serve-naive", str(port), str(folder)] if naive else reference_command(port, folder)
+    return start(command, port)
 
 
 @dataclass
@@ -132,11 +117,11 @@ async def citizen(url: str, token: str, window: Window, ready: asyncio.Semaphore
 
 
 async def crowd(url: str, clients: int, seconds: float, server_pid: int) -> dict:
-    tokens = [httpx.post(url + "/auth/guest").json()["access_token"] for _ in range(clients)]
+    token = httpx.post(url + "/auth/guest").json()["access_token"]  # one for all: guest tokens are rate-limited
     window = Window(asyncio.Event())
     ready = asyncio.Semaphore(0)
-    tasks = [asyncio.create_task(citizen(url, t, window, ready, i < OBSERVERS)) for i, t in enumerate(tokens)]
-    for _ in tokens:  # the join storm is over before anything is measured
+    tasks = [asyncio.create_task(citizen(url, token, window, ready, i < OBSERVERS)) for i in range(clients)]
+    for _ in tasks:  # the join storm is over before anything is measured
         await ready.acquire()
     window.measure_from = time.monotonic() + WARMUP
     window.stop_at = window.measure_from + seconds
@@ -157,7 +142,7 @@ async def crowd(url: str, clients: int, seconds: float, server_pid: int) -> dict
 
 def measure(naive: bool, clients: int, seconds: float) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        process, url = start(naive, Path(folder))
+        process, url = start_backend(naive, Path(folder))
         try:
             return asyncio.run(crowd(url, clients, seconds, process.pid))
         finally:

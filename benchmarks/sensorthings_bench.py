@@ -11,7 +11,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from serving import free_port, reference_command, start
 
 from metaseoul.backend.sensorfilter import MAX_COMPARISONS, MAX_FILTER_CHARS
 
@@ -30,24 +30,9 @@ ZONES = {"Z": 0, "+09:00": 540, "-05:00": -300, "+05:30": 330}
 TARGET = {"worst_query_ms_at_most": 20, "healthz_p95_ms_under_load_at_most": 50}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(folder: Path) -> tuple[subprocess.Popen, str]:
+def start_backend(folder: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "metaseoul", "serve", "--port", str(port), "--data", str(folder)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError("the backend did not start")
+    return start(reference_command(port, folder), port)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -147,7 +132,7 @@ def main(argv=None) -> int:
     text = worst_filter(time.time())
     worst = {"$filter": text, "$top": "1000", "$count": "true"}
     with tempfile.TemporaryDirectory() as folder:
-        process, url = start(Path(folder))
+        process, url = start_backend(Path(folder))
         try:
             first = query_cost(url, worst, 1)["ms_median"]  # makes this step's observations and columns
             report = {"benchmark": "sensorthings", "filter_chars": len(text),

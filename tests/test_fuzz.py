@@ -21,13 +21,14 @@ import httpx
 import jsonschema
 from fuzz_strategies import SESSION, TOKEN, Request, any_request, batches, client_frame, operations
 from hypothesis import HealthCheck, Phase, given, seed, settings
+from realtime_helpers import guest_token
 from websockets.asyncio.client import connect as connect_async
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from metaseoul.backend import safejson
-from metaseoul.backend.realtime import PROTOCOL_FRAME_LIMIT
 from metaseoul.backend.conformance import contract, frame_conforms
+from metaseoul.backend.realtime import PROTOCOL_FRAME_LIMIT
 
 SEED = 18
 FRAME_EXAMPLES, FRAMES_PER_EXAMPLE, CONNECTIONS_AT_ONCE = 180, 30, 6  # 5,400 frames a run
@@ -47,12 +48,6 @@ def fuzz_settings(examples: int):
 
 def ws_url(server) -> str:
     return server.url.replace("http", "ws", 1) + "/realtime/v1"
-
-
-def guest_token(server) -> str:
-    answer = httpx.post(server.url + "/auth/guest")
-    assert answer.status_code == 201, answer.text
-    return answer.json()["access_token"]
 
 
 def checked(text: str | bytes) -> dict:

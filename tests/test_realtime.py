@@ -5,25 +5,14 @@ AsyncAPI contract, moderators act and alert."""
 from __future__ import annotations
 
 import json
-import secrets
 import time
 
 import httpx
 import pytest
+from realtime_helpers import channel, guest_token, wait_for
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
 
 from metaseoul.backend.conformance import contract, frame_conforms
-
-
-def guest_token(server) -> str:
-    """A guest token for a device of its own: banning one guest then leaves the others (all on 127.0.0.1) alone."""
-    device = {"X-Device-Key": secrets.token_urlsafe(24)}
-    return httpx.post(server.url + "/auth/guest", headers=device).json()["access_token"]
-
-
-def channel(server):
-    return connect(server.url.replace("http", "ws") + "/realtime/v1", open_timeout=10)
 
 
 def hello(socket, server, name: str, scene: str = "city-hall") -> dict:
@@ -33,12 +22,6 @@ def hello(socket, server, name: str, scene: str = "city-hall") -> dict:
     return welcome
 
 
-def wait_for(socket, kind: str, timeout: float = 5.0, where=lambda m: True) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        message = json.loads(socket.recv(timeout=max(0.01, deadline - time.monotonic())))
-        if message["type"] == kind and where(message):
-            return message
 
 
 def test_two_citizens_see_each_other_arrive_move_and_chat(server):

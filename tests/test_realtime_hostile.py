@@ -16,8 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from realtime_helpers import channel, guest_token, wait_for
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
 
 from metaseoul.backend import admission
 from metaseoul.backend.accounts import GUEST_SECONDS, Accounts
@@ -37,12 +37,8 @@ HOSTILE = {  # a frame of each kind the contract refuses, and a word its error m
 }
 
 
-def guest_token(server) -> str:
-    return httpx.post(server.url + "/auth/guest").json()["access_token"]
 
 
-def channel(server):
-    return connect(server.url.replace("http", "ws") + "/realtime/v1", open_timeout=10, max_size=None)
 
 
 def join(socket, token: str, name: str, scene: str = "city-hall", **extra) -> dict:
@@ -50,12 +46,6 @@ def join(socket, token: str, name: str, scene: str = "city-hall", **extra) -> di
     return wait_for(socket, "welcome")
 
 
-def wait_for(socket, kind: str, timeout: float = 10.0, where=lambda m: True) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        message = json.loads(socket.recv(timeout=max(0.01, deadline - time.monotonic())))
-        if message["type"] == kind and where(message):
-            return message
 
 
 def closed_code(socket) -> int:

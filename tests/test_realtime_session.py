@@ -8,14 +8,10 @@ import socket
 import threading
 import time
 
-import httpx
 import pytest
+from realtime_helpers import guest_token
 
 from metaseoul.backend.realtime_client import AvatarPose, PoseTrack, RealtimeSession
-
-
-def guest_token(server) -> str:
-    return httpx.post(server.url + "/auth/guest").json()["access_token"]
 
 
 def until(condition, timeout: float = 10.0, what: str = "condition"):
