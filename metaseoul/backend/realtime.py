@@ -98,9 +98,8 @@ async def receive(socket: WebSocket) -> str | bytes:
 
 
 def _display_name(name: str) -> str:
-    """The name others see; names.BadName for one that could pass as someone else. The server's own
-    word for the unnamed is allowed as it is (it begins like the reserved guest labels)."""
-    return UNNAMED if name == UNNAMED else mask(names.display_name(name))
+    """The name others see (filtered words masked); names.BadName for one that could pass as someone else."""
+    return mask(names.display_name(name))
 
 
 def report_problem(**facts) -> None:
