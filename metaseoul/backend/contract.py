@@ -71,6 +71,8 @@ def _plain(error: JsonSchemaValueException, whole: str) -> str:
     said = {
         "type": lambda: f"must be {' or '.join(_kind(t) for t in _listed(limit))}",
         "required": lambda: f"needs {', '.join(repr(k) for k in limit if k not in error.value)}",
+        "anyOf": lambda: _alternatives(limit),
+        "additionalProperties": lambda: f"has fields the contract does not name: {_unnamed(error.value, schema)}",
         "minLength": lambda: f"must have at least {_characters(limit)}",
         "maxLength": lambda: f"must have at most {_characters(limit)}",
         "minItems": lambda: _items(schema),
@@ -84,6 +86,17 @@ def _plain(error: JsonSchemaValueException, whole: str) -> str:
         "exclusiveMaximum": lambda: f"must be less than {limit}",
     }.get(error.rule, lambda: "is not what the contract allows")()
     return f"{where} {said}"
+
+
+def _alternatives(schemas: list) -> str:
+    """What an anyOf of required fields asks for ("needs 'session' or 'subject'")."""
+    if all(set(s) == {"required"} for s in schemas):
+        return "needs " + " or ".join(" and ".join(repr(k) for k in s["required"]) for s in schemas)
+    return "is not what the contract allows"
+
+
+def _unnamed(value: dict, schema: dict) -> str:
+    return ", ".join(repr(k[:40]) for k in sorted(set(value) - set(schema.get("properties", {})))[:5])
 
 
 def _characters(count: int) -> str:

@@ -17,10 +17,10 @@ PATH = "/moderation/v1"
 async def act(request: Request, session: Session) -> Response:
     hub, moderation = request.state.hub, request.state.moderation
     try:
-        data = await json_body(request)
-        target = data.get("subject") or hub.subject_of(data.get("session", ""))
+        data = await json_body(request)  # the contract's ModerationAction: a session or a subject, never neither
+        target = data.get("subject") or hub.subject_of(data["session"])
         if not target:
-            raise ValueError("name the target by its realtime session id (session) or account (subject)")
+            return problem(404, "no realtime session with that id is connected")
         entry = await run_in_threadpool(moderation.act, session.subject, data["action"], target, data["reason"],
                                         data.get("minutes"))
     except ValueError as exc:
