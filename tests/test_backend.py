@@ -18,8 +18,11 @@ COMPLAINT = Complaint("street-light", "The lamp by the floor fountain is out", 3
 
 
 def submit(app_client, complaint: Complaint, key: str) -> httpx.Response:
-    """``complaint`` filed as BackendClient files it: form-encoded, with an idempotency key."""
-    return app_client.post("/open311/v2/requests.json", data=complaint.form(), headers={"Idempotency-Key": key})
+    """``complaint`` filed as BackendClient files it: form-encoded, with a guest's token as its api_key
+    and an idempotency key."""
+    token = app_client.post("/auth/guest").json()["access_token"]
+    return app_client.post("/open311/v2/requests.json", data=complaint.form() | {"api_key": token},
+                           headers={"Idempotency-Key": key})
 
 
 def test_discovery_names_the_contract(app_client):
@@ -48,7 +51,7 @@ def test_a_retried_submission_returns_the_same_request(app_client):
     ident = first.json()[0]["service_request_id"]
     assert again.json()[0]["service_request_id"] == ident != other.json()[0]["service_request_id"]
     stored = app_client.get(f"/open311/v2/requests/{ident}.json").json()[0]
-    assert stored["attributes"] == {"scene_id": "city-hall", "x": "-60.0", "y": "-24.0", "z": "0.0"}
+    assert stored["attributes"] == {"scene_id": "city-hall", "x": -60.0, "y": -24.0, "z": 0.0}
     assert stored["status"] == "open" and stored["lat"] == pytest.approx(37.5655)
     assert len(app_client.get("/open311/v2/requests.json").json()) == 2
 

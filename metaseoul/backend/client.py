@@ -58,9 +58,14 @@ class Complaint:
 
 
 class BackendClient:
-    def __init__(self, base_url: str, timeout: float = 10.0):
+    def __init__(self, base_url: str, timeout: float = 10.0, token: str | None = None):
+        """``token``: a signed-in citizen's bearer token, the api_key complaints are filed with; without
+        one, the client asks for a guest session's when it first files one (guest tokens are limited
+        per address, so keep one client rather than making one per complaint)."""
         self.base_url = base_url.rstrip("/")
         self.http = httpx.Client(timeout=timeout)
+        self.token = token
+        self.guest: str | None = None
 
     def discover(self) -> dict:
         return self._call("GET", "/.well-known/metaseoul").json()
@@ -77,13 +82,33 @@ class BackendClient:
         return self._call("POST", f"{auth}/guest", headers=headers).json()["access_token"]
 
     def submit(self, complaint: Complaint, idempotency_key: str) -> str:
-        """File ``complaint``; the same key always yields the same service request id."""
-        response = self._call("POST", f"{OPEN311}/requests.json", data=complaint.form(),
-                              headers={"Idempotency-Key": idempotency_key})
+        """File ``complaint`` with this client's token as its api_key; the same key always yields the
+        same service request id. A guest token the backend no longer takes (403: expired, or its
+        database was replaced) is replaced once; the idempotency key makes the second try safe."""
+        try:
+            response = self._file(complaint, idempotency_key)
+        except Forbidden:
+            if self.guest is None:  # the citizen's own token, or no guest session given (a ban): nothing to renew
+                raise
+            self.guest = None
+            response = self._file(complaint, idempotency_key)
         try:
             return str(response.json()[0]["service_request_id"])
         except (ValueError, KeyError, IndexError, TypeError):
             raise BackendUnavailable(f"{self.base_url} confirmed in an unreadable form") from None
+
+    def _file(self, complaint: Complaint, idempotency_key: str) -> httpx.Response:
+        return self._call("POST", f"{OPEN311}/requests.json", data=complaint.form() | {"api_key": self._api_key()},
+                          headers={"Idempotency-Key": idempotency_key})
+
+    def _api_key(self) -> str:
+        """The citizen's token, else this client's guest token (asked for now if it has none)."""
+        if self.token is None and self.guest is None:
+            try:
+                self.guest = self.guest_token()
+            except (ComplaintRejected, ValueError, KeyError, TypeError) as exc:  # not the complaint's fault
+                raise BackendUnavailable(f"{self.base_url} gave no usable guest session: {exc}") from None
+        return self.token if self.token is not None else self.guest
 
     def _call(self, method: str, path: str, **kwargs) -> httpx.Response:
         try:

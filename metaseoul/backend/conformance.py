@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -23,6 +24,24 @@ import jsonschema
 WRITING = "writes"
 LOGIN_ATTEMPTS = 10  # wrong passwords the login throttle check sends before it expects a 429
 RACERS = 2  # citizens racing for a slot: registrations are rate-limited, and each holds a few bookings at most
+WRONG_VALUES = {"number": "not-a-number", "datetime": "yesterday", "singlevaluelist": "no-such-key-of-metaseoul",
+                "multivaluelist": "no-such-key-of-metaseoul"}  # a value of no GeoReport v2 datatype it names
+
+
+def xml_answer(answer: httpx.Response, root: str, status: int = 200) -> ET.Element:
+    """The root element of a GeoReport v2 XML answer: UTF-8 with its declaration, no DOCTYPE (so
+    no entities to expand), well-formed, with ``status`` and the root element ``root``."""
+    assert answer.status_code == status, f"{answer.url.path} answered {answer.status_code}, not {status}"
+    kind = answer.headers.get("content-type", "").split(";")[0].strip()
+    assert kind in ("text/xml", "application/xml"), f"{answer.url.path} answered {kind!r}, not text/xml"
+    assert answer.content.lstrip().startswith(b"<?xml"), f"{answer.url.path} has no XML declaration"
+    assert b"<!DOCTYPE" not in answer.content, f"{answer.url.path} has a DOCTYPE"
+    try:
+        element = ET.fromstring(answer.content)
+    except ET.ParseError as exc:
+        raise AssertionError(f"{answer.url.path} is not well-formed XML: {exc}") from None
+    assert element.tag == root, f"{answer.url.path} has the root element {element.tag!r}, not {root!r}"
+    return element
 
 
 def retry_after(answer: httpx.Response) -> None:
@@ -169,11 +188,18 @@ class Checker:
             for service in listing:
                 self.conforms(service, "Service")
             state["code"] = listing[0]["service_code"]
-            self.conforms(self.get(base + f"/services/{state['code']}.json").json(), "ServiceDefinition")
+            state["definitions"] = {s["service_code"]: self.get(base + f"/services/{s['service_code']}.json").json()
+                                    for s in listing}
+            for definition in state["definitions"].values():
+                self.conforms(definition, "ServiceDefinition")
         self.run("complaints", "services and definitions", services)
+        self.run("complaints", "XML answers (services, a definition, requests, errors) parse and match the JSON",
+                 lambda: self.open311_xml(base, state))
+        self.run("complaints", "an unknown jurisdiction_id refused (400 or 404)", lambda: self.jurisdiction(base))
 
         def bad_input():
-            answer = self.http.post(base + "/requests.json", data={"service_code": "no-such-service-" + uuid.uuid4().hex})
+            answer = self.http.post(base + "/requests.json", data={"service_code": "no-such-service-" + uuid.uuid4().hex,
+                                                                   "api_key": self.open311_key(state)})
             assert answer.status_code == 400, f"an unknown service got {answer.status_code}, not 400"
             assert answer.json()[0]["description"], "the Open311 error has no description"
             big = self.http.post(base + "/requests.json", content=b"x" * 200_000,
@@ -183,8 +209,7 @@ class Checker:
 
         def idempotent():
             key = uuid.uuid4().hex
-            form = {"service_code": state["code"], "lat": "37.56556", "long": "126.97806",
-                    "description": "metaseoul conformance check", "attribute[scene_id]": "city-hall"}
+            form = self.complaint(state, "metaseoul conformance check") | {"attribute[scene_id]": "city-hall"}
             first = self.http.post(base + "/requests.json", data=form, headers={"Idempotency-Key": key})
             again = self.http.post(base + "/requests.json", data=form, headers={"Idempotency-Key": key})
             assert (first.status_code, again.status_code) == (201, 200), \
@@ -197,39 +222,112 @@ class Checker:
             assert stored[0]["attributes"].get("scene_id") == "city-hall", "the in-world spot was not kept"
         self.run("complaints", "submission is idempotent and readable", idempotent, writes=True)
         self.run("complaints", "empty and malformed Idempotency-Key refused",
-                 lambda: self.malformed_keys(base, state["code"]), writes=True)
+                 lambda: self.malformed_keys(base, state), writes=True)
         self.run("complaints", "an Idempotency-Key reused with another body refused (409)",
-                 lambda: self.key_reused(base, state["code"]), writes=True)
+                 lambda: self.key_reused(base, state), writes=True)
+        self.run("complaints", "a submission without a usable api_key refused (403)",
+                 lambda: self.api_key_refused(base, state), writes=True)
+        self.run("complaints", "attribute values held to their datatypes and returned in them",
+                 lambda: self.attribute_types(base, state), writes=True)
+        self.run("complaints", "media_url kept, a non-http one and another jurisdiction refused",
+                 lambda: self.media_and_jurisdiction(base, state), writes=True)
 
-    @staticmethod
-    def complaint(code: str, description: str) -> dict:
-        return {"service_code": code, "lat": "37.56556", "long": "126.97806", "description": description}
+    def open311_key(self, state: dict) -> str:
+        """The api_key complaints are filed with: a guest session's bearer token, asked for once."""
+        if "key" not in state:
+            state["key"] = self.guest()["Authorization"].split(" ", 1)[1]
+        return state["key"]
 
-    def malformed_keys(self, base: str, code: str) -> None:
+    def complaint(self, state: dict, description: str) -> dict:
+        return {"service_code": state["code"], "lat": "37.56556", "long": "126.97806", "description": description,
+                "api_key": self.open311_key(state)}
+
+    def malformed_keys(self, base: str, state: dict) -> None:
         for shown, key in (("an empty key", b""), ("a key of 256 characters", b"k" * 256),
                            ("a key outside printable ASCII", "ключ-é".encode())):
-            answer = self.http.post(base + "/requests.json", data=self.complaint(code, "conformance check"),
+            answer = self.http.post(base + "/requests.json", data=self.complaint(state, "conformance check"),
                                     headers={"Idempotency-Key": key})
             assert answer.status_code == 400, f"{shown} got {answer.status_code}, not 400"
             assert answer.json()[0]["description"], "the Open311 error has no description"
 
-    def key_reused(self, base: str, code: str) -> None:
+    def key_reused(self, base: str, state: dict) -> None:
         key, other = uuid.uuid4().hex, f"conformance check, another body {uuid.uuid4().hex}"
-        first = self.http.post(base + "/requests.json", data=self.complaint(code, "conformance check"),
+        first = self.http.post(base + "/requests.json", data=self.complaint(state, "conformance check"),
                                headers={"Idempotency-Key": key})
         assert first.status_code == 201, f"a new key got {first.status_code}, not 201"
         ident = first.json()[0]["service_request_id"]
-        changed = self.http.post(base + "/requests.json", data=self.complaint(code, other),
+        changed = self.http.post(base + "/requests.json", data=self.complaint(state, other),
                                  headers={"Idempotency-Key": key})
         assert changed.status_code == 409, f"the key reused with another body got {changed.status_code}, not 409"
-        same = self.http.post(base + "/requests.json", data=self.complaint(code, "conformance check"),
+        same = self.http.post(base + "/requests.json", data=self.complaint(state, "conformance check"),
                               headers={"Idempotency-Key": key})
         assert same.status_code == 200, f"the key reused with the same body got {same.status_code}, not 200"
         assert same.json()[0]["service_request_id"] == ident, "the same key and body gave another request"
         stored = self.get(base + f"/requests/{ident}.json").json()[0]
         assert stored["description"] == "conformance check", "the first request was changed by the second"
-        listed = self.get(base + "/requests.json", params={"service_code": code}).json()
-        assert all(r["description"] != other for r in listed), "the refused body was stored all the same"
+        self.not_filed(base, state, other)
+
+    def not_filed(self, base: str, state: dict, description: str) -> None:
+        listed = self.get(base + "/requests.json", params={"service_code": state["code"]}).json()
+        assert all(r["description"] != description for r in listed), f"{description!r} was filed all the same"
+
+    def open311_xml(self, base: str, state: dict) -> None:
+        """GeoReport v2's base format: each endpoint's XML says what its JSON says."""
+        codes = [s.findtext("service_code") for s in xml_answer(self.get(base + "/services.xml"), "services")]
+        assert codes == list(state["definitions"]), f"services.xml lists {codes}, services.json {list(state['definitions'])}"
+        code = state["code"]
+        definition = xml_answer(self.get(base + f"/services/{code}.xml"), "service_definition")
+        shown = [(a.findtext("code"), a.findtext("datatype")) for a in definition.iter("attribute")]
+        expected = [(a["code"], a["datatype"]) for a in state["definitions"][code]["attributes"]]
+        assert shown == expected, f"services/{code}.xml defines {shown}, the JSON {expected}"
+        idents = [r["service_request_id"] for r in self.get(base + "/requests.json").json()[:5]]
+        listed = xml_answer(self.get(base + "/requests.xml", params={"service_request_id": ",".join(idents)}
+                                     if idents else None), "service_requests")
+        found = [r.findtext("service_request_id") for r in listed.iter("request")]
+        assert sorted(found) == sorted(idents), f"requests.xml gives {found}, requests.json {idents}"
+        error = xml_answer(self.get(base + f"/services/no-such-service-{uuid.uuid4().hex}.xml"), "errors", 404)
+        assert error.findtext("error/code") and error.findtext("error/description"), "the XML error has no code or description"
+
+    def jurisdiction(self, base: str) -> None:
+        answer = self.get(base + "/services.json", params={"jurisdiction_id": "no-such-jurisdiction.invalid"})
+        assert answer.status_code in (400, 404), f"an unknown jurisdiction_id got {answer.status_code}, not 400 or 404"
+        assert answer.json()[0]["description"], "the Open311 error has no description"
+
+    def api_key_refused(self, base: str, state: dict) -> None:
+        for shown, key in (("without an api_key", None), ("with an unknown api_key", "not-a-key-" + uuid.uuid4().hex)):
+            description = f"conformance check {shown} {uuid.uuid4().hex}"
+            form = {k: v for k, v in (self.complaint(state, description) | {"api_key": key}).items() if v is not None}
+            answer = self.http.post(base + "/requests.json", data=form)
+            assert answer.status_code == 403, f"a submission {shown} got {answer.status_code}, not 403"
+            assert answer.json()[0]["description"], "the Open311 error has no description"
+            self.not_filed(base, state, description)
+
+    def attribute_types(self, base: str, state: dict) -> None:
+        """Every datatype the definitions use refuses a value not of it; a number comes back a number."""
+        for code, definition in state["definitions"].items():
+            form = self.complaint(state, "conformance check") | {"service_code": code}
+            for attribute in definition["attributes"]:
+                wrong = WRONG_VALUES.get(attribute["datatype"])
+                if wrong:
+                    name = f"attribute[{attribute['code']}]" + ("[]" if attribute["datatype"] == "multivaluelist" else "")
+                    answer = self.http.post(base + "/requests.json", data=form | {name: wrong})
+                    assert answer.status_code == 400, f"{code}: {name}={wrong} got {answer.status_code}, not 400"
+        form = self.complaint(state, "conformance check") | {"attribute[x]": "12.5"}
+        answer = self.http.post(base + "/requests.json", data=form)
+        assert answer.status_code == 201, f"attribute[x]=12.5 got {answer.status_code}, not 201"
+        stored = self.get(base + f"/requests/{answer.json()[0]['service_request_id']}.json").json()[0]
+        assert stored["attributes"].get("x") == 12.5, f"attribute[x]=12.5 came back as {stored['attributes'].get('x')!r}"
+
+    def media_and_jurisdiction(self, base: str, state: dict) -> None:
+        url = f"https://example.org/metaseoul-conformance-{uuid.uuid4().hex}.jpg"
+        answer = self.http.post(base + "/requests.json", data=self.complaint(state, "conformance check") | {"media_url": url})
+        assert answer.status_code == 201, f"a complaint with a media_url got {answer.status_code}, not 201"
+        stored = self.get(base + f"/requests/{answer.json()[0]['service_request_id']}.json").json()[0]
+        assert stored.get("media_url") == url, f"media_url came back as {stored.get('media_url')!r}"
+        for field, value, allowed in (("media_url", "javascript:alert(1)", (400,)),
+                                      ("jurisdiction_id", "no-such-jurisdiction.invalid", (400, 404))):
+            answer = self.http.post(base + "/requests.json", data=self.complaint(state, "conformance check") | {field: value})
+            assert answer.status_code in allowed, f"{field}={value} got {answer.status_code}, not {allowed}"
 
     def city_data(self) -> None:
         base = self.endpoint("sensorthings", "/sensorthings/v1.1")

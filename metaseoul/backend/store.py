@@ -4,7 +4,11 @@ The idempotency key is unique, so a retried submission finds the request it alre
 making another. Each key is stored with a fingerprint of the complaint it filed: the same key with a
 different complaint is refused (``KeyReused``), never answered with the first one's id while the new
 one is dropped. Rows from before the fingerprint column have none; for them the fingerprint of their
-stored fields stands in. Other databases plug in by implementing the same methods.
+stored fields stands in. Attribute values are kept in their datatypes (numbers as numbers); the
+fingerprint spells a number as Python spells a float, which is how the client library sends one,
+so a complaint filed when values were kept as text and sent again now is still the same complaint.
+A media URL counts only when given, for the same reason. Other databases plug in by implementing
+the same methods.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from metaseoul.backend.db import Database
+from metaseoul.backend.migrations import add_columns
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -29,10 +34,13 @@ CREATE TABLE IF NOT EXISTS requests (
     status TEXT NOT NULL,
     requested_datetime TEXT NOT NULL,
     updated_datetime TEXT NOT NULL,
-    request_hash TEXT
+    request_hash TEXT,
+    media_url TEXT
 );
 CREATE INDEX IF NOT EXISTS requests_by_time ON requests (requested_datetime);
 """
+ADDED_COLUMNS = {"request_hash": "TEXT", "media_url": "TEXT"}  # added since the first schema
+AttributeValue = str | float | list[str]  # text, a number, or a multivaluelist's keys
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,8 @@ class NewRequest:
     lat: float | None
     long: float | None
     address_string: str | None
-    attributes: dict[str, str]
+    attributes: dict[str, AttributeValue]
+    media_url: str | None = None
 
 
 class KeyReused(ValueError):
@@ -51,8 +60,10 @@ class KeyReused(ValueError):
 
 def fingerprint(new: NewRequest) -> str:
     """SHA-256 of the complaint in one canonical form: the same for a form and a JSON body saying the same."""
-    canonical = json.dumps([new.service_code, new.description, new.lat, new.long, new.address_string,
-                            new.attributes], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    attributes = {code: repr(v) if isinstance(v, float) else v for code, v in new.attributes.items()}
+    fields = [new.service_code, new.description, new.lat, new.long, new.address_string, attributes]
+    canonical = json.dumps(fields + ([new.media_url] if new.media_url else []),
+                           sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -64,7 +75,7 @@ class ComplaintStore:
     def __init__(self, db: Database):
         self.db = db
         db.schema(SCHEMA)
-        db.write(_add_fingerprints)
+        add_columns(db, "requests", ADDED_COLUMNS)
 
     def submit(self, new: NewRequest, idempotency_key: str | None) -> tuple[dict, bool]:
         """Store a request; returns it and whether it was created now (False: a retry of an old one).
@@ -82,10 +93,10 @@ class ComplaintStore:
             ident, stamp = uuid.uuid4().hex[:12], now()
             conn.execute(
                 "INSERT INTO requests (service_request_id, idempotency_key, service_code, description, lat, long,"
-                " address_string, attributes, status, requested_datetime, updated_datetime, request_hash)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
-                (ident, idempotency_key, new.service_code, new.description, new.lat, new.long,
-                 new.address_string, json.dumps(new.attributes, ensure_ascii=False), stamp, stamp, digest),
+                " address_string, attributes, status, requested_datetime, updated_datetime, request_hash, media_url)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)",
+                (ident, idempotency_key, new.service_code, new.description, new.lat, new.long, new.address_string,
+                 json.dumps(new.attributes, ensure_ascii=False), stamp, stamp, digest, new.media_url),
             )
             return ident, True
 
@@ -115,16 +126,10 @@ class ComplaintStore:
         return self.db.read("SELECT COUNT(*) FROM requests")[0][0]
 
 
-def _add_fingerprints(conn: sqlite3.Connection) -> None:
-    """Migration: databases from before fingerprints get the column (their rows keep NULL in it)."""
-    if "request_hash" not in {row["name"] for row in conn.execute("PRAGMA table_info(requests)")}:
-        conn.execute("ALTER TABLE requests ADD COLUMN request_hash TEXT")
-
-
 def _as_new(row: sqlite3.Row) -> NewRequest:
     """The complaint as it was filed, from its stored fields."""
     return NewRequest(row["service_code"], row["description"], row["lat"], row["long"], row["address_string"],
-                      json.loads(row["attributes"]))
+                      json.loads(row["attributes"]), row["media_url"])
 
 
 def _as_dict(row: sqlite3.Row) -> dict:

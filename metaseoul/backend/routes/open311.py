@@ -1,17 +1,20 @@
-"""Civil complaints as Open311 GeoReport v2: services in both languages, idempotent submissions
-(form-encoded or JSON) with the in-world spot as attributes, and the requests filtered or one by one.
+"""Civil complaints as Open311 GeoReport v2, in JSON and in XML (the spec's base format): services in
+both languages with their attribute definitions, idempotent submissions (form-encoded or JSON) by a
+citizen's api_key with the in-world spot as attributes, and the requests filtered or one by one.
 
-Both body forms meet the same rules (UTF-8 without lone surrogates, each field once, finite numbers
-in range, bounded text), and every refusal is an Open311 error list that says what is wrong."""
+Every endpoint answers ``.json`` and ``.xml`` alike, refusals too (the spec's error list). The one
+jurisdiction served is the catalogue's (``jurisdiction_id`` may be left out; another one is a 404).
+A submission is checked before its key (open311_fields), so a complaint that can never be filed is
+told why whatever the key; then it needs ``api_key`` (or ``Authorization: Bearer``): the bearer
+token of a signed-in citizen or a guest session, else 403, as the spec has it."""
 
 from __future__ import annotations
 
 import json
 import logging
-import math
 import re
-import urllib.parse
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from datetime import UTC
 from importlib import resources
 
 from starlette.concurrency import run_in_threadpool
@@ -19,178 +22,147 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from metaseoul.backend import safejson
+from metaseoul.backend import georeport_xml, open311_fields
+from metaseoul.backend.accounts import AuthError
+from metaseoul.backend.open311_fields import NUMBER, Fields, decode, moment, new_request
 from metaseoul.backend.routes.common import TooLarge, lang, read_body
-from metaseoul.backend.store import KeyReused, NewRequest
+from metaseoul.backend.store import KeyReused
 
 PATH = "/open311/v2"
-DESCRIPTION_LIMIT = 4000
-TEXT_LIMITS = {"service_code": 100, "description": DESCRIPTION_LIMIT, "address_string": 500,
-               "attribute[scene_id]": 100}  # characters
-LAT_LONG = (("lat", 90), ("long", 180))  # degrees either way
-COORDINATE_LIMIT = 1e6  # metres from the scene's origin, for attribute[x], [y] and [z]
+DESCRIPTION_LIMIT = open311_fields.DESCRIPTION_LIMIT  # characters; the discovery document's limits say it
+FORMATS = ("json", "xml")
 ID_LIMIT = 100  # service_request_id values in one search
 IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")  # printable ASCII without spaces
-NUMBER = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,20})?([eE][-+]?[0-9]{1,3})?")  # as JSON spells one; no nan, inf
+DATA = resources.files("metaseoul.backend") / "data"
+OPEN311 = json.loads((DATA / "open311.json").read_text("utf-8"))  # the jurisdiction, the attributes every service has
+JURISDICTION: str = OPEN311["jurisdiction_id"]
+NO_KEY = ("send api_key=TOKEN (or Authorization: Bearer TOKEN): the token of a signed-in citizen or of a guest"
+          " session (POST /auth/guest gives one)")
 log = logging.getLogger("metaseoul.backend")
+
+Answer = tuple[str, dict | list, int]  # the XML root element's name, the JSON form, the HTTP status
+
+
+class Refused(Exception):
+    """An Open311 error answer: its HTTP status and what is wrong."""
+
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status, self.description = status, description
 
 
 def services() -> dict[str, dict]:
-    """The service catalogue (data/services.json) by service code."""
-    listed = json.loads((resources.files("metaseoul.backend") / "data" / "services.json").read_text("utf-8"))
-    return {s["service_code"]: s for s in listed}
+    """The service catalogue (data/services.json) by service code, each with all its attribute
+    definitions: the in-world spot's (data/open311.json) first, then the service's own, numbered in that order."""
+    listed, spot = json.loads((DATA / "services.json").read_text("utf-8")), OPEN311["spot_attributes"]
+    return {s["service_code"]: s | {"attributes": [a | {"order": n} for n, a in
+                                                   enumerate([*spot, *s.get("attributes", [])], start=1)]}
+            for s in listed}
 
 
-def open311_error(status: int, description: str) -> JSONResponse:
-    return JSONResponse([{"code": status, "description": description}], status_code=status)
-
-
-async def service_list(request: Request) -> Response:
+async def service_list(request: Request) -> Answer:
     language = lang(request)
-    return JSONResponse([{
+    return "services", [{
         "service_code": code, "service_name": s["name"][language], "description": s["description"][language],
         "metadata": True, "type": "realtime", "keywords": ",".join(s["keywords"]), "group": s["group"],
-    } for code, s in request.state.services.items()])
+    } for code, s in request.state.services.items()], 200
 
 
-async def service_definition(request: Request) -> Response:
+async def service_definition(request: Request) -> Answer:
     code = request.path_params["code"]
-    if code not in request.state.services:
-        return open311_error(404, f"no service {code!r}")
-    return JSONResponse({"service_code": code, "attributes": [
-        {"variable": True, "code": "scene_id", "datatype": "string", "required": False, "order": 1,
-         "datatype_description": "metaseoul scene id", "description": "The scene where it was seen"},
-        *({"variable": True, "code": axis, "datatype": "number", "required": False, "order": 2 + i,
-           "datatype_description": "metres", "description": f"In-world {axis} (east, north, up)"}
-          for i, axis in enumerate(("x", "y", "z"))),
-    ]})
+    service = request.state.services.get(code)
+    if service is None:
+        raise Refused(404, f"no service {code[:100]!r}")
+    return "service_definition", {"service_code": code, "attributes": [
+        _definition(a, lang(request)) for a in service["attributes"]]}, 200
 
 
-async def submit(request: Request) -> Response:
+def _definition(attribute: dict, language: str) -> dict:
+    """One attribute as GeoReport v2 defines it, in ``language``."""
+    shown = {"variable": True, "code": attribute["code"], "datatype": attribute["datatype"],
+             "required": attribute["required"], "datatype_description": attribute["datatype_description"][language],
+             "order": attribute["order"], "description": attribute["description"][language]}
+    if "values" in attribute:
+        shown["values"] = [{"key": v["key"], "name": v["name"][language]} for v in attribute["values"]]
+    return shown
+
+
+async def submit(request: Request) -> Answer:
     keys = request.headers.getlist("idempotency-key")
     if len(keys) > 1 or (keys and not IDEMPOTENCY_KEY.fullmatch(keys[0])):
-        return open311_error(400, "give at most one Idempotency-Key: 1 to 255 printable ASCII characters, no spaces")
+        raise Refused(400, "give at most one Idempotency-Key: 1 to 255 printable ASCII characters, no spaces")
     try:
-        body = await read_body(request)
+        fields = decode(request.headers.get("content-type", ""), await read_body(request))
+        _jurisdiction(fields.get("jurisdiction_id"))
+        new = new_request(fields, request.state.services)
     except TooLarge as exc:
-        return open311_error(413, str(exc))
-    try:
-        new = _new_request(_fields(request.headers.get("content-type", ""), body), request.state.services)
+        raise Refused(413, str(exc)) from None
     except ValueError as exc:  # safejson.BadJSON and UnicodeDecodeError among them
-        return open311_error(400, str(exc))
+        raise Refused(400, str(exc)) from None
+    await _check_key(request, fields)
     try:
         record, created = await run_in_threadpool(request.state.store.submit, new, keys[0] if keys else None)
     except KeyReused as exc:
-        return open311_error(409, str(exc))
+        raise Refused(409, str(exc)) from None
     log.info(json.dumps({"event": "service_request", "id": record["service_request_id"], "created": created}))
     answer = [{"service_request_id": record["service_request_id"], "service_notice": "", "account_id": None}]
-    return JSONResponse(answer, status_code=201 if created else 200)
+    return "service_requests", answer, 201 if created else 200
 
 
-def _fields(content_type: str, body: bytes) -> dict:
-    """The body's fields, JSON or form-encoded (as Open311 posts them), by the same rules: UTF-8
-    without lone surrogates (safejson; a form's %-escapes decoded strictly, not replaced), each field once."""
-    if content_type.startswith("application/json"):
-        try:
-            fields = safejson.loads(body)
-        except safejson.BadJSON as exc:
-            raise ValueError(f"the body is not usable JSON: {exc}") from None
-        if not isinstance(fields, dict):
-            raise ValueError("the body must be a JSON object")
-        return fields
+async def _check_key(request: Request, fields: Fields) -> None:
+    """Refuse (403) a submission without the valid token of a citizen or guest as its api_key."""
+    key, header = fields.get("api_key"), request.headers.get("authorization")
+    if key in (None, "") and not header:
+        raise Refused(403, f"api_key missing: {NO_KEY}")
+    if key not in (None, "") and not isinstance(key, str):
+        raise Refused(403, f"api_key must be text: {NO_KEY}")
     try:
-        pairs = urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
-    except UnicodeDecodeError:
-        raise ValueError("the form must be UTF-8 text, its %-escapes too") from None
-    fields = dict(pairs)
-    if len(fields) != len(pairs):
-        seen: set[str] = set()
-        twice = next(name for name, _ in pairs if name in seen or seen.add(name))
-        raise ValueError(f"the field {twice[:40]!r} appears twice")
-    return fields
+        await run_in_threadpool(request.state.accounts.session, f"Bearer {key}" if key else header)
+    except AuthError as exc:
+        raise Refused(403, f"the api_key is not usable ({exc}): {NO_KEY}") from None
 
 
-async def request_list(request: Request) -> Response:
+def _jurisdiction(given: object) -> None:
+    """Refuse a jurisdiction_id other than the one served; an absent or empty one is fine."""
+    if given not in (None, "", JURISDICTION):
+        shown = repr(given[:100]) if isinstance(given, str) else "that"
+        raise Refused(404, f"no jurisdiction {shown} here: this endpoint serves {JURISDICTION!r} (or leave"
+                           " jurisdiction_id out)")
+
+
+async def request_list(request: Request) -> Answer:
     q, store, services = request.query_params, request.state.store, request.state.services
     statuses = q["status"].split(",") if "status" in q else None
     if statuses and not set(statuses) <= {"open", "closed"}:
-        return open311_error(400, "status must be open, closed or both (comma-separated)")
+        raise Refused(400, "status must be open, closed or both (comma-separated)")
     try:
         start, end = (_utc(q[k]) if k in q else None for k in ("start_date", "end_date"))
     except ValueError:
-        return open311_error(400, "start_date and end_date must be ISO 8601 times with a zone in the years 1 to 9999,"
-                                  " like 2026-05-15T09:00:00+09:00")
+        raise Refused(400, "start_date and end_date must be ISO 8601 times with a zone in the years 1 to 9999,"
+                           " like 2026-05-15T09:00:00+09:00") from None
     if "service_request_id" in q:
         idents = q["service_request_id"].split(",")
         if len(idents) > ID_LIMIT:
-            return open311_error(400, f"at most {ID_LIMIT} service_request_id values at once")
-        found = [await run_in_threadpool(store.get, i) for i in idents]
-        return JSONResponse([_open311(r, services, lang(request)) for r in found if r])
-    codes = q["service_code"].split(",") if "service_code" in q else None
-    rows = await run_in_threadpool(store.search, codes, statuses, start, end)
-    return JSONResponse([_open311(r, services, lang(request)) for r in rows])
+            raise Refused(400, f"at most {ID_LIMIT} service_request_id values at once")
+        rows = [r for r in [await run_in_threadpool(store.get, i) for i in idents] if r]
+    else:
+        codes = q["service_code"].split(",") if "service_code" in q else None
+        rows = await run_in_threadpool(store.search, codes, statuses, start, end)
+    return "service_requests", [_open311(r, services, lang(request)) for r in rows], 200
 
 
-async def request_one(request: Request) -> Response:
+async def request_one(request: Request) -> Answer:
     record = await run_in_threadpool(request.state.store.get, request.path_params["ident"])
     if record is None:
-        return open311_error(404, "no such service request")
-    return JSONResponse([_open311(record, request.state.services, lang(request))])
-
-
-def _new_request(fields: dict, catalogue: dict) -> NewRequest:
-    code = _text(fields, "service_code")
-    if code not in catalogue:
-        raise ValueError(f"service_code must be one of {', '.join(catalogue)}")
-    lat, lon = (_number(fields, name, limit, "lat and long must be numbers") for name, limit in LAT_LONG)
-    address = _text(fields, "address_string")
-    if (lat is None) != (lon is None):
-        raise ValueError("give both lat and long, or neither")
-    if lat is None and not address:
-        raise ValueError("give lat and long, or address_string")
-    attributes = {"scene_id": _text(fields, "attribute[scene_id]")}
-    for axis in ("x", "y", "z"):
-        name = f"attribute[{axis}]"
-        if _number(fields, name, COORDINATE_LIMIT, f"{name} must be a number") is not None:
-            attributes[axis] = str(fields[name])  # as the citizen's client spelled it
-    description = _text(fields, "description") or ""
-    return NewRequest(code, description, lat, lon, address, {k: v for k, v in attributes.items() if v is not None})
-
-
-def _text(fields: dict, name: str) -> str | None:
-    """Field ``name`` as text within its limit (TEXT_LIMITS); None when absent or empty."""
-    value, limit = fields.get(name), TEXT_LIMITS[name]
-    if value is not None and not isinstance(value, str):
-        raise ValueError(f"{name} must be text")
-    if value and len(value) > limit:
-        raise ValueError(f"{name} longer than {limit} characters")
-    return value or None
-
-
-def _number(fields: dict, name: str, limit: float, not_a_number: str) -> float | None:
-    """Field ``name`` as a finite number within ±``limit`` (a JSON number, or text spelling one as JSON
-    does); None when absent or empty; ValueError(``not_a_number``) for anything else."""
-    value = fields.get(name)
-    if value in (None, ""):
-        return None
-    number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-    if isinstance(value, str) and NUMBER.fullmatch(value):
-        number = float(value)
-    if number is None:
-        raise ValueError(not_a_number)
-    if not (math.isfinite(number) and -limit <= number <= limit):
-        raise ValueError(f"{name} must be between {-limit:,.0f} and {limit:,.0f}")
-    return number
+        raise Refused(404, "no such service request")
+    return "service_requests", [_open311(record, request.state.services, lang(request))], 200
 
 
 def _utc(text: str) -> str:
     """An ISO 8601 time as the store keeps it (UTC, seconds), so ranges compare correctly; ValueError
     also for a time whose UTC instant falls outside the years 1 to 9999."""
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError(text)
     try:
-        return moment.astimezone(UTC).isoformat(timespec="seconds")
+        return moment(text).astimezone(UTC).isoformat(timespec="seconds")
     except OverflowError:
         raise ValueError(text) from None
 
@@ -208,14 +180,43 @@ def _open311(record: dict, catalogue: dict, language: str) -> dict:
         "address": record["address_string"],
         "lat": record["lat"],
         "long": record["long"],
-        "attributes": record["attributes"],
+        "media_url": record["media_url"],
+        "attributes": _typed(record["attributes"], service),
     }
 
 
+def _typed(values: dict, service: dict) -> dict:
+    """Attribute values in their datatypes: a number an older version stored as text is a number."""
+    numbers = {a["code"] for a in service.get("attributes", []) if a["datatype"] == "number"}
+    return {code: float(v) if code in numbers and isinstance(v, str) and NUMBER.fullmatch(v) else v
+            for code, v in values.items()}
+
+
+Handler = Callable[[Request], Awaitable[Answer]]
+
+
+def _answering(handler: Handler, form: str) -> Callable[[Request], Awaitable[Response]]:
+    """``handler``'s answer, or its refusal as the spec's error list, in JSON or XML (``form``)."""
+    async def endpoint(request: Request) -> Response:
+        try:
+            _jurisdiction(request.query_params.get("jurisdiction_id"))
+            root, data, status = await handler(request)
+        except Refused as exc:
+            root, data, status = "errors", [{"code": exc.status, "description": exc.description}], exc.status
+        if form == "xml":
+            return georeport_xml.response(root, data, status)
+        return JSONResponse(data, status_code=status)
+    return endpoint
+
+
+def _both(path: str, handler: Handler, method: str = "GET") -> list[Route]:
+    return [Route(f"{path}.{form}", _answering(handler, form), methods=[method]) for form in FORMATS]
+
+
 routes = [Mount(PATH, routes=[
-    Route("/services.json", service_list),
-    Route("/services/{code}.json", service_definition),
-    Route("/requests.json", submit, methods=["POST"]),
-    Route("/requests.json", request_list, methods=["GET"]),
-    Route("/requests/{ident}.json", request_one),
+    *_both("/services", service_list),
+    *_both("/services/{code}", service_definition),
+    *_both("/requests", submit, "POST"),
+    *_both("/requests", request_list),
+    *_both("/requests/{ident}", request_one),
 ])]
