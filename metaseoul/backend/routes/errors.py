@@ -19,7 +19,7 @@ def error(path: str, status: int, message: str, headers: dict[str, str] | None =
     """An error answer in the shape of the standard ``path`` belongs to (by its first segment)."""
     first = path.split("/")[1]  # a request's path starts with /
     if first == open311.PATH.split("/")[1]:
-        answer = open311.open311_error(status, message)
+        answer = open311.open311_error(status, message, "xml" if path.endswith(".xml") else "json")
     elif first == sensorthings.PATH.split("/")[1]:
         answer = sensorthings.error(status, message)
     else:

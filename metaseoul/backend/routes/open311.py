@@ -195,6 +195,15 @@ def _typed(values: dict, service: dict) -> dict:
 Handler = Callable[[Request], Awaitable[Answer]]
 
 
+def open311_error(status: int, description: str, form: str = "json") -> Response:
+    """The spec's error list, in JSON or XML (``form``)."""
+    return _respond("errors", [{"code": status, "description": description}], status, form)
+
+
+def _respond(root: str, data: dict | list, status: int, form: str) -> Response:
+    return georeport_xml.response(root, data, status) if form == "xml" else JSONResponse(data, status_code=status)
+
+
 def _answering(handler: Handler, form: str) -> Callable[[Request], Awaitable[Response]]:
     """``handler``'s answer, or its refusal as the spec's error list, in JSON or XML (``form``)."""
     async def endpoint(request: Request) -> Response:
@@ -202,10 +211,8 @@ def _answering(handler: Handler, form: str) -> Callable[[Request], Awaitable[Res
             _jurisdiction(request.query_params.get("jurisdiction_id"))
             root, data, status = await handler(request)
         except Refused as exc:
-            root, data, status = "errors", [{"code": exc.status, "description": exc.description}], exc.status
-        if form == "xml":
-            return georeport_xml.response(root, data, status)
-        return JSONResponse(data, status_code=status)
+            return open311_error(exc.status, exc.description, form)
+        return _respond(root, data, status, form)
     return endpoint
 
 
