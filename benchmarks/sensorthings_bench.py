@@ -1,6 +1,8 @@
 """SensorThings benchmark: the costliest legal $filter on /Observations against a real `metaseoul serve`.
 Reports what one such query costs (against, in the same run, the same query without the filter), and
-/healthz latency p50/p95 while client processes loop it, against /healthz with no load.
+/healthz latency p50/p95 while client processes loop it, against /healthz with no load; then the same
+for that query with the costliest legal $expand (each observation's Datastream: as many expanded
+entities as an answer may hold).
 
     .venv/bin/python benchmarks/sensorthings_bench.py [--clients 8] [--seconds 10] [--repeats 15]
 """
@@ -28,6 +30,7 @@ from metaseoul.backend.sensorfilter import MAX_COMPARISONS, MAX_FILTER_CHARS
 PATH = "/sensorthings/v1.1/Observations"
 ZONES = {"Z": 0, "+09:00": 540, "-05:00": -300, "+05:30": 330}
 TARGET = {"worst_query_ms_at_most": 20, "healthz_p95_ms_under_load_at_most": 50}
+EXPAND = "Datastream"  # a to-one expansion of each of 1,000 observations: MAX_EXPANDED in all
 
 
 def start_backend(folder: Path) -> tuple[subprocess.Popen, str]:
@@ -131,6 +134,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     text = worst_filter(time.time())
     worst = {"$filter": text, "$top": "1000", "$count": "true"}
+    expanded = {**worst, "$expand": EXPAND}
     with tempfile.TemporaryDirectory() as folder:
         process, url = start_backend(Path(folder))
         try:
@@ -143,14 +147,20 @@ def main(argv=None) -> int:
                       "same_query_without_filter": query_cost(url, {"$top": "1000", "$count": "true"}, args.repeats),
                       "healthz_no_load": healthz_latency(url, args.seconds),
                       "clients": args.clients,
-                      "healthz_under_load": under_load(url, process.pid, worst, args.clients, args.seconds)}
+                      "healthz_under_load": under_load(url, process.pid, worst, args.clients, args.seconds),
+                      "worst_expand_query": query_cost(url, expanded, args.repeats),
+                      "healthz_under_expand_load": under_load(url, process.pid, expanded, args.clients, args.seconds)}
         finally:
             process.terminate()
             process.wait(10)
     report["ratios"] = {"healthz_p95_loaded_over_idle": round(report["healthz_under_load"]["healthz"]["p95_ms"] /
-                                                              report["healthz_no_load"]["p95_ms"], 2)}
+                                                              report["healthz_no_load"]["p95_ms"], 2),
+                        "worst_expand_over_worst_query": round(report["worst_expand_query"]["ms_median"] /
+                                                               report["worst_query"]["ms_median"], 2)}
     report["target"] = {**TARGET, "met": report["worst_query"]["ms_median"] <= TARGET["worst_query_ms_at_most"] and
-                        report["healthz_under_load"]["healthz"]["p95_ms"] < TARGET["healthz_p95_ms_under_load_at_most"]}
+                        max(report["healthz_under_load"]["healthz"]["p95_ms"],
+                            report["healthz_under_expand_load"]["healthz"]["p95_ms"])
+                        < TARGET["healthz_p95_ms_under_load_at_most"]}
     json.dump(report, sys.stdout, indent=2)
     print()
     return 0

@@ -138,6 +138,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
     serve.add_argument("--port", type=int, default=8765, help=_("port to listen on (default: 8765)"))
     serve.add_argument("--data", type=Path, default=Path("metaseoul-data"), help=_("folder for the database"))
+    serve.add_argument("--public-url", default=os.environ.get("METASEOUL_PUBLIC_URL"), metavar="URL",
+                       help=_("the address clients reach the backend at, behind a proxy (for links)"))
     serve.set_defaults(handler=_serve)
 
     moderator = sub.add_parser("moderator", parents=[common],
@@ -278,7 +280,7 @@ def _kiosk(args) -> int:
 def _serve(args) -> int:
     from metaseoul.backend.server import serve
 
-    serve(args.host, args.port, args.data)
+    serve(args.host, args.port, args.data, args.public_url)
     return EXIT_OK
 
 

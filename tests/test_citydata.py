@@ -8,9 +8,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from metaseoul.backend.citydata import STEP_SECONDS, STEPS, CityData, QueryError, collection, parse_filter
+from metaseoul.backend.citydata import SETS, STEP_SECONDS, STEPS, CityData
 from metaseoul.backend.routes import sensorthings
-from metaseoul.backend.sensorfilter import MAX_COMPARISONS, MAX_FILTER_CHARS, MAX_NESTING
+from metaseoul.backend.sensorfilter import (
+    MAX_COMPARISONS,
+    MAX_FILTER_CHARS,
+    MAX_NESTING,
+    QueryError,
+    Table,
+    matching,
+    parse_filter,
+)
+from metaseoul.backend.staquery import MAX_TOP, Answer, parse
 
 NOON_KST = datetime(2026, 5, 15, 3, 0, tzinfo=UTC).timestamp()  # 12:00 in Seoul
 
@@ -20,14 +29,27 @@ def city():
     return CityData(clock=lambda: NOON_KST)
 
 
+def collection(city: CityData, rows, params: dict, path: str = "/x", entity_set: str = "Observations") -> dict:
+    """A page of ``rows`` (entities of ``entity_set``) as the API answers it, links under http://city."""
+    return Answer(city, "http://city").collection(rows, SETS[entity_set], parse(params, SETS[entity_set], city), path)
+
+
+def plain(page: dict) -> list[dict]:
+    """The page's entities without their links, as the data model holds them."""
+    return [{k: v for k, v in item.items() if "@iot.selfLink" not in k and "@iot.navigationLink" not in k}
+            for item in page["value"]]
+
+
 def test_at_least_ten_seoul_hot_spots_with_six_streams_each(city):
-    things = city.things()
+    things = city.members("Things")
     assert len(things) >= 10
     assert {"Seoul Plaza", "Gwanghwamun Square"} <= {t["name"] for t in things}
-    assert len(city.datastreams()) == 6 * len(things)
-    names = [ds["name"].split(": ")[1] for ds in city.datastreams(1)]
+    assert len(city.members("Datastreams")) == 6 * len(things)
+    names = [ds["name"].split(": ")[1] for ds in city.related("Things", 1, "Datastreams")]
     assert names == ["Congestion level", "Population minimum", "Population maximum", "Temperature", "PM10", "PM2.5"]
-    assert city.location(0)["location"]["coordinates"] == pytest.approx([126.97806, 37.56556])
+    assert city.entity("Locations", 1)["location"]["coordinates"] == pytest.approx([126.97806, 37.56556])
+    assert city.related("Datastreams", 8, "Sensor") == city.entity("Sensors", 2)
+    assert city.related("Datastreams", 8, "Thing") == city.entity("Things", 2)
 
 
 def test_readings_move_with_the_time_of_day(city):
@@ -44,19 +66,27 @@ def test_readings_move_with_the_time_of_day(city):
 def test_filter_on_time_and_result_with_and_or(city):
     rows = city.observations(5)  # PM10 at Seoul Plaza
     after = "2026-05-15T00:00:00Z"
-    picked = collection(rows, {"$filter": f"phenomenonTime ge {after} and (result gt 40 or result lt 30)",
-                               "$top": "1000"}, "/x")["value"]
+    picked = plain(collection(city, rows, {"$filter": f"phenomenonTime ge {after} and (result gt 40 or result lt 30)",
+                                           "$top": "1000"}))
     expected = [o for o in rows if o["phenomenonTime"] >= after and (o["result"] > 40 or o["result"] < 30)]
     assert picked == expected and 0 < len(picked) < len(rows)
 
 
 def test_top_skip_count_orderby_and_next_link(city):
     rows = city.observations(4)
-    page = collection(rows, {"$top": "5", "$skip": "10", "$count": "true", "$orderby": "result desc"}, "/Obs")
+    page = collection(city, rows, {"$top": "5", "$skip": "10", "$count": "true", "$orderby": "result desc"}, "/Obs")
     ordered = sorted(rows, key=lambda o: o["result"], reverse=True)
-    assert page["@iot.count"] == STEPS and page["value"] == ordered[10:15]
-    assert page["@iot.nextLink"].startswith("/Obs?") and "%24skip=15" in page["@iot.nextLink"]
-    assert "@iot.nextLink" not in collection(rows, {"$top": "1000"}, "/Obs")
+    assert page["@iot.count"] == STEPS and plain(page) == ordered[10:15]
+    assert page["@iot.nextLink"].startswith("http://city/Obs?") and "$skip=15" in page["@iot.nextLink"]
+    assert "@iot.nextLink" not in collection(city, rows, {"$top": "1000"}, "/Obs")
+
+
+@pytest.mark.parametrize("direction, descending", [("asc", False), ("ASC", False), ("Asc", False), ("DESC", True),
+                                                   ("desc", True), ("", False)])
+def test_orderby_direction_in_any_case(city, direction, descending):
+    rows = city.observations(4)
+    page = collection(city, rows, {"$orderby": f"result {direction}".strip(), "$top": "1000"})
+    assert [o["result"] for o in plain(page)] == sorted((o["result"] for o in rows), reverse=descending)
 
 
 @pytest.mark.parametrize("text, words", [
@@ -71,11 +101,13 @@ def test_bad_filters_say_what_is_wrong(text, words):
         parse_filter(text)
 
 
-def test_bad_paging_options(city):
-    with pytest.raises(QueryError, match=r"\$top may be at most 1000"):
-        collection(city.things(), {"$top": "5000"}, "/Things")
-    with pytest.raises(QueryError, match=r"unsupported query option \$select"):
-        collection(city.things(), {"$select": "name"}, "/Things")
+def test_a_top_over_the_maximum_is_paged_by_the_server(city):
+    table = city.members("Observations")
+    page = collection(city, table, {"$top": "2500", "$count": "true"}, "/Observations")
+    assert len(page["value"]) == MAX_TOP and page["@iot.count"] == len(table.items)
+    assert page["@iot.nextLink"] == "http://city/Observations?$count=true&$top=1000&$skip=1000"
+    with pytest.raises(QueryError, match=r"unsupported query option \$search"):
+        collection(city, city.members("Things"), {"$search": "x"}, "/Things", "Things")
 
 
 def test_over_http(app_client):
@@ -93,7 +125,7 @@ def test_over_http(app_client):
     assert bad.status_code == 400 and "unknown operator" in bad.json()["message"]
     assert app_client.get(base + "/Things(99)").status_code == 404
     for path in ("/Locations(1)", "/ObservedProperties(4)", "/Datastreams(7)/Thing",
-                 first["value"][0]["@iot.selfLink"].removeprefix("/sensorthings/v1.1")):
+                 first["value"][0]["@iot.selfLink"].removeprefix("http://testserver/sensorthings/v1.1")):
         assert app_client.get(base + path).status_code == 200, path  # every advertised link answers
 
 
@@ -115,16 +147,21 @@ def test_hostile_queries_get_400_not_500(app_client, path, params):
 
 @pytest.mark.parametrize("params", [
     {"$filter": "result gt 'a'"},
-    {"$filter": "name gt 2024-01-01T00:00Z"},
-    {"$filter": "result eq 3 or name eq 'x'"},
+    {"$filter": "phenomenonTime gt 3"},
+    {"$filter": "result eq 3 or resultTime eq 'x'"},
 ])
 def test_mismatched_kinds_simply_do_not_match(app_client, params):
     response = app_client.get("/sensorthings/v1.1/Datastreams(1)/Observations", params=params)
     assert response.status_code == 200
 
 
+def field(name: str):
+    return lambda item: item.get(name)
+
+
 def picked(rows: list[dict], text: str) -> list[dict]:
-    return collection(rows, {"$filter": text, "$top": "1000"}, "/x")["value"]
+    """The rows the filter matches, by the query engine alone (any field name reads that key)."""
+    return [rows[i] for i in matching(parse_filter(text), Table(rows), field)]
 
 
 def test_and_binds_tighter_than_or_and_parentheses_group(city):
@@ -156,7 +193,7 @@ def test_times_compare_as_instants_whatever_their_zone(city, zone, hours):
 
 @pytest.mark.parametrize("value", ["Seoul Plaza", "Seoul Plaz", "A", "zz", "", "Myeong-dong", "it''s"])
 def test_text_compares_like_python_strings(city, value):
-    things = city.things()
+    things = city.members("Things")
     plain = value.replace("''", "'")
     for op, test in [("eq", plain.__eq__), ("ne", plain.__ne__), ("gt", plain.__lt__), ("ge", plain.__le__),
                      ("lt", plain.__gt__), ("le", plain.__ge__)]:
@@ -184,11 +221,11 @@ def test_values_of_another_kind_simply_do_not_match(text, expected):
 
 
 def test_the_same_filter_answers_the_same_on_the_kept_observations(city):
-    table = city.all_observations()
-    assert city.all_observations() is table, "kept for the step"
+    table = city.members("Observations")
+    assert city.members("Observations") is table, "kept for the step"
     text = "result ge 30 and phenomenonTime gt 2026-05-14T12:00+09:00"
-    once = collection(table, {"$filter": text, "$count": "true"}, "/x")
-    assert collection(table, {"$filter": text, "$count": "true"}, "/x") == once
+    once = collection(city, table, {"$filter": text, "$count": "true"})
+    assert collection(city, table, {"$filter": text, "$count": "true"}) == once
     assert once["@iot.count"] == len([o for o in table.items if o["result"] >= 30 and o["phenomenonTime"] > "2026-05-14T03:00:00Z"])
 
 
@@ -197,14 +234,14 @@ def test_kept_observations_move_on_with_the_step(minutes):
     now = [NOON_KST]
     moving = CityData(clock=lambda: now[0])
     before = {ident: moving.observations(ident) for ident in (1, 2, 40)}
-    before_all = moving.all_observations()
+    before_all = moving.members("Observations")
     now[0] += minutes * 60
     fresh = CityData(clock=lambda: NOON_KST + minutes * 60)
     for ident in before:
         assert moving.observations(ident) == fresh.observations(ident)
         assert len(moving.observations(ident)) == STEPS
-    assert moving.all_observations() is not before_all
-    assert moving.all_observations().items == fresh.all_observations().items
+    assert moving.members("Observations") is not before_all
+    assert moving.members("Observations").items == fresh.members("Observations").items
     assert moving.observations(1)[-1]["phenomenonTime"] == datetime.fromtimestamp(
         (NOON_KST + minutes * 60) // STEP_SECONDS * STEP_SECONDS, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -229,7 +266,7 @@ def test_query_limits_are_refused_with_a_plain_message(app_client, params, words
     {"$filter": "id eq 1" + " " * (MAX_FILTER_CHARS - 7)},
     {"$filter": "(" * MAX_NESTING + "id eq 1" + ")" * MAX_NESTING},
     {"$filter": comparisons(MAX_COMPARISONS)},
-    {"$orderby": "result desc,id,name,phenomenonTime,resultTime"},
+    {"$orderby": "result desc,id,phenomenonTime ASC,resultTime,Datastream/name"},
 ])
 def test_queries_at_the_limits_are_answered(app_client, params):
     assert app_client.get("/sensorthings/v1.1/Observations", params=params).status_code == 200
@@ -250,6 +287,100 @@ def test_a_query_that_waits_too_long_for_its_turn_is_told_to_retry(app_client, m
 
 def test_orderby_puts_numbers_then_texts_then_nothing_and_keeps_ties_in_order():
     rows = [{"v": "b", "n": 1}, {"v": 2, "n": 2}, {}, {"v": "a", "n": 3}, {"v": 2.0, "n": 4}, {"v": -1, "n": 5}, {"v": None}]
-    order = collection(rows, {"$orderby": "v"}, "/x")["value"]
-    assert [r.get("n") for r in order] == [5, 2, 4, 3, 1, None, None]
-    assert [r.get("n") for r in collection(rows, {"$orderby": "v desc,n desc"}, "/x")["value"]] == [None, None, 1, 3, 4, 2, 5]
+    table = Table(rows)
+
+    def order(keys: list[tuple[str, bool]]) -> list:
+        return [rows[i].get("n") for i in table.ordered(matching(None, table, field), keys, field)]
+    assert order([("v", False)]) == [5, 2, 4, 3, 1, None, None]
+    assert order([("v", True), ("n", True)]) == [None, None, 1, 3, 4, 2, 5]
+
+
+@pytest.mark.parametrize("path, params, words", [
+    ("/Observations", {"$filter": "temperature gt 3"}, "$filter: Observations have no property 'temperature'"),
+    ("/Observations", {"$filter": "Datastream/colour eq 'red'"}, "$filter: Datastreams have no property 'colour'"),
+    ("/Things", {"$filter": "Datastreams/name eq 'x'"}, "$filter: Things have no property 'Datastreams/name'"),
+    ("/Things", {"$orderby": "height desc"}, "$orderby: Things have no property 'height'"),
+    ("/Things", {"$orderby": "name upward"}, "$orderby: cannot read 'name upward'"),
+    ("/Things", {"$select": "name,height"}, "$select: Things have no property 'height'"),
+    ("/Things", {"$expand": "Sensors"}, "$expand: Things have no navigation property 'Sensors'"),
+    ("/Things", {"$expand": "Datastreams($top=x)"}, "$top must be a whole number"),
+    ("/Things", {"$expand": "Datastreams($filter=colour eq 1)"}, "$filter: Datastreams have no property 'colour'"),
+    ("/Things", {"$expand": "Datastreams($expand=Thing($top=1))"}, "$top does not apply here (only $select, $expand do)"),
+    ("/Things", {"$expand": "Datastreams(($top=1)"}, "$expand: unclosed parenthesis"),
+    ("/Things", {"$expand": "Datastreams)"}, "$expand: a ')' without its '('"),
+    ("/Things", {"$expand": "Datastreams($top)"}, "cannot read the option '$top' of Datastreams"),
+    ("/Things", {"$expand": "Datastreams($top=1;$top=2)"}, "$top is given twice for Datastreams"),
+    ("/Things", {"$expand": "Datastreams/Thing/Datastreams/Thing"}, "$expand nests deeper than 3 levels"),
+    ("/Things", {"$expand": "Locations" + ",Locations" * 400}, "$expand longer than 2000 characters"),
+    ("/Datastreams", {"$expand": "Observations($top=0),Thing/Datastreams/Observations($top=0)"},
+     "$expand would look through more than 20000 entities"),
+    ("/Things", {"$expand": "Datastreams/Observations"}, "$expand would answer more than 1000 expanded entities"),
+    ("/Datastreams", {"$expand": "Observations($top=1;$filter=" + comparisons(20) + ")"},
+     "$expand would evaluate more than 1000 comparisons of nested filters"),
+    ("/Things(1)", {"$filter": "id eq 1"}, "$filter does not apply here (only $select, $expand do)"),
+    ("/Things(1)/name", {"$select": "name"}, "$select does not apply here (no query option does)"),
+    ("/Things(1)/name", {"$search": "x"}, "unsupported query option $search"),
+])
+def test_unknown_names_and_unreadable_options_are_a_400_naming_them(app_client, path, params, words):
+    response = app_client.get("/sensorthings/v1.1" + path, params=params)
+    assert response.status_code == 400 and words in response.json()["message"], response.text[:300]
+
+
+@pytest.mark.parametrize("path", ["/Nothing", "/Things(99)", "/Things(1)/Sensors", "/Things(1)/height",
+                                  "/Things(x)", "/Datastreams(1)/Thing(1)", "/Things/Datastreams",
+                                  "/Things(1)/name/$ref", "/HistoricalLocations(1)", "/Datastreams(1)/Observations(5)"])
+def test_paths_that_name_nothing_are_a_404(app_client, path):
+    response = app_client.get("/sensorthings/v1.1" + path)
+    assert response.status_code == 404 and response.json()["message"], path
+
+
+def test_select_expand_properties_values_and_references(app_client):
+    base = "/sensorthings/v1.1"
+    one = app_client.get(base + "/Things(1)", params={"$select": "id,name,Datastreams",
+                                                      "$expand": "Datastreams/ObservedProperty($select=name)"}).json()
+    assert set(one) == {"@iot.id", "name", "Datastreams@iot.navigationLink", "Datastreams"}
+    assert one["Datastreams"][0]["ObservedProperty"] == {"name": "Congestion level"}
+    paged = app_client.get(base + "/Things", params={"$top": "1", "$expand": "Datastreams($top=2;$count=true)"}).json()
+    thing = paged["value"][0]
+    assert len(thing["Datastreams"]) == 2 and thing["Datastreams@iot.count"] == 6
+    rest = app_client.get(thing["Datastreams@iot.nextLink"]).json()["value"]
+    assert [d["@iot.id"] for d in rest] == [3, 4]
+    assert app_client.get(base + "/Things(1)/name").json() == {"name": "Seoul Plaza"}
+    value = app_client.get(base + "/Things(1)/name/$value")
+    assert value.text == "Seoul Plaza" and value.headers["content-type"].startswith("text/plain")
+    refs = app_client.get(base + "/Datastreams(3)/Observations/$ref", params={"$top": "2", "$orderby": "id desc"}).json()
+    assert all(set(r) == {"@iot.selfLink"} for r in refs["value"]) and refs["@iot.nextLink"]
+    assert app_client.get(base + "/Datastreams(3)/Thing/$ref").json() == {
+        "@iot.selfLink": "http://testserver/sensorthings/v1.1/Things(1)"}
+    newest = app_client.get(base + "/Datastreams(3)/Observations", params={"$top": "1", "$orderby": "id DESC"}).json()
+    ident = newest["value"][0]["@iot.id"]
+    assert app_client.get(base + f"/Datastreams(3)/Observations({ident})/FeatureOfInterest").json()["@iot.id"] == 1
+
+
+def test_links_follow_the_configured_public_url(tmp_path):
+    from starlette.testclient import TestClient
+
+    from metaseoul.backend.app import create_app
+
+    with TestClient(create_app(tmp_path, public_url="https://city.example.org")) as client:
+        root = client.get("/sensorthings/v1.1").json()
+        assert root["value"][0]["url"] == "https://city.example.org/sensorthings/v1.1/Things"
+        stream = client.get("/sensorthings/v1.1/Datastreams(2)").json()
+        assert stream["Thing@iot.navigationLink"] == "https://city.example.org/sensorthings/v1.1/Datastreams(2)/Thing"
+
+
+@pytest.mark.parametrize("text", ["ftp://city.example.org", "city.example.org", "https://", "https://x.org/?a=1"])
+def test_a_public_url_that_is_no_web_address_is_refused(text):
+    with pytest.raises(ValueError, match="--public-url must be an http or https address"):
+        sensorthings.public_url(text)
+
+
+def test_a_kept_table_keeps_a_bounded_number_of_columns(city):
+    from metaseoul.backend.sensorfilter import KEPT_COLUMNS
+
+    table = city.members("Observations")
+    for i in range(KEPT_COLUMNS + 20):
+        collection(city, table, {"$filter": f"Datastream/unitOfMeasurement/k{i} eq 'x'", "$top": "1"})
+    assert len(table.columns) == KEPT_COLUMNS
+    assert collection(city, table, {"$filter": "Datastream/unitOfMeasurement/symbol eq '°C'", "$count": "true",
+                                    "$top": "0"})["@iot.count"] == 12 * STEPS

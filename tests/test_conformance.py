@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
 
 
 def check(url: str, *args: str, out=None) -> subprocess.CompletedProcess:
@@ -86,3 +87,53 @@ def test_a_broken_backend_fails_naming_the_check(tmp_path):
     assert "submission is idempotent and readable" in failed and REFUSED_EDGES <= failed
     assert "FAIL  accounts: repeated wrong passwords answered 429 with Retry-After" in result.stdout
     assert "PASS  discovery: discovery document" in result.stdout
+
+
+OLD_THINGS = [{"@iot.id": i, "@iot.selfLink": f"/sensorthings/v1.1/Things({i})", "name": f"spot {i:02}"}
+              for i in range(1, 13)]
+
+
+class OldSensorThings(BaseHTTPRequestHandler):
+    """City data as the reference backend served it before SensorThings 1.1 was kept: links that are
+    paths, no serverSettings, "ASC" refused, and a filter on a property nobody has answering nothing."""
+
+    def do_GET(self):  # noqa: N802
+        path, _, query = self.path.partition("?")
+        params = dict(parse_qsl(query))
+        status, body = 404, {"code": 404, "message": "no"}
+        if path == "/.well-known/metaseoul":
+            status, body = 200, {"contract_version": "1.0.0", "name": "Old City", "capabilities": ["city-data"],
+                                 "endpoints": {"sensorthings": "/sensorthings/v1.1"}, "limits": {}, "languages": ["ko"]}
+        elif path == "/sensorthings/v1.1":
+            status, body = 200, {"value": [{"name": "Things", "url": "/sensorthings/v1.1/Things"}]}
+        elif path == "/sensorthings/v1.1/Things":
+            if params.get("$orderby", "").split()[-1:] not in ([], ["asc"], ["desc"]):
+                status, body = 400, {"code": 400, "message": "$orderby: expected asc or desc"}
+            else:
+                top, skip = int(params.get("$top", "100")), int(params.get("$skip", "0"))
+                rows = [] if "$filter" in params else OLD_THINGS
+                status, body = 200, {"@iot.count": len(rows), "value": rows[skip:skip + top],
+                                     "@iot.nextLink": f"/sensorthings/v1.1/Things?$top={top}&$skip={skip + top}"}
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(body).encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def test_city_data_that_breaks_sensorthings_clients_fails_naming_the_checks(tmp_path):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), OldSensorThings)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        result = check(f"http://127.0.0.1:{httpd.server_address[1]}", out=tmp_path / "report.json")
+    finally:
+        httpd.shutdown()
+    assert result.returncode == 1
+    failed = {c["check"]: c["detail"] for c in json.loads((tmp_path / "report.json").read_text())["checks"]
+              if not c["passed"]}
+    assert "the service root lacks" in failed["service root: every entity set and serverSettings.conformance"]
+    assert "does not match '^https?://'" in failed["Things, $top, $count and absolute self and next links"]
+    assert "got 400" in failed["$orderby direction in any case (asc, ASC, Asc)"]
+    assert "not 400" in failed["unknown properties in $filter, $orderby and $select refused (400)"]

@@ -34,7 +34,8 @@ from metaseoul.backend.routes.errors import http_error, server_error
 from metaseoul.backend.store import ComplaintStore
 
 
-def create_app(data_dir: Path, policy: Policy = POLICY, clock: Clock = time.time) -> Starlette:
+def create_app(data_dir: Path, policy: Policy = POLICY, clock: Clock = time.time,
+               public_url: str | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[State]:
         db = Database(data_dir)
@@ -43,7 +44,7 @@ def create_app(data_dir: Path, policy: Policy = POLICY, clock: Clock = time.time
         try:
             yield State(store=ComplaintStore(db), accounts=accounts, reservations=Reservations(db, clock),
                         moderation=moderators, hub=hub, limits=Limits(policy, clock),
-                        city=CityData(base_url=sensorthings.PATH),
+                        city=CityData(public_url=public_url),
                         services=open311.services(), scenes=scene_catalogue(), counts=Counter(), started=time.time())
         finally:
             hub.stop()

@@ -5,10 +5,12 @@ crowded, as 여유/보통/약간 붐빔/붐빔), the population range, temperatu
 come every 10 minutes for the last 24 hours and follow the day's rhythm, so they move over time; they
 are computed from the time rather than stored, which keeps the reference backend small.
 
-Query options: ``$top $skip $count $orderby``, ``$filter`` (metaseoul.backend.sensorfilter: eq ne
-gt ge lt le, ``and``, ``or`` and parentheses, on phenomenonTime, result, name, id and the like),
-``$expand=Datastreams`` on Things, and ``@iot.nextLink`` paging. The observations of a 10-minute step
-are made once and kept until the step changes, with the columns queries have used.
+This module is the data model: the entity sets (SETS: each one's properties and navigation
+properties) and the entities, without links (metaseoul.backend.staquery renders them with links and
+applies the query options). Each hot spot is also the FeatureOfInterest of its observations; a
+Sensor and an ObservedProperty stand for each kind of reading; things do not move, so there are no
+HistoricalLocations. The observations of a 10-minute step are made once and kept until the step
+changes, as tables (by datastream, by feature and all of them) with the columns queries have used.
 """
 
 from __future__ import annotations
@@ -16,14 +18,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
-from urllib.parse import urlencode
 
-from metaseoul.backend.sensorfilter import QueryError, Table, matching, parse_filter
+from metaseoul.backend.sensorfilter import Table
 
 STEP_SECONDS = 600
 STEPS = 144  # 24 hours
@@ -35,8 +35,41 @@ PROPERTIES = [
     ("PM10", "pm10", {"name": "microgram per cubic metre", "symbol": "µg/m³", "definition": "particulate matter up to 10 µm"}),
     ("PM2.5", "pm25", {"name": "microgram per cubic metre", "symbol": "µg/m³", "definition": "particulate matter up to 2.5 µm"}),
 ]
-DEFAULT_TOP, MAX_TOP = 100, 1000
-MAX_ORDERBY_FIELDS = 5
+OBSERVATION_IDS = 10_000_000  # an observation's id: its datastream's id times this, plus its step
+
+
+@dataclass(frozen=True)
+class EntitySet:
+    """What an entity set's entities have: properties (the id aside), those of them that are JSON
+    objects (filtered on by path, properties/code), and navigation properties with the entity set they
+    lead to and whether to many (a collection) or to one."""
+    name: str
+    properties: tuple[str, ...]
+    objects: frozenset[str]
+    navigation: dict[str, tuple[str, bool]]
+
+
+SETS = {s.name: s for s in (
+    EntitySet("Things", ("name", "description", "properties"), frozenset({"properties"}),
+              {"Locations": ("Locations", True), "HistoricalLocations": ("HistoricalLocations", True),
+               "Datastreams": ("Datastreams", True)}),
+    EntitySet("Locations", ("name", "description", "encodingType", "location"), frozenset({"location"}),
+              {"Things": ("Things", True), "HistoricalLocations": ("HistoricalLocations", True)}),
+    EntitySet("HistoricalLocations", ("time",), frozenset(),
+              {"Thing": ("Things", False), "Locations": ("Locations", True)}),
+    EntitySet("Datastreams", ("name", "description", "observationType", "unitOfMeasurement"),
+              frozenset({"unitOfMeasurement"}),
+              {"Thing": ("Things", False), "Sensor": ("Sensors", False),
+               "ObservedProperty": ("ObservedProperties", False), "Observations": ("Observations", True)}),
+    EntitySet("Sensors", ("name", "description", "encodingType", "metadata"), frozenset(),
+              {"Datastreams": ("Datastreams", True)}),
+    EntitySet("ObservedProperties", ("name", "definition", "description"), frozenset(),
+              {"Datastreams": ("Datastreams", True)}),
+    EntitySet("Observations", ("phenomenonTime", "resultTime", "result"), frozenset(),
+              {"Datastream": ("Datastreams", False), "FeatureOfInterest": ("FeaturesOfInterest", False)}),
+    EntitySet("FeaturesOfInterest", ("name", "description", "encodingType", "feature"), frozenset({"feature"}),
+              {"Observations": ("Observations", True)}),
+)}
 
 
 def hotspots() -> list[dict]:
@@ -67,20 +100,29 @@ def reading(spot_index: int, spot: dict, prop: str, step: int) -> float:
 
 @dataclass
 class Readings:
-    """The observations of one 10-minute step by datastream, and all of them as one table, each made on
-    first use; with the step before's, whose rows a stream moves on by one (two steps held at most)."""
+    """The observations of one 10-minute step by datastream, and as tables (a datastream's, a feature's,
+    all of them), each made on first use; with the step before's, whose rows a stream moves on by one
+    (two steps held at most)."""
     step: int
     before: Readings | None = None
     streams: dict[int, list[dict]] = field(default_factory=dict)
-    table: Table | None = None
+    tables: dict[tuple[str, int], Table] = field(default_factory=dict)
+
+
 
 
 class CityData:
-    def __init__(self, base_url: str = "", clock=time.time):
-        self.base = base_url
-        self.clock = clock
+    """The entities by entity set and id, and where their navigation properties lead; ``public_url``,
+    where clients reach the backend when that is not the address they sent to (behind a proxy), for links."""
+
+    def __init__(self, clock=time.time, public_url: str | None = None):
+        self.clock, self.public_url = clock, public_url
         self.spots = hotspots()
         self.readings = Readings(step=-1)
+        self.makers = {"Things": self.thing, "Locations": self.location, "Datastreams": self.datastream,
+                       "Sensors": self.sensor, "ObservedProperties": self.observed_property,
+                       "FeaturesOfInterest": self.feature, "HistoricalLocations": lambda _ident: None,
+                       "Observations": self.observation}
 
     def _now(self) -> Readings:
         """The current step's readings (replaced as a whole, so a query that began before a step change
@@ -91,46 +133,61 @@ class CityData:
             self.readings = Readings(step, self.readings if self.readings.step == step - 1 else None)
         return self.readings
 
-    # --- entities ----------------------------------------------------------------------------
-    def _link(self, path: str) -> str:
-        return f"{self.base}{path}"
+    def count(self, name: str) -> int:
+        """How many entities of a set other than Observations there are (ids 1 to this)."""
+        return {"Things": len(self.spots), "Locations": len(self.spots), "FeaturesOfInterest": len(self.spots),
+                "Datastreams": len(self.spots) * len(PROPERTIES), "Sensors": len(PROPERTIES),
+                "ObservedProperties": len(PROPERTIES), "HistoricalLocations": 0}[name]
 
-    def thing(self, i: int) -> dict:
-        spot = self.spots[i]
-        ident = i + 1
-        return {"@iot.id": ident, "@iot.selfLink": self._link(f"/Things({ident})"), "name": spot["name"]["en"],
-                "description": spot["name"]["ko"],
-                "properties": {"code": spot["code"], "name_ko": spot["name"]["ko"], **({"scene": spot["scene"]} if "scene" in spot else {})},
-                "Datastreams@iot.navigationLink": self._link(f"/Things({ident})/Datastreams"),
-                "Locations@iot.navigationLink": self._link(f"/Things({ident})/Locations")}
+    # --- entities (ids from 1) -----------------------------------------------------------------
+    def entity(self, name: str, ident: int) -> dict | None:
+        if name != "Observations" and not 1 <= ident <= self.count(name):
+            return None
+        return self.makers[name](ident)
 
-    def location(self, i: int) -> dict:
-        spot = self.spots[i]
-        return {"@iot.id": i + 1, "@iot.selfLink": self._link(f"/Locations({i + 1})"), "name": spot["name"]["en"],
-                "description": spot["name"]["ko"], "encodingType": "application/geo+json",
-                "location": {"type": "Point", "coordinates": [spot["lon"], spot["lat"]]}}
+    def thing(self, ident: int) -> dict:
+        spot = self.spots[ident - 1]
+        return {"@iot.id": ident, "name": spot["name"]["en"], "description": spot["name"]["ko"],
+                "properties": {"code": spot["code"], "name_ko": spot["name"]["ko"],
+                               **({"scene": spot["scene"]} if "scene" in spot else {})}}
 
-    def observed_property(self, p: int) -> dict:
-        name, code, _unit = PROPERTIES[p]
-        return {"@iot.id": p + 1, "@iot.selfLink": self._link(f"/ObservedProperties({p + 1})"), "name": name,
-                "definition": f"https://metaseoul.example/properties/{code}", "description": name}
+    def _point(self, ident: int) -> dict:
+        spot = self.spots[ident - 1]
+        return {"type": "Point", "coordinates": [spot["lon"], spot["lat"]]}
+
+    def location(self, ident: int) -> dict:
+        spot = self.spots[ident - 1]
+        return {"@iot.id": ident, "name": spot["name"]["en"], "description": spot["name"]["ko"],
+                "encodingType": "application/geo+json", "location": self._point(ident)}
+
+    def feature(self, ident: int) -> dict:
+        spot = self.spots[ident - 1]
+        return {"@iot.id": ident, "name": spot["name"]["en"], "description": f"the area of {spot['name']['ko']}",
+                "encodingType": "application/geo+json", "feature": self._point(ident)}
+
+    def observed_property(self, ident: int) -> dict:
+        name, code, _unit = PROPERTIES[ident - 1]
+        return {"@iot.id": ident, "name": name, "definition": f"https://metaseoul.example/properties/{code}",
+                "description": name}
+
+    def sensor(self, ident: int) -> dict:
+        name, code, _unit = PROPERTIES[ident - 1]
+        return {"@iot.id": ident, "name": f"{name} estimate", "description": f"Seoul real-time city data: {name}",
+                "encodingType": "text/html", "metadata": f"https://metaseoul.example/sensors/{code}"}
 
     def datastream(self, ident: int) -> dict:
         i, p = divmod(ident - 1, len(PROPERTIES))
         name, _code, unit = PROPERTIES[p]
-        return {"@iot.id": ident, "@iot.selfLink": self._link(f"/Datastreams({ident})"),
-                "name": f"{self.spots[i]['name']['en']}: {name}", "description": f"{self.spots[i]['name']['ko']}",
+        return {"@iot.id": ident, "name": f"{self.spots[i]['name']['en']}: {name}",
+                "description": self.spots[i]["name"]["ko"],
                 "observationType": "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement",
-                "unitOfMeasurement": unit,
-                "Thing@iot.navigationLink": self._link(f"/Datastreams({ident})/Thing"),
-                "Observations@iot.navigationLink": self._link(f"/Datastreams({ident})/Observations")}
+                "unitOfMeasurement": unit}
 
     def _observation(self, ident: int, step: int) -> dict:
         i, p = divmod(ident - 1, len(PROPERTIES))
         stamp = datetime.fromtimestamp(step * STEP_SECONDS, UTC).isoformat().replace("+00:00", "Z")
-        oid = ident * 10_000_000 + step % 10_000_000
-        return {"@iot.id": oid, "@iot.selfLink": self._link(f"/Observations({oid})"),
-                "phenomenonTime": stamp, "resultTime": stamp, "result": reading(i, self.spots[i], PROPERTIES[p][1], step)}
+        return {"@iot.id": ident * OBSERVATION_IDS + step % OBSERVATION_IDS, "phenomenonTime": stamp,
+                "resultTime": stamp, "result": reading(i, self.spots[i], PROPERTIES[p][1], step)}
 
     def _stream(self, now: Readings, ident: int) -> list[dict]:
         """One datastream's last STEPS observations: the step before's rows moved on by one where kept."""
@@ -146,87 +203,53 @@ class CityData:
         """The datastream's observations, oldest first (shared with later calls in this step: not to be changed)."""
         return self._stream(self._now(), ident)
 
-    # --- collections -------------------------------------------------------------------------
-    def things(self) -> list[dict]:
-        return [self.thing(i) for i in range(len(self.spots))]
-
-    def locations(self) -> list[dict]:
-        return [self.location(i) for i in range(len(self.spots))]
-
-    def observed_properties(self) -> list[dict]:
-        return [self.observed_property(p) for p in range(len(PROPERTIES))]
-
-    def datastreams(self, thing: int | None = None) -> list[dict]:
-        things = [thing - 1] if thing else range(len(self.spots))
-        return [self.datastream(i * len(PROPERTIES) + p + 1) for i in things for p in range(len(PROPERTIES))]
-
     def observation(self, oid: int) -> dict | None:
-        ident = oid // 10_000_000
-        if not self.has_datastream(ident):
+        ident = oid // OBSERVATION_IDS
+        if not 1 <= ident <= self.count("Datastreams"):
             return None
         return next((o for o in self.observations(ident) if o["@iot.id"] == oid), None)
 
-    def all_observations(self) -> Table:
-        """Every observation, as a table kept for this step with the columns queries have used."""
+    # --- collections ---------------------------------------------------------------------------
+    def _table(self, key: tuple[str, int], streams) -> Table:
+        """The observations of these datastreams as one table, kept for this step with its columns."""
         now = self._now()
-        if now.table is None:
-            now.table = Table([o for ds in range(1, len(self.spots) * len(PROPERTIES) + 1) for o in self._stream(now, ds)])
-        return now.table
+        if key not in now.tables:
+            now.tables[key] = Table([o for ident in streams for o in self._stream(now, ident)])
+        return now.tables[key]
 
-    def has_thing(self, ident: int) -> bool:
-        return 1 <= ident <= len(self.spots)
+    def members(self, name: str) -> list[dict] | Table:
+        """Every entity of the set; observations as the table kept for this step."""
+        if name == "Observations":
+            return self._table(("all", 0), range(1, self.count("Datastreams") + 1))
+        return [self.makers[name](ident) for ident in range(1, self.count(name) + 1)]
 
-    def has_datastream(self, ident: int) -> bool:
-        return 1 <= ident <= len(self.spots) * len(PROPERTIES)
+    def stream_table(self, ident: int) -> Table:
+        return self._table(("datastream", ident), (ident,))
 
+    def related(self, name: str, ident: int, navigation: str) -> dict | list[dict] | Table | None:
+        """Where an entity's navigation property leads: the entity (to one) or the entities (to many)."""
+        kinds = len(PROPERTIES)
+        if SETS[name].navigation[navigation][1] is False:
+            target, to = self.related_id(name, ident, navigation)
+            return self.entity(target, to)
+        if navigation == "Observations":
+            if name == "Datastreams":
+                return self.stream_table(ident)
+            return self._table(("feature", ident), range((ident - 1) * kinds + 1, ident * kinds + 1))
+        if navigation == "Datastreams":
+            if name == "Things":
+                return [self.datastream((ident - 1) * kinds + p + 1) for p in range(kinds)]
+            return [self.datastream(i * kinds + ident) for i in range(len(self.spots))]  # of a sensor, a property
+        if navigation == "HistoricalLocations":
+            return []
+        return [self.makers[SETS[name].navigation[navigation][0]](ident)]  # Thing/Locations, Location/Things
 
-# --- query options --------------------------------------------------------------------------
-def collection(rows: list[dict] | Table, params, path: str, expand=None) -> dict:
-    """Apply $filter, $orderby, $skip, $top, $count and $expand, and page with @iot.nextLink."""
-    unknown = [k for k in params if k.startswith("$") and k not in ("$filter", "$orderby", "$top", "$skip", "$count", "$expand")]
-    if unknown:
-        raise QueryError(f"unsupported query option {unknown[0]}")
-    table = rows if isinstance(rows, Table) else Table(rows)
-    picked = matching(parse_filter(params["$filter"]) if "$filter" in params else None, table)
-    if "$orderby" in params:
-        picked = table.ordered(picked, parse_orderby(params["$orderby"]))
-    items = [table.items[i] for i in picked]
-    top = _whole(params.get("$top", str(DEFAULT_TOP)), "$top")
-    skip = _whole(params.get("$skip", "0"), "$skip")
-    if top > MAX_TOP:
-        raise QueryError(f"$top may be at most {MAX_TOP}")
-    page = items[skip:skip + top]
-    if "$expand" in params:
-        if params["$expand"] != "Datastreams" or expand is None:
-            raise QueryError(f"$expand={params['$expand']} is not supported here; Things support $expand=Datastreams")
-        page = [item | {"Datastreams": expand(item)} for item in page]
-    body: dict = {}
-    count = params.get("$count", "false")
-    if count not in ("true", "false"):
-        raise QueryError("$count must be true or false")
-    if count == "true":
-        body["@iot.count"] = len(items)
-    body["value"] = page
-    if skip + top < len(items):
-        rest = {k: v for k, v in params.items() if k not in ("$top", "$skip")}
-        body["@iot.nextLink"] = f"{path}?{urlencode({**rest, '$top': top, '$skip': skip + top})}"
-    return body
-
-
-def _whole(text: str, name: str) -> int:
-    if not re.fullmatch(r"[0-9]{1,9}", text):
-        raise QueryError(f"{name} must be a whole number, got {text[:20]!r}")
-    return int(text)
-
-
-def parse_orderby(text: str) -> list[tuple[str, bool]]:
-    parts = text.split(",")
-    if len(parts) > MAX_ORDERBY_FIELDS:
-        raise QueryError(f"$orderby may name at most {MAX_ORDERBY_FIELDS} fields")
-    out = []
-    for part in parts:
-        words = part.split()
-        if not words or len(words) > 2 or (len(words) == 2 and words[1] not in ("asc", "desc")):
-            raise QueryError(f"$orderby: cannot read {part.strip()!r} (expected: field [asc|desc])")
-        out.append((words[0], len(words) == 2 and words[1] == "desc"))
-    return out
+    def related_id(self, name: str, ident: int, navigation: str) -> tuple[str, int]:
+        """The entity set and id a to-one navigation property leads to (cheap: for filters over many)."""
+        target = SETS[name].navigation[navigation][0]
+        if name == "Observations":
+            stream = ident // OBSERVATION_IDS
+            return target, stream if navigation == "Datastream" else (stream - 1) // len(PROPERTIES) + 1
+        if navigation == "Thing" and name == "Datastreams":
+            return target, (ident - 1) // len(PROPERTIES) + 1
+        return target, (ident - 1) % len(PROPERTIES) + 1  # a datastream's Sensor, ObservedProperty

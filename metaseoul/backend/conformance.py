@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from importlib import resources
+from urllib.parse import urlsplit
 
 import httpx
 import jsonschema
@@ -42,6 +43,21 @@ def xml_answer(answer: httpx.Response, root: str, status: int = 200) -> ET.Eleme
         raise AssertionError(f"{answer.url.path} is not well-formed XML: {exc}") from None
     assert element.tag == root, f"{answer.url.path} has the root element {element.tag!r}, not {root!r}"
     return element
+
+
+STA_CLASSES = "http://www.opengis.net/spec/iot_sensing/1.1/req/"
+STA_NAVIGATION = {  # SensorThings 1.1's entity sets and the navigation properties their entities have
+    "Things": {"Locations", "HistoricalLocations", "Datastreams"}, "Locations": {"Things", "HistoricalLocations"},
+    "HistoricalLocations": {"Thing", "Locations"}, "Datastreams": {"Thing", "Sensor", "ObservedProperty", "Observations"},
+    "Sensors": {"Datastreams"}, "ObservedProperties": {"Datastreams"}, "Observations": {"Datastream", "FeatureOfInterest"},
+    "FeaturesOfInterest": {"Observations"}}
+
+
+def absolute(link: str) -> str:
+    """SensorThings links are absolute URLs (clients such as frost-sta-client cannot follow a path)."""
+    parts = urlsplit(link)
+    assert parts.scheme in ("http", "https") and parts.netloc, f"{link[:100]!r} is not an absolute URL"
+    return link
 
 
 def retry_after(answer: httpx.Response) -> None:
@@ -331,34 +347,106 @@ class Checker:
 
     def city_data(self) -> None:
         base = self.endpoint("sensorthings", "/sensorthings/v1.1")
+        for name, check in (("service root: every entity set and serverSettings.conformance", self.sta_root),
+                            ("Things, $top, $count and absolute self and next links", self.sta_paging),
+                            ("$filter, $orderby and bad options", self.sta_filters),
+                            ("$orderby direction in any case (asc, ASC, Asc)", self.sta_orderby_case),
+                            ("$top over the maximum paged by the server, not refused", self.sta_server_paging),
+                            ("every navigationLink of every entity set resolves", self.sta_navigation),
+                            ("$select and nested $expand", self.sta_select_expand),
+                            ("unknown properties in $filter, $orderby and $select refused (400)", self.sta_unknown)):
+            self.run("city-data", name, lambda check=check: check(base))
 
-        def things():
-            page = self.get(base + "/Things", params={"$count": "true", "$top": "2"}).json()
-            self.conforms(page, "EntityPage")
-            assert page["@iot.count"] >= 10, "fewer than 10 hot spots"
-            assert len(page["value"]) == 2 and "@iot.nextLink" in page, "$top or nextLink not honoured"
-            nxt = self.get(self.url + page["@iot.nextLink"] if page["@iot.nextLink"].startswith("/")
-                           else page["@iot.nextLink"]).json()
-            assert nxt["value"] and nxt["value"][0]["@iot.id"] != page["value"][0]["@iot.id"], "nextLink repeats"
-        self.run("city-data", "Things, $top, $count and nextLink", things)
+    def sta_root(self, base: str) -> None:
+        root = self.get(base).json()
+        missing = set(STA_NAVIGATION) - {entry["name"] for entry in root["value"]}
+        assert not missing, f"the service root lacks {sorted(missing)}"
+        for entry in root["value"]:
+            absolute(entry["url"])
+        conformance = root.get("serverSettings", {}).get("conformance")
+        assert isinstance(conformance, list), "the service root has no serverSettings.conformance list (STA 1.1)"
+        for needed in ("datamodel", "resource-path/resource-path-to-entities"):
+            assert STA_CLASSES + needed in conformance, f"serverSettings.conformance lacks {STA_CLASSES + needed}"
 
-        def filters():
-            stream = self.get(base + "/Datastreams", params={"$top": "1"}).json()["value"][0]["@iot.id"]
-            rows = self.get(base + f"/Datastreams({stream})/Observations", params={"$top": "1000"}).json()["value"]
-            assert rows, "no observations"
-            for row in rows[:5]:
-                self.conforms(row, "Observation")
-            middle = sorted(r["result"] for r in rows)[len(rows) // 2]
-            picked = self.get(base + f"/Datastreams({stream})/Observations",
-                              params={"$filter": f"result gt {middle}", "$top": "1000"}).json()["value"]
-            assert all(r["result"] > middle for r in picked), "$filter on result not honoured"
-            ordered = self.get(base + f"/Datastreams({stream})/Observations",
-                               params={"$orderby": "phenomenonTime desc", "$top": "3"}).json()["value"]
-            stamps = [r["phenomenonTime"] for r in ordered]
-            assert stamps == sorted(stamps, reverse=True), "$orderby not honoured"
-            bad = self.get(base + "/Things", params={"$filter": "name zz 1"})
-            assert bad.status_code == 400, f"a broken $filter got {bad.status_code}, not 400"
-        self.run("city-data", "$filter, $orderby and bad options", filters)
+    def sta_paging(self, base: str) -> None:
+        page = self.get(base + "/Things", params={"$count": "true", "$top": "2"}).json()
+        self.conforms(page, "EntityPage")
+        assert page["@iot.count"] >= 10, "fewer than 10 hot spots"
+        assert len(page["value"]) == 2 and "@iot.nextLink" in page, "$top or nextLink not honoured"
+        for thing in page["value"]:
+            again = self.get(absolute(thing["@iot.selfLink"])).json()
+            assert again["@iot.id"] == thing["@iot.id"], f"{thing['@iot.selfLink']} is another entity"
+        nxt = self.get(absolute(page["@iot.nextLink"])).json()
+        assert nxt["value"] and nxt["value"][0]["@iot.id"] != page["value"][0]["@iot.id"], "nextLink repeats"
+
+    def sta_filters(self, base: str) -> None:
+        stream = self.get(base + "/Datastreams", params={"$top": "1"}).json()["value"][0]["@iot.id"]
+        rows = self.get(base + f"/Datastreams({stream})/Observations", params={"$top": "1000"}).json()["value"]
+        assert rows, "no observations"
+        for row in rows[:5]:
+            self.conforms(row, "Observation")
+        middle = sorted(r["result"] for r in rows)[len(rows) // 2]
+        picked = self.get(base + f"/Datastreams({stream})/Observations",
+                          params={"$filter": f"result gt {middle}", "$top": "1000"}).json()["value"]
+        assert all(r["result"] > middle for r in picked), "$filter on result not honoured"
+        ordered = self.get(base + f"/Datastreams({stream})/Observations",
+                           params={"$orderby": "phenomenonTime desc", "$top": "3"}).json()["value"]
+        stamps = [r["phenomenonTime"] for r in ordered]
+        assert stamps == sorted(stamps, reverse=True), "$orderby not honoured"
+        bad = self.get(base + "/Things", params={"$filter": "name zz 1"})
+        assert bad.status_code == 400, f"a broken $filter got {bad.status_code}, not 400"
+
+    def sta_orderby_case(self, base: str) -> None:
+        """Clients spell the direction as they like: FROST's sends "DESC" unless told otherwise."""
+        names = {}
+        for direction in ("asc", "ASC", "Asc", "DESC"):
+            answer = self.get(base + "/Things", params={"$orderby": f"name {direction}", "$top": "100"})
+            assert answer.status_code == 200, f"$orderby=name {direction} got {answer.status_code}"
+            names[direction] = [t["name"] for t in answer.json()["value"]]
+        assert names["asc"] == names["ASC"] == names["Asc"] == sorted(names["asc"]), "asc in another case differs"
+        assert names["DESC"] == names["asc"][::-1], "$orderby=name DESC is not the reverse order"
+
+    def sta_server_paging(self, base: str) -> None:
+        """A $top larger than the backend serves at once is answered with a page and a nextLink."""
+        answer = self.get(base + "/Observations", params={"$top": "1000000", "$count": "true"})
+        assert answer.status_code == 200, f"$top=1000000 got {answer.status_code}, not a page"
+        page = answer.json()
+        if len(page["value"]) < page["@iot.count"]:
+            assert "@iot.nextLink" in page, "a page short of $top and of the count has no nextLink"
+            ids = {o["@iot.id"] for o in page["value"]}
+            rest = self.get(absolute(page["@iot.nextLink"])).json()["value"]
+            assert rest and rest[0]["@iot.id"] not in ids, "the nextLink repeats the first page"
+
+    def sta_navigation(self, base: str) -> None:
+        for name, navigation in STA_NAVIGATION.items():
+            found = self.get(base + f"/{name}", params={"$top": "1"}).json()["value"]
+            if not found:  # HistoricalLocations of things that never move
+                continue
+            links = {k.split("@")[0]: v for k, v in found[0].items() if k.endswith("@iot.navigationLink")}
+            assert navigation <= set(links), f"{name} lack navigation links {sorted(navigation - set(links))}"
+            for link in links.values():
+                answer = self.get(absolute(link))
+                assert answer.status_code == 200, f"{link} answered {answer.status_code}"
+                body = answer.json()
+                assert "value" in body or "@iot.id" in body, f"{link} is neither a collection nor an entity"
+
+    def sta_select_expand(self, base: str) -> None:
+        page = self.get(base + "/Things", params={"$top": "1", "$select": "name", "$expand":
+                                                  "Datastreams($expand=ObservedProperty;$select=name)"})
+        assert page.status_code == 200, f"$select with a nested $expand got {page.status_code}"
+        thing = page.json()["value"][0]
+        assert "name" in thing and "description" not in thing, "$select=name not honoured"
+        assert thing["Datastreams"], "the Datastreams were not expanded"
+        for stream in thing["Datastreams"]:
+            assert "name" in stream and "description" not in stream, "the nested $select=name not honoured"
+            assert stream["ObservedProperty"]["name"], "the nested $expand=ObservedProperty not honoured"
+
+    def sta_unknown(self, base: str) -> None:
+        """A misspelt property is an error, not an empty answer that looks like no data."""
+        for option, value in (("$filter", "noSuchProperty eq 1"), ("$orderby", "noSuchProperty"),
+                              ("$select", "noSuchProperty")):
+            answer = self.get(base + "/Things", params={option: value})
+            assert answer.status_code == 400, f"{option}={value} got {answer.status_code}, not 400"
 
     def reservations(self) -> None:
         base = self.endpoint("reservations", "/reservations/v1")

@@ -5,7 +5,8 @@ than a Python call per entity and comparison; ``$orderby`` sorts by the same col
 once per table and kept with it: a table of observations that lives for a 10-minute step parses its
 times once for every query.
 
-A value of the wrong kind simply does not match (``ne`` included); evaluation never raises.
+A value of the wrong kind simply does not match (``ne`` included); evaluation never raises. Which
+field names exist, and how a field's value is read from an entity (``Read``), is the caller's to say.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import math
 import operator
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import reduce
@@ -21,9 +23,10 @@ from functools import reduce
 import numpy as np
 
 MAX_FILTER_CHARS, MAX_NESTING, MAX_COMPARISONS = 2000, 20, 100
+KEPT_COLUMNS = 64  # a table kept for a step keeps this many columns at most, whatever fields queries name
 TOKEN = re.compile(r"\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<str>'(?:[^']|'')*')|"
                    r"(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d))|"
-                   r"(?P<num>-?\d+(?:\.\d+)?)|(?P<word>[A-Za-z_@][\w@.]*))")
+                   r"(?P<num>-?\d+(?:\.\d+)?)|(?P<word>[A-Za-z_@][\w@./]*))")
 COMPARE = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 BY_RANK = {"eq": lambda codes, lo, hi: (codes >= lo) & (codes < hi), "ne": lambda codes, lo, hi: (codes < lo) | (codes >= hi),
            "lt": lambda codes, lo, _hi: codes < lo, "le": lambda codes, _lo, hi: codes < hi,
@@ -53,6 +56,16 @@ class Join:
 
 
 Node = Comparison | Join
+Read = Callable[[str], Callable[[dict], object]]  # a field's name: how to read its value from an entity
+
+
+def fields(node: Node) -> Iterator[str]:
+    """Every field the filter compares, so the caller can refuse those its entities do not have."""
+    if isinstance(node, Comparison):
+        yield node.field
+    else:
+        for part in node.parts:
+            yield from fields(part)
 
 
 def microseconds(text: str) -> int | None:
@@ -155,20 +168,24 @@ class Column:
 
 
 class Table:
-    """Entities with their columns, each made on first use and kept as long as the table."""
+    """Entities with their columns, each made on first use and kept as long as the table (up to
+    KEPT_COLUMNS of them)."""
 
     def __init__(self, items: list[dict]):
         self.items = items
         self.columns: dict[tuple[str, str], Column] = {}
 
-    def column(self, field: str, kind: str) -> Column:
+    def column(self, field: str, kind: str, read: Read) -> Column:
+        """The field's column, kept if fewer than KEPT_COLUMNS are (paths into objects are many)."""
         key = (field, kind)
-        if key not in self.columns:
-            self.columns[key] = self.make_column(field, kind)
-        return self.columns[key]
+        if key in self.columns:
+            return self.columns[key]
+        made = self.make_column(list(map(read(field), self.items)), kind)
+        if len(self.columns) < KEPT_COLUMNS:
+            self.columns[key] = made
+        return made
 
-    def make_column(self, field: str, kind: str) -> Column:
-        raw = [item.get(field) for item in self.items]
+    def make_column(self, raw: list, kind: str) -> Column:
         if kind == "num":
             valid = [isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw]
             return Column(np.array([number(v) if ok else 0.0 for v, ok in zip(raw, valid)], dtype=float),
@@ -194,12 +211,12 @@ class Table:
         rank = {key: i for i, key in enumerate(sorted(set(keys)))}
         return Column(np.array([rank[key] for key in keys], dtype=np.int64), np.array(valid, bool))
 
-    def ordered(self, picked: np.ndarray, keys: list[tuple[str, bool]]) -> np.ndarray:
+    def ordered(self, picked: np.ndarray, keys: list[tuple[str, bool]], read: Read) -> np.ndarray:
         """The picked entities' positions ordered by (field, descending) keys, the first the most
         significant; entities that compare equal keep their order."""
         ranks = []
         for name, descending in keys:
-            column = self.column(name, "sort")
+            column = self.column(name, "sort", read)
             if not column.valid[picked].all():
                 raise QueryError(f"$orderby: {name} is not a single value and cannot be ordered by")
             ranks.append(-column.values[picked] if descending else column.values[picked])
@@ -210,7 +227,7 @@ def sort_key(value) -> tuple:
     return (value is None, isinstance(value, str), value if value is not None else 0)
 
 
-def matching(tree: Node | None, table: Table) -> np.ndarray:
+def matching(tree: Node | None, table: Table, read: Read) -> np.ndarray:
     """The positions of the table's entities the filter matches (all for no filter), in order; each
     distinct comparison is evaluated once."""
     if tree is None:
@@ -221,7 +238,7 @@ def matching(tree: Node | None, table: Table) -> np.ndarray:
         if isinstance(node, Join):
             return reduce(np.logical_and if node.word == "and" else np.logical_or, map(visit, node.parts))
         if node not in done:
-            done[node] = compare(node, table.column(node.field, node.kind))
+            done[node] = compare(node, table.column(node.field, node.kind, read))
         return done[node]
 
     return np.flatnonzero(visit(tree))

@@ -29,12 +29,14 @@ def chosen_policy(logger: logging.Logger) -> Policy:
     return RELAXED if chosen else POLICY
 
 
-def serve(host: str, port: int, data: Path) -> None:
+def serve(host: str, port: int, data: Path, public_url: str | None = None) -> None:
     import uvicorn
 
     from metaseoul.backend.app import create_app
     from metaseoul.backend.db import Database
     from metaseoul.backend.realtime import PROTOCOL_FRAME_LIMIT
+    from metaseoul.backend.routes.sensorthings import public_url as checked_url
+    from metaseoul.errors import UsageError
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
@@ -45,10 +47,14 @@ def serve(host: str, port: int, data: Path) -> None:
     # cannot be used the command's own error (metaseoul: Permission denied: …), not uvicorn's startup traceback.
     Database(data).close()
     policy = chosen_policy(logger)
+    try:
+        public_url = checked_url(public_url) if public_url else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     # No per-message deflate on the realtime socket: at 200 citizens in one room it doubled the server's
     # CPU (79 % against 42 % of a core, benchmarks/realtime_bench.py) for the same latency.
     # A realtime frame larger than a few times the channel's own limit is refused by the WebSocket layer
     # (1009) from its header, before it is read: uvicorn's default (16 MiB, 32 queued) let sockets that
     # never signed in hold a gigabyte. The hub refuses frames over FRAME_LIMIT itself, with a reason.
-    uvicorn.run(create_app(data, policy), host=host, port=port, log_level="warning", access_log=False,
-                ws_per_message_deflate=False, ws_max_size=PROTOCOL_FRAME_LIMIT, ws_max_queue=4)
+    uvicorn.run(create_app(data, policy, public_url=public_url), host=host, port=port, log_level="warning",
+                access_log=False, ws_per_message_deflate=False, ws_max_size=PROTOCOL_FRAME_LIMIT, ws_max_queue=4)
