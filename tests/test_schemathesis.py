@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 CONTRACT = Path(__file__).parents[1] / "metaseoul" / "backend" / "contract" / "openapi.json"
-SETTINGS = Path(__file__).parent / "schemathesis.toml"  # the one check setting, with its reason
+SETTINGS = Path(__file__).parent / "schemathesis.toml"  # the answers a schema cannot predict, each with its reason
 EXAMPLES = 100  # per operation and phase: about 3,000 cases, under a minute of the server's time
 RUN_SECONDS = 300
 
