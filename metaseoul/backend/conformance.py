@@ -142,6 +142,7 @@ class Checker:
         self.run("discovery", "discovery document", discovery)
         if not self.results[-1].passed:
             return self.results
+        self.run("discovery", "errors are JSON and a 405 allows every method of its path", self.errors)
         offered = set(self.discovery["capabilities"])
         for capability, checks in (("accounts", self.accounts), ("complaints", self.complaints),
                                    ("city-data", self.city_data), ("reservations", self.reservations),
@@ -150,6 +151,22 @@ class Checker:
             if capability in offered:
                 checks()
         return self.results
+
+    def errors(self) -> None:
+        """What the router answers by itself keeps the contract too: JSON, and an Allow naming every method."""
+        for method, url, status in (("GET", self.url + "/metaseoul-conformance-nothing-here", 404),
+                                    ("DELETE", self.url + "/.well-known/metaseoul", 405)):
+            answer = self.http.request(method, url)
+            assert answer.status_code == status, f"{method} {url} answered {answer.status_code}, not {status}"
+            kind = answer.headers.get("content-type", "").split(";")[0]
+            assert kind == "application/json", f"{method} {url} answered {kind!r}, not JSON"
+            answer.json()
+        allowed = {m.strip() for m in answer.headers.get("allow", "").split(",")}
+        assert "GET" in allowed, f"the 405's Allow {answer.headers.get('allow')!r} leaves out GET"
+        if "reservations" in self.discovery.get("capabilities", []):
+            bookings = self.endpoint("reservations", "/reservations/v1") + "/bookings"
+            allowed = {m.strip() for m in self.http.put(bookings).headers.get("allow", "").split(",")}
+            assert {"GET", "POST"} <= allowed, f"PUT {bookings}: Allow {sorted(allowed)} leaves out GET or POST"
 
     def guest(self) -> dict:
         answer = self.http.post(self.endpoint("auth", "/auth") + "/guest")
