@@ -82,14 +82,28 @@ def test_guests_keep_one_private_device_key_and_a_banned_device_visits_alone(ser
         assert banned.status_code in (200, 201), banned.text
     finally:
         first.close()
-    again = CityLink.open(server.url)
-    try:
-        assert key_file.read_text("ascii") == key, "the device key is made once"
-        assert not again.has_realtime
-        seen = captions(again, lambda line: "refused" in line)
-        assert any("spam in the plaza" in line for line in seen), seen
-        assert again.poll()[0] == [], "the refusal is said once"
-    finally:
-        again.close()
+    for _visit in range(2):  # the kept guest token is refused in the room, then no new one is given
+        again = CityLink.open(server.url)
+        try:
+            assert key_file.read_text("ascii") == key, "the device key is made once"
+            if again.has_realtime:
+                again.enter(SCENE)
+            seen = captions(again, lambda line: "refused" in line)
+            assert any("spam in the plaza" in line for line in seen), seen
+        finally:
+            again.close()
+    assert not again.has_realtime and again.poll()[0] == [], "a refused guest session is said once"
     other_device = httpx.post(server.url + "/auth/guest", headers={"X-Device-Key": "another-kiosk-0001"})
     assert other_device.status_code == 201, "a ban with a device key does not shut out the whole address"
+
+
+def test_visits_from_one_computer_share_a_kept_guest_session(server):
+    """Guest sessions are limited per address (a kiosk starts a visit for every citizen): the token is kept."""
+    tokens = set()
+    for _visit in range(25):  # more visits than the 20 guest sessions an address may have an hour
+        link = CityLink.open(server.url)
+        tokens.add(link.token)
+        link.close()
+    assert len(tokens) == 1 and "" not in tokens
+    kept = state_dir() / "guest-sessions.json"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600

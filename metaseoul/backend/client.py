@@ -74,12 +74,16 @@ class BackendClient:
         """The backend's scene catalogue: id, version, sha256, size, languages, url."""
         return self._call("GET", f"{content}/scenes").json()
 
-    def guest_token(self, auth: str = "/auth", device_key: str | None = None) -> str:
-        """A guest session's bearer token (no personal data). ``device_key`` is a random id the device
-        keeps (16 to 64 letters, digits, - or _), so that a moderator's ban reaches this device's next
-        guest sessions rather than everyone at its address."""
+    def guest_session(self, auth: str = "/auth", device_key: str | None = None) -> dict:
+        """A guest session (no personal data): its ``access_token`` and ``expires_in`` seconds.
+        ``device_key`` is a random id the device keeps (16 to 64 letters, digits, - or _), so that a
+        moderator's ban reaches this device's next guest sessions rather than everyone at its address."""
         headers = {"X-Device-Key": device_key} if device_key else {}
-        return self._call("POST", f"{auth}/guest", headers=headers).json()["access_token"]
+        return self._call("POST", f"{auth}/guest", headers=headers).json()
+
+    def guest_token(self, auth: str = "/auth", device_key: str | None = None) -> str:
+        """A guest session's bearer token (see guest_session)."""
+        return self.guest_session(auth, device_key)["access_token"]
 
     def submit(self, complaint: Complaint, idempotency_key: str) -> str:
         """File ``complaint`` with this client's token as its api_key; the same key always yields the

@@ -8,14 +8,13 @@ which address failed; one that drops later is reconnected to in the background.
 from __future__ import annotations
 
 import os
-import secrets
 
 from metaseoul.backend.client import BackendClient, BackendUnavailable, ComplaintRejected, Forbidden
 from metaseoul.backend.embedded import EmbeddedBackend
 from metaseoul.backend.realtime_client import RealtimeSession
 from metaseoul.errors import BackendUnreachable
 from metaseoul.i18n import _
-from metaseoul.paths import state_dir
+from metaseoul.visit import guests
 
 # A signed-in citizen's token and name, passed by the launcher in the environment (never on the command line).
 TOKEN_VARIABLE, NAME_VARIABLE = "METASEOUL_TOKEN", "METASEOUL_NAME"
@@ -87,6 +86,7 @@ class CityLink:
             elif kind == "moderation":
                 lines.append(_("A moderator: {reason}").format(reason=event["reason"]))
             elif kind == "refused":
+                guests.forget(self.url)  # a kept guest token no longer taken: the next visit asks for a new one
                 lines.append(_("The city backend refused this visit: {reason}").format(reason=event["message"]))
             elif kind == "error" and event.get("code") == 403:
                 lines.append(_("Not sent: {reason}").format(reason=event["message"]))
@@ -108,20 +108,6 @@ def chat_line(chat: dict) -> str:
     return f"{chat['name']}: {chat['text']}"
 
 
-def _device_key() -> str:
-    """This computer's random device key, made once and kept private: a backend bans the device behind
-    a guest session by it instead of its whole network (docs/backend-contract.md, "Abuse policy")."""
-    path = state_dir() / "device-key"
-    try:
-        return path.read_text("ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        key = secrets.token_urlsafe(24)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="ascii") as f:
-            f.write(key)
-        return key
-
-
 def _discover(url: str) -> tuple[dict, str, str | None]:
     """The backend's discovery document and a token: the launcher's, else a guest's where it has rooms;
     with the backend's reason when it refused this device a guest session."""
@@ -132,7 +118,7 @@ def _discover(url: str) -> tuple[dict, str, str | None]:
         offered = discovery.get("capabilities", [])
         if not token and "realtime" in offered and "accounts" in offered:
             try:
-                token = client.guest_token(discovery.get("endpoints", {}).get("auth", "/auth"), _device_key())
+                token = guests.guest_token(client, discovery.get("endpoints", {}).get("auth", "/auth"))
             except Forbidden as exc:
                 return discovery, "", str(exc)
         return discovery, token, None
