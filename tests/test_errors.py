@@ -9,8 +9,9 @@ import pytest
 @pytest.mark.parametrize(("path", "shape"), [
     ("/nothing-here", {"code": 404, "message": "nothing here: /nothing-here"}),
     ("/open311/v2/nothing.json", [{"code": 404, "description": "nothing here: /open311/v2/nothing.json"}]),
-    ("/sensorthings/v1.1/Things(none)", {"code": 404, "type": "error",
-                                         "message": "nothing here: /sensorthings/v1.1/Things(none)"}),
+    ("/sensorthings/v1.1/Things(none)", {"code": 404, "type": "error", "message": (
+        "no entity set 'Things(none)' (there are Things, Locations, HistoricalLocations, Datastreams, Sensors, "
+        "ObservedProperties, Observations, FeaturesOfInterest)")}),
 ])
 def test_a_path_nothing_serves_is_a_404_in_its_standards_shape(app_client, path, shape):
     answer = app_client.get(path)
