@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
@@ -71,13 +73,20 @@ class Broken(BaseHTTPRequestHandler):
         pass
 
 
-def test_a_broken_backend_fails_naming_the_check(tmp_path):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Broken)
+@contextlib.contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A stand-in backend answering with ``handler`` on a free localhost port, while the block runs: its URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        result = check(f"http://127.0.0.1:{httpd.server_address[1]}", "--write", out=tmp_path / "report.json")
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
+
+
+def test_a_broken_backend_fails_naming_the_check(tmp_path):
+    with serving(Broken) as url:
+        result = check(url, "--write", out=tmp_path / "report.json")
     assert result.returncode == 1
     assert "FAIL  complaints: services and definitions" in result.stdout
     assert "FAIL  complaints: malformed and oversized input refused" in result.stdout
@@ -124,12 +133,8 @@ class OldSensorThings(BaseHTTPRequestHandler):
 
 
 def test_city_data_that_breaks_sensorthings_clients_fails_naming_the_checks(tmp_path):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), OldSensorThings)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        result = check(f"http://127.0.0.1:{httpd.server_address[1]}", out=tmp_path / "report.json")
-    finally:
-        httpd.shutdown()
+    with serving(OldSensorThings) as url:
+        result = check(url, out=tmp_path / "report.json")
     assert result.returncode == 1
     failed = {c["check"]: c["detail"] for c in json.loads((tmp_path / "report.json").read_text())["checks"]
               if not c["passed"]}
