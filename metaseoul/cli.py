@@ -307,18 +307,21 @@ def _describe(args) -> int:
 
 
 def _sign(args) -> int:
-    from metaseoul.accessibility.hangul import is_syllable
     from metaseoul.accessibility.sign_frames import write_signing
+    from metaseoul.accessibility.signing import tokens_of
     from metaseoul.runtime import engine
 
-    language = getattr(args, "lang", None) or ("ko" if any(is_syllable(c) for c in args.text) else "en")
+    tokens = tokens_of(args.text)
+    if not tokens:
+        raise UsageError(_("nothing to sign: the text is empty or only spaces and punctuation"))
+    language = getattr(args, "lang", None) or ("ko" if any(kind == "hangul" for kind, _t in tokens) else "en")
     base = engine.start(offscreen=True)
     timeline = write_signing(base, args.text, args.sign_out, language, args.size, args.fps, args.lexicon)
     for item in timeline["items"]:
         mark = _(" (provisional)") if item["provisional"] else ""
         print(f"{item['start']:6.2f}–{item['end']:5.2f} s  {item['kind']:<6}  {item['label']}  ({item['word']}){mark}")
     if timeline["unsigned"]:
-        print(_("not in the lexicon, left out: {words}").format(words=", ".join(timeline["unsigned"])))
+        print(_("cannot be signed, left out: {words}").format(words=", ".join(timeline["unsigned"])))
     print(_("{frames} frames and timeline.json in {out}").format(frames=timeline["frames"], out=args.sign_out))
     return EXIT_OK
 

@@ -100,7 +100,7 @@ def test_text_becomes_signs_with_particles_and_endings_stripped(ksl):
     assert [(k, s.gloss) for k, _w, s in plan("불이야 대피하세요", ksl)] == [("sign", "FIRE"), ("sign", "EVACUATE")]
     assert [s.gloss for _k, _w, s in plan("서울시청에서 지진!", ksl)] == ["CITY-HALL", "EARTHQUAKE"]
     spelled = plan("민지는 화장실을", ksl)
-    assert [s.gloss for _k, _w, s in spelled] == ["ㅁ", "ㅣ", "ㄴ", "ㅈ", "ㅣ", "TOILET"]  # the name spelled, 는 dropped
+    assert [s.gloss for _k, _w, s in spelled] == ["ㅁ", "ㅣ", "ㄴ", "ㅈ", "ㅣ", "ㄴ", "ㅡ", "ㄴ", "TOILET"]  # 는 kept
     assert [(k, s.gloss) for k, _w, s in plan("119", ksl)] == [("number", "1"), ("number", "1"), ("number", "9")]
     assert [s.gloss for _k, _w, s in plan("서울광장에서 불이 났어요", ksl)][:3] == ["SEOUL", "PARK", "FIRE"]
     for word in ("문화재", "불고기", "나무"):  # they start with a one-syllable sign's word, but are other words
@@ -108,6 +108,47 @@ def test_text_becomes_signs_with_particles_and_endings_stripped(ksl):
     english = perform("Fire! Please go to the exit", ksl, "en")
     assert [i.label for i in english.items] == ["FIRE", "PLEASE", "GO", "EXIT"]
     assert english.unsigned == ("to", "the")
+
+
+@pytest.mark.parametrize("word, letters", [
+    ("쌍둥이", "ㅆㅏㅇㄷㅜㅇㅇㅣ"), ("함께", "ㅎㅏㅁㄲㅔ"), ("고양이", "ㄱㅗㅇㅑㅇㅇㅣ"),  # 이 and 께 are not particles here
+    ("ㅋㅋ", "ㅋㅋ"),  # NFKC makes them conjoining jamo: signed all the same
+])
+def test_fingerspelled_words_keep_every_syllable(ksl, word, letters):
+    assert [(k, s.gloss) for k, _w, s in plan(word, ksl)] == [("letter", letter) for letter in letters]
+
+
+def test_a_particle_is_split_off_only_after_lexicon_words(ksl):
+    assert [s.gloss for _k, _w, s in plan("서울광장에서", ksl)] == ["SEOUL", "PARK"]  # 서울 + 광장 + 에서
+    assert [s.gloss for _k, _w, s in plan("불이", ksl)] == ["FIRE"]  # 불 + 이
+
+
+def test_what_cannot_be_signed_is_listed_once_in_text_order(ksl):
+    performance = perform("김서울 님 🙂 漢字 hello 안녕 🙂 hello", ksl)
+    assert performance.unsigned == ("🙂", "漢字", "hello")
+    assert performance.timeline()["unsigned"] == ["🙂", "漢字", "hello"]
+    assert "".join(i.label for i in performance.items) == "ㄱㅣㅁㅅㅓㅇㅜㄹㄴㅣㅁHELLO"  # 안녕 is HELLO
+    english = perform("Fire 🔥 불 Fire", ksl, "en")
+    assert [i.label for i in english.items] == ["FIRE", "FIRE"] and english.unsigned == ("🔥", "불")
+
+
+def test_sign_command_tells_what_it_left_out(tmp_path):
+    out = tmp_path / "signed"
+    result = subprocess.run([sys.executable, "-m", "metaseoul", "sign", "김서울 님 🙂 漢字 hello 안녕", "--lang", "ko",
+                             "--out", str(out), "--size", "40x40", "--fps", "2"],
+                            check=False, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads((out / "timeline.json").read_text("utf-8"))["unsigned"] == ["🙂", "漢字", "hello"]
+    assert "수어로 옮길 수 없어 빠진 부분: 🙂, 漢字, hello" in result.stdout
+
+
+@pytest.mark.parametrize("text", ["", "   ", " ?! … "])
+def test_sign_command_refuses_a_text_with_nothing_to_sign(tmp_path, text):
+    result = subprocess.run([sys.executable, "-m", "metaseoul", "sign", text, "--out", str(tmp_path / "signed")],
+                            check=False, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "nothing to sign: the text is empty or only spaces and punctuation" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "signed").exists()
 
 
 def test_fingerspelling_timing_and_transitions(ksl):

@@ -4,15 +4,17 @@ the lexicon lacks fingerspelled letter by letter and numbers signed digit by dig
 A Korean word is signed when it splits wholly into lexicon words followed by at most a particle or
 verb ending, longest words first (대피하세요 = 대피 + 하세요, 서울광장에서 = 서울 + 광장 + 에서); a
 one-syllable lexicon word starts a split only when a particle follows it (불이 = 불 + 이, but 불고기 and
-문화재 are not FIRE or GATE). Any other word is fingerspelled, its particle dropped. Between two signs the hands move along
-an eased path (joint rotations slerped), so the avatar never jumps.
+문화재 are not FIRE or GATE). Any other word is fingerspelled whole, a particle included: chat has names
+and words no lexicon has, and a syllable taken for a particle (쌍둥이, 함께) would be lost. What cannot be
+signed (emoji and other symbols, Hanja, Latin letters in Korean text) is listed as unsigned. Between two
+signs the hands move along an eased path (joint rotations slerped), so the avatar never jumps.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import asdict, dataclass
+from itertools import groupby
 
 from metaseoul.accessibility import handmodel
 from metaseoul.accessibility.hangul import fingerspell, is_syllable
@@ -21,7 +23,7 @@ from metaseoul.accessibility.lexicon import REST_LEFT, REST_RIGHT, Frame, HandPo
 TRANSITION = 0.25  # seconds between two signs
 LETTER_TRANSITION = 0.12  # between two letters of one word
 REST_IN, REST_OUT = 0.4, 0.5  # hands rise from rest and return to it
-# Particles and endings dropped after a signed or fingerspelled word, longest first.
+# Particles and endings split off after lexicon words, longest first.
 PARTICLES = sorted({
     "은", "는", "이", "가", "을", "를", "에", "에서", "에게", "께", "한테", "으로", "로", "와", "과", "도", "의", "만",
     "까지", "부터", "이야", "야", "이다", "입니다", "이에요", "예요", "이요", "요",
@@ -46,7 +48,7 @@ class Performance:
     text: str
     items: tuple[Item, ...]
     frames: tuple[Frame, ...]  # on one clock, from rest to rest
-    unsigned: tuple[str, ...]  # words that could not be signed (English words missing from the lexicon)
+    unsigned: tuple[str, ...]  # what could not be signed, in text order, each once
 
     @property
     def duration(self) -> float:
@@ -85,26 +87,44 @@ def blend(a: Frame, b: Frame, f: float, t: float) -> Frame:
                  tuple(mix(p, q) for p, q in zip(a.head, b.head)), mix(a.brows, b.brows), mix(a.mouth, b.mouth))
 
 
-def words_of(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", text)  # composed Hangul; full-width digits and letters as plain ones
-    return re.findall(r"[0-9]+|[^\W\d_]+", text)
+# NFKC turns the letters ㄱ … ㅣ into conjoining jamo, which KSL's alphabet does not list: turned back.
+_LETTERS_BACK = str.maketrans({unicodedata.normalize("NFKC", chr(c)): chr(c) for c in range(0x3131, 0x3164)})
 
 
-def plan(text: str, lexicon: Lexicon, language: str = "ko") -> list[tuple[str, str, Sign]]:
-    """(kind, word, sign) for each thing to sign, in order."""
+def _kind(ch: str) -> str | None:
+    """What a character belongs to: "hangul", "number", "latin", "other", or None for spaces and punctuation."""
+    if is_syllable(ch) or "\u3131" <= ch <= "\u3163":  # syllables and the compatibility letters ㄱ … ㅣ
+        return "hangul"
+    if "0" <= ch <= "9":
+        return "number"
+    if ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN "):
+        return "latin"
+    if ch.isspace() or unicodedata.category(ch).startswith("P"):
+        return None
+    return "other"  # Hanja, emoji and other symbols, letters of other scripts
+
+
+def tokens_of(text: str) -> list[tuple[str, str]]:
+    """(kind, token) for each run of one kind of character, in order; spaces and punctuation separate."""
+    text = unicodedata.normalize("NFKC", text).translate(_LETTERS_BACK)  # composed Hangul; ０ as 0, Ａ as A
+    return [(kind, "".join(run)) for kind, run in groupby(text, _kind) if kind is not None]
+
+
+def plan(text: str, lexicon: Lexicon, language: str = "ko") -> list[tuple[str, str, Sign | None]]:
+    """(kind, word, sign) for each thing to sign, in order; ("unsigned", token, None) for what cannot be."""
     if language == "en":
         return _plan_english(text, lexicon)
     vocabulary = lexicon.words("ko")
-    out: list[tuple[str, str, Sign]] = []
-    for word in words_of(text):
-        if word.isdigit():
+    out: list[tuple[str, str, Sign | None]] = []
+    for kind, word in tokens_of(text):
+        if kind == "number":
             out += [("number", word, lexicon.letters[d]) for d in word if d in lexicon.letters]
-            continue
-        signs = _split(word, vocabulary)
-        if signs is not None:
+        elif kind != "hangul":
+            out.append(("unsigned", word, None))
+        elif (signs := _split(word, vocabulary)) is not None:
             out += [("sign", word, sign) for sign in signs]
-        else:
-            out += [("letter", word, lexicon.letters[letter.sign]) for letter in fingerspell(_strip_particle(word))
+        else:  # the whole word, particle and all: it is not one of the lexicon's words
+            out += [("letter", word, lexicon.letters[letter.sign]) for letter in fingerspell(word)
                     if letter.sign in lexicon.letters]
     return out
 
@@ -125,17 +145,9 @@ def _split(word: str, vocabulary: dict[str, Sign]) -> list[Sign] | None:
     return None
 
 
-def _strip_particle(word: str) -> str:
-    """The word without a trailing particle or ending, keeping at least one syllable."""
-    for particle in PARTICLES:
-        if word.endswith(particle) and len(word) > len(particle) and all(is_syllable(c) for c in particle):
-            return word[:-len(particle)]
-    return word
-
-
-def _plan_english(text: str, lexicon: Lexicon) -> list[tuple[str, str, Sign]]:
+def _plan_english(text: str, lexicon: Lexicon) -> list[tuple[str, str, Sign | None]]:
     vocabulary = lexicon.words("en")
-    tokens = [w.lower() for w in words_of(text)]
+    tokens = [w.lower() for _kind, w in tokens_of(text)]
     out, i = [], 0
     while i < len(tokens):
         for n in (3, 2, 1):  # "thank you", "city hall"
@@ -162,7 +174,8 @@ def perform(text: str, lexicon: Lexicon, language: str = "ko") -> Performance:
     unsigned: list[str] = []
     for kind, word, sign in plan(text, lexicon, language):
         if kind == "unsigned":
-            unsigned.append(word)
+            if word not in unsigned:
+                unsigned.append(word)
             continue
         if items:
             same_word = kind in ("letter", "number") and word == previous_word
