@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 
 from metaseoul.i18n import _
+from metaseoul.scenes import safe_read
 from metaseoul.scenes.errors import SceneError, SceneInvalid, json_path, path_order
 
 
@@ -42,28 +43,60 @@ def _finite(text: str) -> float:
     return value
 
 
-def read_json(path: Path) -> Any:
+class _Object(dict):
+    """A parsed JSON object that remembers keys it saw twice (``json`` would keep the last silently)."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> _Object:
+    obj = _Object(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        obj.duplicates = tuple(k for k, _v in pairs if k in seen or seen.add(k))
+    return obj
+
+
+def _duplicate_keys(node: Any, at: list) -> Iterable[str]:
+    """Field paths of every key given twice in one object, in document order."""
+    if isinstance(node, dict):
+        for key in getattr(node, "duplicates", ()):
+            yield json_path(at + [key])
+        for key, value in node.items():
+            yield from _duplicate_keys(value, at + [key])
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _duplicate_keys(value, at + [i])
+
+
+def read_json(path: Path, limit: int = safe_read.SCENE_FILE_LIMIT) -> Any:
     """Parse a JSON file; syntax errors name the line and column. NaN and infinities are refused:
-    they would pass every range check (comparisons with NaN are false) and break the geometry."""
-    def fail(where: str, message: str) -> SceneInvalid:
-        return SceneInvalid([SceneError(where, "", message)])
+    they would pass every range check (comparisons with NaN are false) and break the geometry.
+    A key given twice is refused too: the second would silently replace the first."""
+    def fail(where: str, message: str, field: str = "") -> SceneInvalid:
+        return SceneInvalid([SceneError(where, field, message)])
 
     try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise fail(str(path), _("file not found")) from None
-    except UnicodeDecodeError as exc:
-        raise fail(str(path), _("not UTF-8 text (byte {byte})").format(byte=exc.start)) from None
-    except OSError as exc:
-        raise fail(str(path), _("cannot read it: {problem}").format(problem=exc.strerror or exc)) from None
+        data = safe_read.read_bytes(path, limit)
+    except safe_read.Unreadable as exc:
+        raise fail(str(path), str(exc)) from None
     try:
-        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise fail(str(path), _("not UTF-8 text (byte {byte}): save the file as UTF-8").format(byte=exc.start)) from None
+    try:
+        doc = json.loads(text, parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
         raise fail(f"{path}:{exc.lineno}:{exc.colno}", _("invalid JSON: {problem}").format(problem=exc.msg)) from None
     except ValueError as exc:
         raise fail(str(path), _("{value} is not a number a scene may use").format(value=exc.args[0])) from None
     except RecursionError:
         raise fail(str(path), _("nested too deeply to be a scene")) from None
+    duplicates = [SceneError(str(path), where, _("this field is given twice; keep only one"))
+                  for where in _duplicate_keys(doc, [])]
+    if duplicates:
+        raise SceneInvalid(duplicates)
+    return doc
 
 
 def _describe(value: Any) -> str:
