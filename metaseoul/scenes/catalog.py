@@ -80,10 +80,8 @@ class Scene:
             id=self.id, view=name, views=", ".join(v["name"] for v in self.views)))
 
     def asset(self, relative: str) -> Path:
-        found = validate.find_asset(relative, self.source.parent, [assets_dir()])
-        if found is None:
-            raise FileNotFoundError(relative)
-        return found
+        """The file an object names, confined to the scene's folder and the assets folder."""
+        return validate.locate_asset(relative, self.source.parent, [assets_dir()])
 
 
 def _spawn_names(doc: dict) -> set[str]:

@@ -17,6 +17,7 @@ from metaseoul.scenes.builders.mesh import WALKABLE_MASK
 from metaseoul.scenes.builders.text import make_text
 from metaseoul.scenes.catalog import Scene
 from metaseoul.scenes.errors import SceneError, SceneInvalid
+from metaseoul.scenes.safe_read import Unreadable
 
 DEFAULT_FACING = 180.0  # objects and portals face south unless told
 
@@ -104,7 +105,7 @@ def _build_object(scene: Scene, index: int, obj: dict, naive: bool) -> NodePath:
     with mb.local(obj["position"], heading=heading_for(obj.get("facing", DEFAULT_FACING))):
         try:
             BUILDERS[obj["type"]](mb, obj, ctx)
-        except BuildError as exc:
+        except (BuildError, Unreadable) as exc:  # Unreadable: an asset changed since it was validated
             raise SceneInvalid([SceneError(str(scene.source), f"objects[{index}]", str(exc))]) from None
     if not obj.get("solid", True):
         mb.colliders.clear()

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import jsonschema
@@ -216,9 +217,10 @@ def semantic_errors(
             if name not in known_materials:
                 err(["objects", i] + where.split("."), _("unknown material {name!r}").format(name=name))
         if obj["type"] == "model":
-            if find_asset(obj["model"], base_dir, asset_dirs) is None:
-                err(["objects", i, "model"], _("missing asset {path!r} (looked beside the scene file and in the assets folder)").format(
-                    path=obj["model"]))
+            try:
+                locate_asset(obj["model"], base_dir, asset_dirs)
+            except safe_read.Unreadable as exc:
+                err(["objects", i, "model"], str(exc))
         if obj["type"] == "korean-gate":
             errors.extend(_gate_errors(obj, file, ["objects", i]))
 
@@ -296,14 +298,35 @@ def _gate_errors(obj: dict, file: str, at: list) -> list[SceneError]:
     return errors
 
 
-def find_asset(relative: str, base_dir: Path, asset_dirs: Iterable[Path]) -> Path | None:
-    for folder in (base_dir, *asset_dirs):
-        candidate = folder / relative
-        if candidate.is_file():
-            return candidate
+def _outside(relative: str) -> str | None:
+    """Why ``relative`` would leave the folder it is looked up in, or None when it stays inside."""
+    if PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).is_absolute() or PureWindowsPath(relative).drive:
+        return _("expected a path inside the scene's folder, like models/bench.gltf, not an absolute path")
+    if ".." in PureWindowsPath(relative).parts:
+        return _("expected a path inside the scene's folder, like models/bench.gltf, without ..")
     return None
 
 
+def locate_asset(relative: str, base_dir: Path, asset_dirs: Iterable[Path],
+                 limit: int = safe_read.ASSET_FILE_LIMIT) -> Path:
+    """The regular file ``relative`` names beside the scene or in the assets folder, never outside
+    them (absolute paths, ``..`` and links that lead out are refused); raises :class:`safe_read.Unreadable`."""
+    problem = _outside(relative)
+    if problem is not None:
+        raise safe_read.Unreadable(problem)
+    for folder in (base_dir, *asset_dirs):
+        candidate = folder / relative
+        if not os.path.lexists(candidate):
+            continue
+        if not candidate.resolve().is_relative_to(folder.resolve()):
+            raise safe_read.Unreadable(_("{path!r} is a link that leads outside the scene's folder").format(path=relative))
+        try:
+            safe_read.check_regular(candidate, limit)
+        except safe_read.Unreadable as exc:
+            raise safe_read.Unreadable(_("{path!r}: {problem}").format(path=relative, problem=exc)) from None
+        return candidate
+    raise safe_read.Unreadable(_("missing asset {path!r} (looked beside the scene file and in the assets folder)").format(
+        path=relative))
 
 
 def check(doc: Any, file: str, **context) -> list[SceneError]:
