@@ -1,0 +1,161 @@
+"""Files that would hang, eat memory or reach outside the scene's folder are refused, fast and located.
+
+FIFOs, device links and links leading out are made at test time (they cannot be committed). The CLI
+is run as a real process with a timeout that must not trigger: a FIFO used to block it forever.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from metaseoul.scenes import SceneInvalid, check_files, load, load_file
+from metaseoul.scenes.safe_read import SCENE_FILE_LIMIT
+
+REPO = Path(__file__).parents[1]
+ENV = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")} | {"METASEOUL_LANG": "en"}
+HANG_GUARD_S = 20  # a blocked read would exceed it; a refusal takes well under a second
+
+
+def validate_cli(*paths: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "metaseoul", "validate", *map(str, paths)], capture_output=True,
+                          text=True, env=ENV, timeout=HANG_GUARD_S)
+
+
+@pytest.fixture
+def folder(tmp_path, fixtures) -> Path:
+    """A folder holding the valid fixture scene and the model it names."""
+    shutil.copy(fixtures / "valid" / "fixture.json", tmp_path / "scene.json")
+    (tmp_path / "models").mkdir()
+    shutil.copy(REPO / "assets" / "models" / "bench.gltf", tmp_path / "models" / "bench.gltf")
+    return tmp_path
+
+
+def with_model(folder: Path, model: str) -> tuple[Path, str]:
+    """The fixture scene with its model object pointing at ``model``; returns the file and the field path."""
+    doc = json.loads((folder / "scene.json").read_text())
+    index = next(i for i, obj in enumerate(doc["objects"]) if obj["type"] == "model")
+    doc["objects"][index]["model"] = model
+    path = folder / "model-elsewhere.json"
+    path.write_text(json.dumps(doc))
+    return path, f"objects[{index}].model"
+
+
+def test_the_copied_fixture_is_valid(folder):
+    assert check_files([folder / "scene.json"]) == {folder / "scene.json": []}
+
+
+def test_validate_refuses_a_fifo_at_once(folder):
+    fifo = folder / "pipe.json"
+    os.mkfifo(fifo)
+    result = validate_cli(fifo)
+    assert result.returncode == 1
+    assert f"{fifo}: expected a regular file, found a pipe (FIFO)" in result.stderr
+
+
+def test_validate_refuses_a_link_to_dev_zero(folder):
+    zero = folder / "zero.json"
+    zero.symlink_to("/dev/zero")
+    result = validate_cli(zero)
+    assert result.returncode == 1
+    assert f"{zero}: expected a regular file, found a device" in result.stderr
+    assert "MemoryError" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_validate_refuses_a_duplicate_key_with_its_field_path(folder):
+    text = (folder / "scene.json").read_text()
+    path = folder / "twice.json"
+    path.write_text(text.replace('"objects": [', '"objects": [], "objects": [', 1))
+    result = validate_cli(path)
+    assert result.returncode == 1
+    assert f"{path}: objects: this field is given twice" in result.stderr
+
+
+def test_duplicate_key_deep_inside_names_its_path(folder):
+    doc = json.loads((folder / "scene.json").read_text())
+    text = json.dumps(doc).replace('"id": "%s"' % doc["objects"][1]["id"],
+                                   '"id": "%s", "id": "other"' % doc["objects"][1]["id"], 1)
+    path = folder / "twice.json"
+    path.write_text(text)
+    assert [e.path for e in check_files([path])[path]] == ["objects[1].id"]
+
+
+@pytest.mark.parametrize("model", ["/etc/bench.gltf", "../bench.gltf", "models/../../bench.gltf", "C:\\bench.gltf"])
+def test_validate_refuses_a_model_path_outside_the_folder(folder, model):
+    path, field = with_model(folder, model)
+    result = validate_cli(path)
+    assert result.returncode == 1
+    assert f"{path}: {field}: expected a path inside the scene's folder" in result.stderr
+
+
+def test_validate_refuses_a_model_link_leading_out(folder, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside") / "bench.gltf"
+    shutil.copy(REPO / "assets" / "models" / "bench.gltf", outside)
+    (folder / "models" / "out.gltf").symlink_to(outside)
+    path, field = with_model(folder, "models/out.gltf")
+    result = validate_cli(path)
+    assert result.returncode == 1
+    assert f"{path}: {field}: 'models/out.gltf' is a link that leads outside the scene's folder" in result.stderr
+
+
+def test_a_link_inside_the_folder_is_fine(folder):
+    (folder / "models" / "alias.gltf").symlink_to("bench.gltf")
+    path, _field = with_model(folder, "models/alias.gltf")
+    assert check_files([path]) == {path: []}
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_model_that_is_not_a_regular_file_is_refused(folder, kind):
+    target = folder / "models" / "odd.gltf"
+    os.mkfifo(target) if kind == "fifo" else target.mkdir()
+    path, field = with_model(folder, "models/odd.gltf")
+    result = validate_cli(path)
+    assert result.returncode == 1
+    assert f"{path}: {field}: 'models/odd.gltf': expected a regular file" in result.stderr
+
+
+def test_a_scene_file_over_the_limit_is_refused_before_reading(folder):
+    big = folder / "big.json"
+    with big.open("wb") as out:
+        out.truncate(SCENE_FILE_LIMIT + 1)  # sparse: costs no disk, would cost memory if read
+    assert [str(e) for e in check_files([big])[big]] == [f"{big}: the file is larger than the limit of 4 MiB"]
+
+
+def test_not_utf8_says_how_to_fix_it(folder):
+    path = folder / "latin1.json"
+    path.write_bytes('{"id": "café"}'.encode("latin-1"))
+    (error,) = check_files([path])[path]
+    assert "save the file as UTF-8" in error.message
+
+
+def test_a_confusable_id_is_refused(folder):
+    doc = json.loads((folder / "scene.json").read_text())
+    doc["id"] = "pl\u0430za"  # Cyrillic а
+    path = folder / "confusable.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False))
+    assert [e.path for e in check_files([path])[path]] == ["id"]
+
+
+def test_loading_refuses_what_validate_refuses_with_the_same_message(folder):
+    fifo = folder / "pipe.json"
+    os.mkfifo(fifo)
+    path, _field = with_model(folder, "../bench.gltf")
+    for bad in (fifo, path):
+        with pytest.raises(SceneInvalid) as caught:
+            load_file(bad)
+        assert caught.value.errors == check_files([bad])[bad]
+    with pytest.raises(SceneInvalid):
+        load(str(fifo))
+
+
+def test_a_fifo_beside_a_scene_does_not_stop_its_validation(folder):
+    os.mkfifo(folder / "pipe.json")
+    (folder / "zero.json").symlink_to("/dev/zero")
+    result = validate_cli(folder / "scene.json")
+    assert result.returncode == 0, result.stderr
