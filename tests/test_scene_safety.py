@@ -6,6 +6,7 @@ is run as a real process with a timeout that must not trigger: a FIFO used to bl
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from metaseoul.scenes import SceneInvalid, check_files, load, load_file
+from metaseoul.scenes.gltf_check import MODEL_TRIANGLE_LIMIT
 from metaseoul.scenes.safe_read import SCENE_FILE_LIMIT
 
 REPO = Path(__file__).parents[1]
@@ -24,8 +26,8 @@ HANG_GUARD_S = 20  # a blocked read would exceed it; a refusal takes well under 
 
 
 def validate_cli(*paths: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "metaseoul", "validate", *map(str, paths)], capture_output=True,
-                          text=True, env=ENV, timeout=HANG_GUARD_S)
+    return subprocess.run([sys.executable, "-m", "metaseoul", "validate", *map(str, paths)], check=False,
+                          capture_output=True, text=True, env=ENV, timeout=HANG_GUARD_S)
 
 
 @pytest.fixture
@@ -79,8 +81,8 @@ def test_validate_refuses_a_duplicate_key_with_its_field_path(folder):
 
 def test_duplicate_key_deep_inside_names_its_path(folder):
     doc = json.loads((folder / "scene.json").read_text())
-    text = json.dumps(doc).replace('"id": "%s"' % doc["objects"][1]["id"],
-                                   '"id": "%s", "id": "other"' % doc["objects"][1]["id"], 1)
+    first = f'"id": "{doc["objects"][1]["id"]}"'
+    text = json.dumps(doc).replace(first, f'{first}, "id": "other"', 1)
     path = folder / "twice.json"
     path.write_text(text)
     assert [e.path for e in check_files([path])[path]] == ["objects[1].id"]
@@ -159,3 +161,79 @@ def test_a_fifo_beside_a_scene_does_not_stop_its_validation(folder):
     (folder / "zero.json").symlink_to("/dev/zero")
     result = validate_cli(folder / "scene.json")
     assert result.returncode == 0, result.stderr
+
+
+def gltf(folder: Path, name: str, change) -> tuple[Path, str]:
+    """The bench model with ``change(doc)`` applied, saved as ``models/NAME``; the scene naming it."""
+    doc = json.loads((folder / "models" / "bench.gltf").read_text())
+    change(doc)
+    (folder / "models" / name).write_text(json.dumps(doc))
+    return with_model(folder, f"models/{name}")
+
+
+def external_buffer(folder: Path, size: int, uri: str = "bench.bin"):
+    """A change pointing buffer 0 at a sparse file of ``size`` bytes beside the model."""
+    if "/" not in uri:
+        with (folder / "models" / uri).open("wb") as out:
+            out.truncate(size)
+
+    def change(doc):
+        doc["buffers"][0] = {"byteLength": size, "uri": uri}
+    return change
+
+
+@pytest.mark.parametrize(("name", "change", "words"), [
+    ("huge-buffer", lambda doc: doc["buffers"][0].update(byteLength=2 ** 31),
+     "buffers[0].byteLength: declares 2147483648 bytes but the data holds only 7920"),
+    ("view-past-end", lambda doc: doc["bufferViews"][5].update(byteLength=10_000),
+     "bufferViews[5]: reaches byte 17344, past the end of its buffer (7920 bytes)"),
+    ("accessor-past-view", lambda doc: doc["accessors"][2].update(count=10_000),
+     "accessors[2]: reaches byte 40000, past the end of its buffer view (1008 bytes)"),
+    ("no-such-view", lambda doc: doc["accessors"][0].update(bufferView=99), "bufferViews[99]: no such entry"),
+    ("odd-type", lambda doc: doc["accessors"][0].update(type=["VEC3"]), "accessors[0]: expected a glTF componentType and type"),
+])
+def test_a_model_whose_data_does_not_add_up_is_refused_before_loading(folder, name, change, words):
+    path, field = gltf(folder, f"{name}.gltf", change)
+    (error,) = check_files([path])[path]
+    assert (error.path, f"'models/{name}.gltf': {words}") == (field, error.message)
+
+
+def test_a_model_buffer_outside_the_folder_is_refused(folder):
+    path, field = gltf(folder, "escape.gltf", external_buffer(folder, 7920, "../../bench.bin"))
+    (error,) = check_files([path])[path]
+    assert error.path == field and "buffers[0].uri: expected a path inside the scene's folder" in error.message
+
+
+def test_a_model_buffer_on_a_fifo_is_refused(folder):
+    os.mkfifo(folder / "models" / "pipe.bin")
+    path, field = gltf(folder, "pipe.gltf", lambda doc: doc["buffers"][0].update(uri="pipe.bin"))
+    result = validate_cli(path)
+    assert f"{path}: {field}: 'models/pipe.gltf': buffers[0].uri: 'pipe.bin': expected a regular file" in result.stderr
+
+
+def test_a_model_with_too_many_triangles_is_refused(folder):
+    indices = (MODEL_TRIANGLE_LIMIT + 1) * 3
+
+    def change(doc):
+        external_buffer(folder, indices * 4)(doc)
+        doc["bufferViews"][2] = {"buffer": 0, "byteLength": indices * 4}
+        doc["accessors"][2]["count"] = indices
+    path, _field = gltf(folder, "dense.gltf", change)
+    (error,) = check_files([path])[path]
+    assert f"{MODEL_TRIANGLE_LIMIT + 1 + 48} triangles; a model may have at most {MODEL_TRIANGLE_LIMIT}" in error.message
+
+
+def test_a_model_with_its_buffer_in_a_file_beside_it_is_fine(folder):
+    doc = json.loads((folder / "models" / "bench.gltf").read_text())
+    (folder / "models" / "bench.bin").write_bytes(base64.b64decode(doc["buffers"][0]["uri"].split(",", 1)[1]))
+    doc["buffers"][0]["uri"] = "bench.bin"
+    (folder / "models" / "split.gltf").write_text(json.dumps(doc))
+    path, _field = with_model(folder, "models/split.gltf")
+    assert check_files([path]) == {path: []}
+
+
+def test_a_glb_that_is_not_one_is_refused(folder):
+    (folder / "models" / "fake.glb").write_bytes(b"not a glb at all, just words")
+    path, field = with_model(folder, "models/fake.glb")
+    (error,) = check_files([path])[path]
+    assert error.path == field and "not a GLB file" in error.message

@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from metaseoul.i18n import _
-from metaseoul.scenes import validate
+from metaseoul.scenes import gltf_check, validate
 from metaseoul.scenes.errors import SceneInvalid, UnknownName
 
 
@@ -117,11 +117,14 @@ def _neighbours(paths: list[Path]) -> list[tuple[Path, object]]:
 
 def _check(parsed: list[tuple[Path, object]], paths: list[Path]) -> dict[Path, list]:
     known = _scene_ids(_builtin_docs()) | _scene_ids(_neighbours(paths)) | _scene_ids(parsed)
-    return {
-        path: validate.check(doc, str(path), base_dir=path.parent, scenes=known,
-                             asset_dirs=[assets_dir()], materials=material_library())
-        for path, doc in parsed
-    }
+    return {path: _problems(path, doc, known) for path, doc in parsed}
+
+
+def _problems(path: Path, doc: object, known: dict[str, set[str]]) -> list:
+    """Every problem with one parsed scene; its models are opened only when the rest is sound."""
+    errors = validate.check(doc, str(path), base_dir=path.parent, scenes=known,
+                            asset_dirs=[assets_dir()], materials=material_library())
+    return errors or gltf_check.scene_errors(doc, str(path), path.parent, [assets_dir()])
 
 
 def check_files(paths: Iterable[Path]) -> dict[Path, list]:

@@ -71,30 +71,35 @@ def _duplicate_keys(node: Any, at: list) -> Iterable[str]:
 
 
 def read_json(path: Path, limit: int = safe_read.SCENE_FILE_LIMIT) -> Any:
-    """Parse a JSON file; syntax errors name the line and column. NaN and infinities are refused:
-    they would pass every range check (comparisons with NaN are false) and break the geometry.
-    A key given twice is refused too: the second would silently replace the first."""
-    def fail(where: str, message: str, field: str = "") -> SceneInvalid:
-        return SceneInvalid([SceneError(where, field, message)])
-
+    """Parse a JSON file that is a regular file of at most ``limit`` bytes (see :func:`parse_json`)."""
     try:
         data = safe_read.read_bytes(path, limit)
     except safe_read.Unreadable as exc:
-        raise fail(str(path), str(exc)) from None
+        raise SceneInvalid([SceneError(str(path), "", str(exc))]) from None
+    return parse_json(data, str(path))
+
+
+def parse_json(data: bytes, where: str) -> Any:
+    """Parse JSON; syntax errors name the line and column. NaN and infinities are refused:
+    they would pass every range check (comparisons with NaN are false) and break the geometry.
+    A key given twice is refused too: the second would silently replace the first."""
+    def fail(at: str, message: str) -> SceneInvalid:
+        return SceneInvalid([SceneError(at, "", message)])
+
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise fail(str(path), _("not UTF-8 text (byte {byte}): save the file as UTF-8").format(byte=exc.start)) from None
+        raise fail(where, _("not UTF-8 text (byte {byte}): save the file as UTF-8").format(byte=exc.start)) from None
     try:
         doc = json.loads(text, parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
-        raise fail(f"{path}:{exc.lineno}:{exc.colno}", _("invalid JSON: {problem}").format(problem=exc.msg)) from None
+        raise fail(f"{where}:{exc.lineno}:{exc.colno}", _("invalid JSON: {problem}").format(problem=exc.msg)) from None
     except ValueError as exc:
-        raise fail(str(path), _("{value} is not a number a scene may use").format(value=exc.args[0])) from None
+        raise fail(where, _("{value} is not a number a scene may use").format(value=exc.args[0])) from None
     except RecursionError:
-        raise fail(str(path), _("nested too deeply to be a scene")) from None
-    duplicates = [SceneError(str(path), where, _("this field is given twice; keep only one"))
-                  for where in _duplicate_keys(doc, [])]
+        raise fail(where, _("nested too deeply to be a scene")) from None
+    duplicates = [SceneError(where, at, _("this field is given twice; keep only one"))
+                  for at in _duplicate_keys(doc, [])]
     if duplicates:
         raise SceneInvalid(duplicates)
     return doc
