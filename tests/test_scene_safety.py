@@ -237,3 +237,20 @@ def test_a_glb_that_is_not_one_is_refused(folder):
     path, field = with_model(folder, "models/fake.glb")
     (error,) = check_files([path])[path]
     assert error.path == field and "not a GLB file" in error.message
+
+
+def test_a_view_looking_at_its_own_position_is_refused(folder):
+    doc = json.loads((folder / "scene.json").read_text())
+    doc["views"][0]["look_at"] = doc["views"][0]["position"]
+    path = folder / "blind.json"
+    path.write_text(json.dumps(doc))
+    assert [(e.path, e.message) for e in check_files([path])[path]] == [
+        ("views[0].look_at", "expected a point to look at away from the camera's position")]
+
+
+def test_a_coordinate_beyond_the_documented_range_is_refused(folder):
+    doc = json.loads((folder / "scene.json").read_text())
+    doc["views"][0]["position"][0] = 100_001
+    path = folder / "far.json"
+    path.write_text(json.dumps(doc))
+    assert [e.path for e in check_files([path])[path]] == ["views[0].position[0]"]

@@ -214,6 +214,10 @@ def semantic_errors(
                     name=item["name"], where=json_path([section, seen[item["name"]]])))
             seen.setdefault(item["name"], i)
 
+    for i, view in enumerate(doc.get("views", [])):
+        if list(view["look_at"]) == list(view["position"]):
+            err(["views", i, "look_at"], _("expected a point to look at away from the camera's position"))
+
     known_materials = set(materials) | set(doc.get("materials", {}))
     for i, obj in enumerate(doc.get("objects", [])):
         refs = [("material", obj["material"])] if "material" in obj else []
