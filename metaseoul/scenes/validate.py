@@ -319,15 +319,17 @@ def _outside(relative: str) -> str | None:
 def locate_asset(relative: str, base_dir: Path, asset_dirs: Iterable[Path],
                  limit: int = safe_read.ASSET_FILE_LIMIT) -> Path:
     """The regular file ``relative`` names beside the scene or in the assets folder, never outside
-    them (absolute paths, ``..`` and links that lead out are refused); raises :class:`safe_read.Unreadable`."""
+    them (absolute paths, ``..`` and links that lead out of both are refused); raises :class:`safe_read.Unreadable`."""
     problem = _outside(relative)
     if problem is not None:
         raise safe_read.Unreadable(problem)
-    for folder in (base_dir, *asset_dirs):
+    folders = [base_dir, *asset_dirs]
+    roots = [folder.resolve() for folder in folders]
+    for folder in folders:
         candidate = folder / relative
         if not os.path.lexists(candidate):
             continue
-        if not candidate.resolve().is_relative_to(folder.resolve()):
+        if not any(candidate.resolve().is_relative_to(root) for root in roots):
             raise safe_read.Unreadable(_("{path!r} is a link that leads outside the scene's folder").format(path=relative))
         try:
             safe_read.check_regular(candidate, limit)
