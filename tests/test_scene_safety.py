@@ -254,3 +254,53 @@ def test_a_coordinate_beyond_the_documented_range_is_refused(folder):
     path = folder / "far.json"
     path.write_text(json.dumps(doc))
     assert [e.path for e in check_files([path])[path]] == ["views[0].position[0]"]
+
+
+def changed(folder: Path, name: str, change) -> Path:
+    """The fixture scene after ``change(doc)``, written beside it as ``name``."""
+    doc = json.loads((folder / "scene.json").read_text())
+    change(doc)
+    path = folder / name
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_a_spawn_inside_a_solid_names_the_solid_and_its_extent(folder):
+    path = changed(folder, "stuck.json", lambda doc: doc["spawns"][0].update(position=[0, 10, 0]))
+    assert [(e.path, e.message) for e in check_files([path])[path]] == [
+        ("spawns[0].position", ("this spawn is inside the solid 'hall' (a box from (-10, 6, 0) to (10, 14, 10)): "
+                                "move it onto open ground"))]
+
+
+def test_a_spawn_on_top_of_a_solid_or_in_a_non_solid_is_fine(folder):
+    def change(doc):
+        doc["spawns"][0]["position"] = [0, 10, 10]  # on the hall's roof
+        doc["spawns"].append({"name": "lawn", "position": [0, 0, 0]})  # inside the non-solid ground box
+    path = changed(folder, "roof.json", change)
+    assert check_files([path])[path] == []
+
+
+def test_a_spawn_in_a_turned_solid_is_found(folder):
+    def change(doc):
+        hall = next(o for o in doc["objects"] if o["id"] == "hall")
+        hall["facing"] = 90  # now 8 m east-west and 20 m north-south
+        doc["spawns"][0]["position"] = [0, 18, 0]
+    path = changed(folder, "turned.json", change)
+    assert [e.path for e in check_files([path])[path]] == ["spawns[0].position"]
+
+
+def test_an_underground_spawn_is_refused(folder):
+    path = changed(folder, "deep.json", lambda doc: doc["spawns"][0].update(position=[0, -20, -3]))
+    assert [(e.path, e.message) for e in check_files([path])[path]] == [
+        ("spawns[0].position", "this spawn is underground (height -3 is below the ground at 0): raise it to 0 or above")]
+
+
+def test_a_portal_outside_the_bounds_or_inside_a_solid_is_unreachable(folder):
+    def change(doc):
+        doc["portals"].append(dict(doc["portals"][0], id="walled-in", position=[0, 10, 0]))
+        doc["portals"].append(dict(doc["portals"][0], id="far-away", position=[0, 80, 0]))
+    path = changed(folder, "unreachable.json", change)
+    errors = check_files([path])[path]
+    assert [e.path for e in errors] == ["portals[1].position", "portals[2].position"]
+    assert "inside the solid 'hall'" in errors[0].message
+    assert "outside the scene bounds" in errors[1].message

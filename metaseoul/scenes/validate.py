@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 
 from metaseoul.i18n import _
-from metaseoul.scenes import safe_read
+from metaseoul.scenes import footing, safe_read
 from metaseoul.scenes.errors import SceneError, SceneInvalid, json_path, path_order
 
 
@@ -264,7 +264,7 @@ def semantic_errors(
             x, y, _z = spawn["position"]
             if not (lo[0] <= x <= hi[0] and lo[1] <= y <= hi[1]):
                 err(["spawns", i, "position"], _("spawn point lies outside the scene bounds"))
-    return errors
+    return errors + footing.errors(doc, file)
 
 
 def _path_problem(points: list) -> tuple[int, str] | None:
