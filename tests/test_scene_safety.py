@@ -10,8 +10,10 @@ import base64
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ import pytest
 from metaseoul.scenes import SceneInvalid, check_files, load, load_file
 from metaseoul.scenes.gltf_check import MODEL_TRIANGLE_LIMIT
 from metaseoul.scenes.safe_read import SCENE_FILE_LIMIT
+from metaseoul.scenes.validate import MAX_OBJECTS, MAX_TEXT
 
 REPO = Path(__file__).parents[1]
 ENV = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")} | {"METASEOUL_LANG": "en"}
@@ -304,3 +307,45 @@ def test_a_portal_outside_the_bounds_or_inside_a_solid_is_unreachable(folder):
     assert [e.path for e in errors] == ["portals[1].position", "portals[2].position"]
     assert "inside the solid 'hall'" in errors[0].message
     assert "outside the scene bounds" in errors[1].message
+
+
+def png_header(width: int, height: int) -> bytes:
+    """The start of a PNG: the signature and an IHDR chunk (enough for a header reader; no pixels)."""
+    ihdr = struct.pack(">II", width, height) + bytes([8, 6, 0, 0, 0])
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+
+
+def jpeg_header(width: int, height: int) -> bytes:
+    """A JPEG's start: SOI, an APP0 segment and a baseline frame header."""
+    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    return b"\xff\xd8" + app0 + b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
+
+
+@pytest.mark.parametrize(("name", "data", "words"), [
+    ("wide.png", png_header(100_000, 100_000), "an image of 100000 × 100000 pixels"),
+    ("tall.jpg", jpeg_header(1000, 60_000), "an image of 1000 × 60000 pixels"),
+    ("text.png", b"hello", "expected a PNG or JPEG image"),
+])
+def test_a_model_image_is_measured_by_its_header_and_refused_when_too_large(folder, name, data, words):
+    (folder / "models" / name).write_bytes(data)
+    path, field = gltf(folder, "textured.gltf", lambda doc: doc.update(images=[{"uri": name}]))
+    (error,) = check_files([path])[path]
+    assert error.path == field
+    assert f"images[0].uri: {words}" in error.message
+
+
+@pytest.mark.parametrize("data", [png_header(2048, 2048), jpeg_header(4096, 2048)])
+def test_a_model_image_within_the_limits_is_fine(folder, data):
+    (folder / "models" / "fine.img").write_bytes(data)
+    path, _field = gltf(folder, "textured.gltf", lambda doc: doc.update(images=[{"uri": "fine.img"}]))
+    assert check_files([path])[path] == []
+
+
+def test_too_many_objects_or_too_long_a_text_is_refused_before_the_schema(folder):
+    def change(doc):
+        doc["objects"] += [dict(doc["objects"][0], id=f"tile-{i}") for i in range(MAX_OBJECTS)]
+        doc["name"]["en"] = "x" * (MAX_TEXT + 1)
+    path = changed(folder, "crowded.json", change)
+    assert [(e.path, e.message) for e in check_files([path])[path]] == [
+        ("name.en", f"{MAX_TEXT + 1} characters; a text may have at most {MAX_TEXT}"),
+        ("objects", f"{MAX_OBJECTS + 4} items; this list may have at most {MAX_OBJECTS}")]

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from metaseoul.i18n import _
-from metaseoul.scenes import safe_read, validate
+from metaseoul.scenes import image_header, safe_read, validate
 from metaseoul.scenes.errors import SceneError, SceneInvalid, json_path
 
 MODEL_TRIANGLE_LIMIT = 500_000
@@ -104,6 +104,15 @@ def _file_size(relative: str, folder: Path, at: list) -> int:
         raise BadModel(f"{json_path(at)}: {exc}") from None
 
 
+def _check_image(relative: str, folder: Path, at: list) -> None:
+    """An image file the model names: confined, regular, and at most the pixels a texture may have."""
+    _file_size(relative, folder, at)
+    try:
+        image_header.check(safe_read.read_bytes(validate.locate_asset(relative, folder, []), safe_read.ASSET_FILE_LIMIT))
+    except (image_header.BadImage, safe_read.Unreadable) as exc:
+        raise BadModel(f"{json_path(at)}: {exc}") from None
+
+
 def _check_views_and_accessors(doc: dict, sizes: list[int]) -> None:
     for j, view in enumerate(_items(doc, "bufferViews")):
         at = ["bufferViews", j]
@@ -163,8 +172,8 @@ def _checked_triangles(path: Path) -> int:
     sizes = _buffer_sizes(doc, path.parent, bin_size)
     _check_views_and_accessors(doc, sizes)
     for j, image in enumerate(_items(doc, "images")):
-        if isinstance(image, dict) and isinstance(image.get("uri"), str) and not image["uri"].startswith("data:"):
-            _file_size(unquote(image["uri"]), path.parent, ["images", j, "uri"])
+        if isinstance(image.get("uri"), str) and not image["uri"].startswith("data:"):
+            _check_image(unquote(image["uri"]), path.parent, ["images", j, "uri"])
     triangles = _triangles(doc)
     if triangles > MODEL_TRIANGLE_LIMIT:
         raise BadModel(_("{count} triangles; a model may have at most {limit}").format(

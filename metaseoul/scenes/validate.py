@@ -340,9 +340,28 @@ def locate_asset(relative: str, base_dir: Path, asset_dirs: Iterable[Path],
         path=relative))
 
 
+MAX_OBJECTS = 5000  # objects in one scene; the built-in scenes have a few dozen
+MAX_ITEMS = 10_000  # items in any other list (a path's points, spawns, portals, views)
+MAX_TEXT = 2000  # characters in any one text (names, descriptions, a sign's text)
+
+
+def limit_errors(node: Any, file: str, at: list | None = None) -> list[SceneError]:
+    """Lists and texts longer than a scene may hold (checked before the schema, which would walk them all)."""
+    at = at or []
+    if isinstance(node, str) and len(node) > MAX_TEXT:
+        return [SceneError(file, json_path(at), _("{count} characters; a text may have at most {limit}").format(
+            count=len(node), limit=MAX_TEXT))]
+    limit = MAX_OBJECTS if at == ["objects"] else MAX_ITEMS
+    if isinstance(node, list) and len(node) > limit:
+        return [SceneError(file, json_path(at), _("{count} items; this list may have at most {limit}").format(
+            count=len(node), limit=limit))]
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    return [e for key, value in children for e in limit_errors(value, file, at + [key])]
+
+
 def check(doc: Any, file: str, **context) -> list[SceneError]:
-    """Every problem with ``doc``: schema problems first; semantic checks only on a schema-valid doc."""
-    errors = schema_errors(doc, file)
+    """Every problem with ``doc``: sizes first, then the schema; semantic checks only on a schema-valid doc."""
+    errors = limit_errors(doc, file) or schema_errors(doc, file)
     if errors:
         return errors
     return semantic_errors(doc, file, **context)
