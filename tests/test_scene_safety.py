@@ -349,3 +349,16 @@ def test_too_many_objects_or_too_long_a_text_is_refused_before_the_schema(folder
     assert [(e.path, e.message) for e in check_files([path])[path]] == [
         ("name.en", f"{MAX_TEXT + 1} characters; a text may have at most {MAX_TEXT}"),
         ("objects", f"{MAX_OBJECTS + 4} items; this list may have at most {MAX_OBJECTS}")]
+
+
+def test_a_portal_to_a_broken_neighbour_says_what_is_wrong_there(folder):
+    def broken(doc):
+        doc["id"] = "annex"
+        doc["views"][0]["look_at"] = doc["views"][0]["position"]
+    neighbour = changed(folder, "annex.json", broken)
+    path = changed(folder, "lobby.json", lambda doc: doc["portals"].append(
+        dict(doc["portals"][0], id="to-annex", to="annex", spawn="start", position=[-30, 30, 0])))
+    (error,) = check_files([path])[path]
+    assert error.path == "portals[1].to"
+    assert error.message == (f"the portal 'to-annex' leads to 'annex', which is not valid: {neighbour}: views[0].look_at: "
+                             "expected a point to look at away from the camera's position")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from metaseoul.i18n import _
 from metaseoul.scenes import gltf_check, validate
-from metaseoul.scenes.errors import SceneInvalid, UnknownName
+from metaseoul.scenes.errors import SceneError, SceneInvalid, UnknownName, json_path
 
 
 def builtin_dir() -> Path:
@@ -116,8 +116,27 @@ def _neighbours(paths: list[Path]) -> list[tuple[Path, object]]:
 
 
 def _check(parsed: list[tuple[Path, object]], paths: list[Path]) -> dict[Path, list]:
-    known = _scene_ids(_builtin_docs()) | _scene_ids(_neighbours(paths)) | _scene_ids(parsed)
-    return {path: _problems(path, doc, known) for path, doc in parsed}
+    neighbours = _neighbours(paths)
+    known = _scene_ids(_builtin_docs()) | _scene_ids(neighbours) | _scene_ids(parsed)
+    files = {doc["id"]: (p, doc) for p, doc in [*neighbours, *parsed] if isinstance(doc, dict) and isinstance(doc.get("id"), str)}
+    return {path: _problems(path, doc, known) or _broken_targets(path, doc, files, known) for path, doc in parsed}
+
+
+def _broken_targets(path: Path, doc: dict, files: dict[str, tuple[Path, object]], known: dict) -> list:
+    """Portals to a scene file beside this one that fails its own checks (built-ins are valid; the
+    target's models and its own portals are not followed, so one bad file is not read again and again)."""
+    errors = []
+    for i, portal in enumerate(doc.get("portals", [])):
+        target_path, target = files.get(portal["to"], (path, None))
+        if target_path == path:
+            continue
+        problems = validate.check(target, str(target_path), base_dir=target_path.parent, scenes=known,
+                                  asset_dirs=[assets_dir()], materials=material_library())
+        if problems:
+            errors.append(SceneError(str(path), json_path(["portals", i, "to"]), _(
+                "the portal {portal!r} leads to {id!r}, which is not valid: {problem}").format(
+                portal=portal["id"], id=portal["to"], problem=problems[0])))
+    return errors
 
 
 def _problems(path: Path, doc: object, known: dict[str, set[str]]) -> list:
