@@ -192,3 +192,39 @@ def test_a_language_chosen_mid_visit_relabels_the_commands(visit):
         assert i18n.language() == "ko" and visit.commands["where"].title == "현재 위치"
     finally:
         i18n.set_language("en")
+
+
+def test_a_portal_to_a_scene_broken_since_the_visit_began_is_closed_with_a_message(offscreen_base, tmp_path):
+    """Nobody's edit to a neighbouring scene ends a visit: its portal is closed, said, and the citizen stays."""
+    import json
+
+    from metaseoul.runtime.walker import Intent
+    from metaseoul.scenes.catalog import builtin_dir
+    from metaseoul.visit.core import Visit
+
+    hall = json.loads((builtin_dir() / "city-hall.json").read_text("utf-8"))
+    annex = json.loads((builtin_dir() / "gwanghwamun.json").read_text("utf-8"))
+    hall["id"], annex["id"] = "my-hall", "annex"
+    hall["portals"] = [portal | {"to": "annex"} for portal in hall["portals"] if portal["to"] == "gwanghwamun"]
+    (tmp_path / "hall.json").write_text(json.dumps(hall), "utf-8")
+    (tmp_path / "annex.json").write_text(json.dumps(annex), "utf-8")
+    visit = Visit(offscreen_base, str(tmp_path / "hall.json"), settings_path=tmp_path / "settings.json")
+    try:
+        (tmp_path / "annex.json").write_text(json.dumps(annex | {"objects": "none"}), "utf-8")  # broken meanwhile
+        x, y, z = hall["portals"][0]["position"]
+        visit.walker.place((x, y - 6, z), facing=0)
+        for _ in range(4 * 60):
+            visit.step(1 / 60, Intent(forward=1.0))
+        assert visit.world.scene.id == "my-hall", "the citizen stays where they are"
+        assert visit.captions.text.startswith("This way is closed"), visit.captions.text
+        visit.walker.place((x, y - 6, z), facing=180)  # out and back in: said again, still no crash
+        for _ in range(60):
+            visit.step(1 / 60, Intent())
+        visit.captions.clear()
+        visit.walker.place((x, y - 6, z), facing=0)
+        for _ in range(4 * 60):
+            visit.step(1 / 60, Intent(forward=1.0))
+        assert visit.captions.text.startswith("This way is closed") and visit.world.scene.id == "my-hall"
+    finally:
+        visit.close()
+        visit.walker.body.removeNode()

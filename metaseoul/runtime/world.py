@@ -11,6 +11,7 @@ from metaseoul.runtime.environment import Environment
 from metaseoul.runtime.walker import Walker
 from metaseoul.scenes import catalog, loader
 from metaseoul.scenes.catalog import Scene
+from metaseoul.scenes.errors import SceneInvalid, UnknownName
 from metaseoul.scenes.loader import BuiltScene, Portal
 
 
@@ -92,13 +93,19 @@ class World:
         """If ``walker`` stands in a portal, go through it: load its scene and spawn there.
 
         A portal one arrives in is ignored until one has stepped out of it, so two portals that
-        lead to each other's doorsteps never bounce a citizen back and forth.
+        lead to each other's doorsteps never bounce a citizen back and forth. A portal whose scene
+        cannot be used raises SceneInvalid or UnknownName once, and the citizen stays where they are.
         """
         portal = self.portal_at(walker.position)
         if portal is None or portal == self._arrived_in:
             self._arrived_in = portal
             return None
-        self.enter(catalog.load(portal.to, near=self.scene.source.parent))
+        try:
+            scene = catalog.load(portal.to, near=self.scene.source.parent)
+        except (SceneInvalid, UnknownName):
+            self._arrived_in = portal  # tried once: the citizen stays here until they step out and back in
+            raise
+        self.enter(scene)
         self.spawn(walker, portal.spawn)
         self._arrived_in = self.portal_at(walker.position)
         return portal

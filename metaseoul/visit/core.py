@@ -18,6 +18,7 @@ from metaseoul.accessibility.describe import Pose
 from metaseoul.i18n import N_, _
 from metaseoul.runtime.walker import Intent, Walker
 from metaseoul.runtime.world import World
+from metaseoul.scenes.errors import SceneInvalid, UnknownName
 from metaseoul.scenes.loader import PlacedObject
 from metaseoul.settings import Settings
 from metaseoul.visit.alerts import AlertQueue
@@ -172,13 +173,24 @@ class Visit:
             before = self.walker.position
             self.walker.update(dt, intent, self.world.built.collision)
             self._walking_sounds(dt, intent, (self.walker.position - before).getXy().length())
-        if self.world.use_portal(self.walker):
-            self._arrived()
+        self._through_portals()
         if self.idle_exit is not None and self.idle > self.idle_exit:
             self.ended = True
         self.world.environment.follow(self.walker.forward_point(SHADOW_LEAD))
         self._guided(self.guide.update(dt, self.pose()))
         self._city()
+
+    def _through_portals(self) -> None:
+        """Go through a portal the citizen stepped into; one to a scene that cannot be used is closed,
+        said in captions and aloud, and the citizen stays (the log has the scene's problems)."""
+        try:
+            if self.world.use_portal(self.walker):
+                self._arrived()
+        except (SceneInvalid, UnknownName) as exc:
+            log.warning("portal to a scene that cannot be used: %s", exc)
+            text = _("This way is closed: the place it leads to has a problem in its scene file.")
+            self.captions.show(text, seconds=6)
+            self.narrator.say(text)
 
     def stir(self) -> None:
         """The citizen did something (a presenter that moves the walker itself says so): not idle."""
