@@ -138,3 +138,63 @@ def test_an_alert_repeated_by_the_backend_shows_once(offscreen_base):
     panel.update()
     assert alerts.shown is None and panel.border.isHidden()
     panel.destroy()
+
+
+@pytest.fixture
+def visit(offscreen_base, tmp_path):
+    """A visit with no presenter and no city, on Seoul Plaza where more is around than a caption holds."""
+    from metaseoul.visit.core import Visit
+
+    running = Visit(offscreen_base, "city-hall", settings_path=tmp_path / "settings.json")
+    yield running
+    running.close()
+    running.walker.body.removeNode()
+
+
+@pytest.mark.parametrize("size", ["normal", "large", "huge"])
+def test_what_is_around_comes_in_pages_that_fit_the_screen(visit, offscreen_base, size):
+    from dataclasses import replace
+
+    from metaseoul.client.menu import Hud
+    from metaseoul.visit.keys import keymap
+
+    visit.preferences.changed(replace(visit.settings, caption_size=size))
+    hud = Hud(offscreen_base)
+    hud.apply(visit.settings, keymap(visit.commands.default_keys()))
+    try:
+        everything = visit.narrator.lines("around")
+        visit.run("around")
+        pages = int(visit.captions.text.splitlines()[-1].split(" of ")[1])
+        assert pages > 1 and visit.captions.text.splitlines()[-1] == f"1 of {pages}"
+        seen = []
+        for page in range(1, pages + 1):
+            lines = visit.captions.text.splitlines()
+            assert lines[-1] == f"{page} of {pages}" and len(lines) <= visit.narrator.page_lines
+            hud.update(visit.place, visit.captions, visit.notice)
+            offscreen_base.graphicsEngine.renderFrame()
+            low, high = hud.captions.getTightBounds(offscreen_base.render2d)
+            assert low.z > -1 and high.z < 1, f"page {page} of {pages} runs off the screen"
+            seen += lines[:-1]
+            visit.run("next-page")
+        assert seen == everything, "every page in turn, nothing left out"
+        assert visit.captions.text.splitlines()[-1] == f"{pages} of {pages}", "the last page stays the last"
+        visit.run("previous-page")
+        assert visit.captions.text.splitlines()[-1] == f"{pages - 1} of {pages}"
+        hud.captions.setText("\n".join(everything))  # the whole list at once would not fit
+        assert hud.captions.getTightBounds(offscreen_base.render2d)[0].z < -1
+        assert visit.commands["next-page"].keys == ("page_down",) and visit.commands["previous-page"].keys == ("page_up",)
+    finally:
+        hud.destroy()
+
+
+def test_pages_are_numbered_in_korean():
+    from metaseoul import i18n
+    from metaseoul.visit.narrator import paginate
+
+    try:
+        i18n.set_language("ko")
+        assert paginate(["가", "나", "다", "라", "마"], 3) == [["가", "나", "3쪽 중 1쪽"], ["다", "라", "3쪽 중 2쪽"],
+                                                           ["마", "3쪽 중 3쪽"]]
+        assert paginate(["가", "나"], 3) == [["가", "나"]], "a list that fits has no page number"
+    finally:
+        i18n.set_language("en")

@@ -125,3 +125,26 @@ def test_speaking_plays_through_the_audio_device(tmp_path):
     data = np.frombuffer(captured.read_bytes(), dtype="<i2")
     assert len(data) > 22050, "at least a second of sound"
     assert np.abs(data).max() > 3000
+
+
+def test_portals_are_named_with_where_they_lead():
+    portals = [{"id": "to-gwanghwamun", "to": "gwanghwamun", "position": [0, 30, 0], "size": [16, 4, 5], "facing": 90,
+                "name": {"ko": "광화문광장", "en": "To Gwanghwamun Square"}},
+               {"id": "unnamed", "to": "gwanghwamun", "position": [-40, 0, 0], "size": [4, 4, 5]}]
+    doc = {"format": 1, "id": "portal-test", "name": {"ko": "시험", "en": "Test"}, "objects": [], "portals": portals,
+           "spawns": [{"name": "s", "position": [0, 0, 0]}],
+           "views": [{"name": "v", "position": [0, -5, 2], "look_at": [0, 5, 0]}]}
+    describer = Describer(build(Scene(doc=doc, source=Path("portal-test.json"), materials=material_library())))
+    seen = {s.object.id: s for s in describer.around(Pose(0, 0, 0))}
+    # turned to face east, the 16 m wide gateway is 16 m deep: its near edge is 30 - 8 m away (said as 20)
+    assert (seen["to-gwanghwamun"].clock, round(seen["to-gwanghwamun"].distance)) == (12, 22)
+    assert seen["unnamed"].clock == 9
+    try:
+        i18n.set_language("ko")
+        assert seen["to-gwanghwamun"].phrase() == "광화문광장으로 가는 길, 12시 방향, 20미터"
+        assert describer.ahead(Pose(0, 0, 0))[0].phrase().startswith("광화문광장으로 가는 길")
+        assert seen["unnamed"].phrase().startswith("다른 곳으로 가는 길, 9시 방향")
+        i18n.set_language("en")
+        assert seen["to-gwanghwamun"].phrase() == "To Gwanghwamun Square (gateway), 12 o'clock, 20 metres"
+    finally:
+        i18n.set_language("en")

@@ -1,5 +1,6 @@
 """Audio description from scene metadata: what is around, where am I, what is ahead.
 
+Portals (the gateways to other scenes) are described like objects, by their names.
 Directions are clock positions relative to where the citizen faces (12 o'clock straight ahead), and
 both direction and distance are taken to the nearest edge of an object's footprint: a plaza one
 stands on is 0 m away, and a long building is as near, and in the direction of, its nearest wall.
@@ -10,13 +11,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from panda3d.core import Point3
+
 from metaseoul import i18n
 from metaseoul.i18n import _
-from metaseoul.scenes.loader import BuiltScene, PlacedObject
+from metaseoul.scenes.loader import BuiltScene, PlacedObject, Portal
 
 # How much each kind of thing matters to someone finding their way (0 never mentioned).
 ROLE_SALIENCE = {
-    "building": 1.0, "gate": 1.0, "kiosk": 0.9, "statue": 0.8, "exhibit": 0.8, "door": 0.8,
+    "building": 1.0, "gate": 1.0, "portal": 1.0, "kiosk": 0.9, "statue": 0.8, "exhibit": 0.8, "door": 0.8,
     "fountain": 0.7, "plaza": 0.6, "sign": 0.5, "lawn": 0.5, "water": 0.5, "road": 0.4, "seat": 0.4,
     "wall": 0.3, "path": 0.3, "tree": 0.1, "lamp": 0.1, "terrain": 0.0,
 }
@@ -66,6 +69,8 @@ class Describer:
     def __init__(self, built: BuiltScene):
         self.built = built
         self.things = [o for o in built.objects.values() if o.name and ROLE_SALIENCE.get(o.role or "", 0.5) > 0]
+        names = {spec["id"]: spec.get("name") for spec in built.scene.portals}
+        self.things += [portal_thing(p, names.get(p.id)) for p in built.portals]
         self._seen: tuple[Pose | None, list[Sighting]] = (None, [])
 
     def sightings(self, pose: Pose) -> list[Sighting]:
@@ -135,6 +140,22 @@ class Describer:
         if ahead:
             lines.append(_("Ahead: {things}").format(things="; ".join(s.phrase() for s in ahead)))
         return lines
+
+
+def portal_thing(portal: Portal, name: dict[str, str] | None) -> PlacedObject:
+    """A portal as a thing to describe: "the way to" its name (a generic name where it has none),
+    within the footprint of its turned box."""
+    if name:
+        named = {lang: i18n.translate("{name} (gateway)", lang).format(name=i18n.pick(name, lang))
+                 for lang in i18n.LANGUAGES}
+    else:
+        named = {lang: i18n.translate("a gateway to another place", lang) for lang in i18n.LANGUAGES}
+    turn = math.radians(portal.heading)
+    half_x = abs(math.cos(turn)) * portal.half_size.x + abs(math.sin(turn)) * portal.half_size.y
+    half_y = abs(math.sin(turn)) * portal.half_size.x + abs(math.cos(turn)) * portal.half_size.y
+    c = portal.center
+    bounds = (Point3(c.x - half_x, c.y - half_y, c.z), Point3(c.x + half_x, c.y + half_y, c.z + 2 * portal.half_size.z))
+    return PlacedObject(portal.id, "portal", "portal", named, None, False, c, bounds)
 
 
 def _area(obj: PlacedObject) -> float:

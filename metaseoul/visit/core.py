@@ -69,6 +69,9 @@ class Visit:
             Command("where", N_("Where am I"), lambda: narrate("where"), ("f1",)),
             Command("around", N_("What is around"), lambda: narrate("around"), ("f2",)),
             Command("ahead", N_("What is ahead"), lambda: narrate("ahead"), ("f3",)),
+            Command("next-page", N_("Next page of the list"), lambda: self.narrator.turn_page(1), ("page_down",)),
+            Command("previous-page", N_("Previous page of the list"), lambda: self.narrator.turn_page(-1),
+                    ("page_up",)),
             Command("guide", N_("Guide me"), self.guide_next, ("f4",)),
             Command("stop-guide", N_("Stop guiding"), self.stop_guide, ("f5",)),
             Command("captions", N_("Captions on or off"), self.toggle_captions, ("f6",)),
@@ -131,7 +134,7 @@ class Visit:
         if settings.language != self.settings.language and settings.language in i18n.LANGUAGES:
             i18n.set_language(settings.language)
         self.settings = settings
-        self.narrator.configure(settings.voice, settings.speech_rate)
+        self.narrator.configure(settings.voice, settings.speech_rate, settings.caption_size)
         if self.audio is not None:
             self.audio.mono = settings.mono_audio
 

@@ -1,5 +1,6 @@
 """Audio description inside the client: where one is, what is around and what is ahead (on keys,
-visit/commands.py), spoken aloud and shown as captions at the same time."""
+visit/commands.py), spoken aloud and shown as captions at the same time. A list longer than the
+captions can show at their size comes in pages, each ending with its number ("1 of 3"), turned on keys."""
 
 from __future__ import annotations
 
@@ -11,24 +12,41 @@ from metaseoul import i18n
 from metaseoul.accessibility import speech
 from metaseoul.accessibility.audio import RATE, AudioOut
 from metaseoul.accessibility.describe import Describer, Pose
+from metaseoul.i18n import _
 from metaseoul.runtime.walker import Walker
 from metaseoul.runtime.world import World
 from metaseoul.visit.texts import TimedText
 
 log = logging.getLogger(__name__)
+# caption lines that fit between the captions' place (client/menu.py's Hud) and the bottom of the screen
+PAGE_LINES = {"normal": 5, "large": 4, "huge": 3}
+AROUND_MOST = 12  # named things in "what is around", over as many pages as it takes
+
+
+def paginate(lines: list[str], size: int) -> list[list[str]]:
+    """``lines`` in pages of at most ``size`` lines, the last line of each its number when there are several."""
+    if len(lines) <= size:
+        return [lines]
+    per = size - 1
+    chunks = [lines[start:start + per] for start in range(0, len(lines), per)]
+    return [chunk + [_("{page} of {pages}").format(page=n, pages=len(chunks))] for n, chunk in enumerate(chunks, 1)]
 
 
 class Narrator:
     def __init__(self, world: World, walker: Walker, captions: TimedText, audio: AudioOut | None):
         self.world, self.walker, self.captions, self.audio = world, walker, captions, audio
         self.voice, self.rate = "espeak", 160
+        self.page_lines = PAGE_LINES["normal"]
+        self._pages: list[list[str]] = []
+        self._page = 0
         self._describer: Describer | None = None
         self._said: queue.Queue[tuple[str, str]] = queue.Queue()
         threading.Thread(target=self._speaker, daemon=True).start()
 
-    def configure(self, voice: str, words_per_minute: int) -> None:
-        """Use this voice and speed from the next sentence on."""
+    def configure(self, voice: str, words_per_minute: int, caption_size: str = "normal") -> None:
+        """Use this voice and speed from the next sentence on, and pages that fit captions of this size."""
         self.voice, self.rate = voice, words_per_minute
+        self.page_lines = PAGE_LINES[caption_size]
 
     def describer(self) -> Describer:
         """The describer of the scene the citizen is in (made again after each portal)."""
@@ -41,11 +59,22 @@ class Narrator:
         pose = Pose(self.walker.position.x, self.walker.position.y, self.walker.facing)
         if action == "where":
             return [describer.where(pose)]
-        found = describer.around(pose) if action == "around" else describer.ahead(pose)
+        found = describer.around(pose, limit=AROUND_MOST) if action == "around" else describer.ahead(pose)
         return [s.phrase() for s in found] or [describer.where(pose)]
 
     def narrate(self, action: str) -> None:
-        lines = self.lines(action)
+        """Say and caption the first page of what ``action`` finds from where the citizen is now."""
+        self._pages = paginate(self.lines(action), self.page_lines)
+        self._show(0)
+
+    def turn_page(self, step: int) -> None:
+        """Say the next (1) or previous (-1) page of the last list; at either end, that end again."""
+        if self._pages:
+            self._show(max(0, min(len(self._pages) - 1, self._page + step)))
+
+    def _show(self, page: int) -> None:
+        self._page = page
+        lines = self._pages[page]
         self.captions.show("\n".join(lines), seconds=4 + 2 * len(lines))
         self.say(". ".join(lines))
 
