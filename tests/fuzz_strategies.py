@@ -225,8 +225,9 @@ def http_request(draw, op: Operation) -> Request:
     return Request(op, draw(st.sampled_from(ROLES)), path + ("?" + "&".join(query) if query else ""), headers, body)
 
 
-def any_request() -> st.SearchStrategy[Request]:
-    return st.sampled_from(operations()).flatmap(http_request)
+def one_request_each() -> st.SearchStrategy[list[Request]]:
+    """A generated request to every operation of the HTTP contract, so that a run reaches them all."""
+    return st.tuples(*(http_request(op) for op in operations())).map(lambda requests: Batch(requests))
 
 
 class Batch(list):
