@@ -43,6 +43,17 @@ def offscreen_base():
     return engine.start(offscreen=True)
 
 
+@pytest.fixture
+def visit(offscreen_base, tmp_path):
+    """A visit of City Hall and Seoul Plaza with no presenter and no city, its settings in this test's folder."""
+    from metaseoul.visit.core import Visit
+
+    running = Visit(offscreen_base, "city-hall", settings_path=tmp_path / "settings.json")
+    yield running
+    running.close()
+    running.walker.body.removeNode()
+
+
 @pytest.fixture(scope="session")
 def openxr_runtime(tmp_path_factory) -> Path:
     """The OpenXR test runtime (tests/openxr_runtime), built here; yields its manifest for XR_RUNTIME_JSON."""

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from metaseoul.client.alerts import FLASH_HZ, flash_on
+from metaseoul.settings import Settings
 from metaseoul.visit.guide import beacon_interval
 from metaseoul.visit.keys import MENU, MOVEMENT, OPEN_MENU, keymap, label
-from metaseoul.settings import Settings
 
 
 def test_alerts_flash_at_most_three_times_a_second():
@@ -138,17 +138,6 @@ def test_an_alert_repeated_by_the_backend_shows_once(offscreen_base):
     panel.update()
     assert alerts.shown is None and panel.border.isHidden()
     panel.destroy()
-
-
-@pytest.fixture
-def visit(offscreen_base, tmp_path):
-    """A visit with no presenter and no city, on Seoul Plaza where more is around than a caption holds."""
-    from metaseoul.visit.core import Visit
-
-    running = Visit(offscreen_base, "city-hall", settings_path=tmp_path / "settings.json")
-    yield running
-    running.close()
-    running.walker.body.removeNode()
 
 
 @pytest.mark.parametrize("size", ["normal", "large", "huge"])

@@ -38,11 +38,25 @@ def test_writing_checks_only_with_write(server):
 
 
 # The checks of what a backend must refuse: keys it cannot keep, and password guessing.
-REFUSED_EDGES = {"empty and malformed Idempotency-Key refused", "an Idempotency-Key reused with another body refused (409)",
+REFUSED_EDGES = {"empty and malformed Idempotency-Key refused",
+                 "an Idempotency-Key reused with another body refused (409)",
                  "repeated wrong passwords answered 429 with Retry-After"}
 
 
-class Broken(BaseHTTPRequestHandler):
+class StandIn(BaseHTTPRequestHandler):
+    """A stand-in backend's handler: JSON answers, nothing logged."""
+
+    def answer(self, status: int, body) -> None:
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(body).encode())
+
+    def log_message(self, *args):
+        pass
+
+
+class Broken(StandIn):
     """Claims complaints and accounts, but its services list is not Open311, it makes duplicates whatever
     the Idempotency-Key, and it lets anyone guess passwords for ever."""
 
@@ -54,23 +68,14 @@ class Broken(BaseHTTPRequestHandler):
             "/open311/v2/services.json": {"services": "none"},
         }
         body = answers.get(self.path.split("?")[0])
-        self.send_response(200 if body is not None else 404)
-        self.send_header("content-type", "application/json")
-        self.end_headers()
-        self.wfile.write(json.dumps(body or [{"code": 404, "description": "no"}]).encode())
+        self.answer(200 if body is not None else 404, body or [{"code": 404, "description": "no"}])
 
     def do_POST(self):  # noqa: N802
         self.rfile.read(int(self.headers.get("content-length", 0)))
         status, body = {"/auth/token": (401, {"code": 401, "message": "wrong user name or password"}),
                         "/auth/register": (201, {"name": "someone"})}.get(
             self.path, (201, [{"service_request_id": os.urandom(4).hex()}]))
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.end_headers()
-        self.wfile.write(json.dumps(body).encode())
-
-    def log_message(self, *args):
-        pass
+        self.answer(status, body)
 
 
 @contextlib.contextmanager
@@ -102,7 +107,7 @@ OLD_THINGS = [{"@iot.id": i, "@iot.selfLink": f"/sensorthings/v1.1/Things({i})",
               for i in range(1, 13)]
 
 
-class OldSensorThings(BaseHTTPRequestHandler):
+class OldSensorThings(StandIn):
     """City data as the reference backend served it before SensorThings 1.1 was kept: links that are
     paths, no serverSettings, "ASC" refused, and a filter on a property nobody has answering nothing."""
 
@@ -123,13 +128,7 @@ class OldSensorThings(BaseHTTPRequestHandler):
                 rows = [] if "$filter" in params else OLD_THINGS
                 status, body = 200, {"@iot.count": len(rows), "value": rows[skip:skip + top],
                                      "@iot.nextLink": f"/sensorthings/v1.1/Things?$top={top}&$skip={skip + top}"}
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.end_headers()
-        self.wfile.write(json.dumps(body).encode())
-
-    def log_message(self, *args):
-        pass
+        self.answer(status, body)
 
 
 def test_city_data_that_breaks_sensorthings_clients_fails_naming_the_checks(tmp_path):

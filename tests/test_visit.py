@@ -110,17 +110,6 @@ def test_losing_the_display_ends_the_visit_in_order(tmp_path, serve_processes):
             display.kill()
 
 
-@pytest.fixture
-def visit(offscreen_base, tmp_path):
-    """A visit with no presenter and no city, its settings in this test's folder."""
-    from metaseoul.visit.core import Visit
-
-    running = Visit(offscreen_base, "city-hall", settings_path=tmp_path / "settings.json")
-    yield running
-    running.close()
-    running.walker.body.removeNode()
-
-
 def test_level_view_levels_the_head_and_is_a_command(visit):
     from metaseoul.runtime.walker import Intent
 
