@@ -102,7 +102,10 @@ class Message(str):
         return particles(str.format(self, *args, **kwargs))
 
 
+@lru_cache(maxsize=4096)
 def _marked(text: str) -> str:
+    """``text`` as a Message when it holds particle markers (looked for once per text: presenters
+    translate their labels every frame)."""
     return Message(text) if _MARKER.search(text) else text
 
 
