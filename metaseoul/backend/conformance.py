@@ -154,19 +154,24 @@ class Checker:
 
     def errors(self) -> None:
         """What the router answers by itself keeps the contract too: JSON, and an Allow naming every method."""
-        for method, url, status in (("GET", self.url + "/metaseoul-conformance-nothing-here", 404),
-                                    ("DELETE", self.url + "/.well-known/metaseoul", 405)):
-            answer = self.http.request(method, url)
-            assert answer.status_code == status, f"{method} {url} answered {answer.status_code}, not {status}"
-            kind = answer.headers.get("content-type", "").split(";")[0]
-            assert kind == "application/json", f"{method} {url} answered {kind!r}, not JSON"
-            answer.json()
-        allowed = {m.strip() for m in answer.headers.get("allow", "").split(",")}
-        assert "GET" in allowed, f"the 405's Allow {answer.headers.get('allow')!r} leaves out GET"
+        self.json_error("GET", self.url + "/metaseoul-conformance-nothing-here", 404)
+        self.allows("DELETE", self.url + "/.well-known/metaseoul", {"GET"})
         if "reservations" in self.discovery.get("capabilities", []):
-            bookings = self.endpoint("reservations", "/reservations/v1") + "/bookings"
-            allowed = {m.strip() for m in self.http.put(bookings).headers.get("allow", "").split(",")}
-            assert {"GET", "POST"} <= allowed, f"PUT {bookings}: Allow {sorted(allowed)} leaves out GET or POST"
+            self.allows("PUT", self.endpoint("reservations", "/reservations/v1") + "/bookings", {"GET", "POST"})
+
+    def json_error(self, method: str, url: str, status: int) -> httpx.Response:
+        answer = self.http.request(method, url)
+        assert answer.status_code == status, f"{method} {url} answered {answer.status_code}, not {status}"
+        kind = answer.headers.get("content-type", "").split(";")[0]
+        assert kind == "application/json", f"{method} {url} answered {kind!r}, not JSON"
+        answer.json()
+        return answer
+
+    def allows(self, method: str, url: str, methods: set[str]) -> None:
+        """``method`` on ``url`` is a JSON 405 whose Allow holds at least ``methods``."""
+        allow = self.json_error(method, url, 405).headers.get("allow", "")
+        missing = methods - {m.strip() for m in allow.split(",")}
+        assert not missing, f"{method} {url}: Allow {allow!r} leaves out {', '.join(sorted(missing))}"
 
     def guest(self) -> dict:
         answer = self.http.post(self.endpoint("auth", "/auth") + "/guest")
