@@ -307,14 +307,16 @@ class Hub:
                 member.connection.end("token ended")
 
     def _tokens_valid(self, tokens: list[str]) -> list[bool]:
-        valid = []
+        """Whether each token still signs in; a token several members share is looked up once."""
+        valid: dict[str, bool] = {}
         for token in tokens:
-            try:
-                self.accounts.session(f"Bearer {token}")
-                valid.append(True)
-            except AuthError:
-                valid.append(False)
-        return valid
+            if token not in valid:
+                try:
+                    self.accounts.session(f"Bearer {token}")
+                    valid[token] = True
+                except AuthError:
+                    valid[token] = False
+        return [valid[token] for token in tokens]
 
     def _leave(self, member: Member) -> None:
         room = member.room
