@@ -84,7 +84,7 @@ def _plain(error: JsonSchemaValueException, whole: str) -> str:
         "exclusiveMinimum": lambda: f"must be more than {limit}",
         "maximum": lambda: f"must be at most {limit}",
         "exclusiveMaximum": lambda: f"must be less than {limit}",
-    }.get(error.rule, lambda: "is not what the contract allows")()
+    }.get(error.rule, lambda: f"is not what the contract allows ({error.rule} {limit!r})")()
     return f"{where} {said}"
 
 
