@@ -11,6 +11,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from metaseoul import i18n
+from metaseoul.scenes import validate
 
 PACKAGE = Path(__file__).parents[1] / "metaseoul"
 KEYWORDS = {"_": None, "N_": None, "translate": (1,)}  # i18n._(message), N_(message), translate(message, lang)
@@ -21,7 +22,7 @@ def messages_in_code() -> set[str]:
 
 
 def schema_hints() -> set[str]:
-    schema = json.loads((resources.files("metaseoul.scenes") / "schema" / "scene-1.schema.json").read_text())
+    folder = resources.files("metaseoul.scenes") / "schema"
     hints = set()
 
     def walk(node):
@@ -34,7 +35,8 @@ def schema_hints() -> set[str]:
             for value in node:
                 walk(value)
 
-    walk(schema)
+    for version in validate.FORMATS:
+        walk(json.loads((folder / f"scene-{version}.schema.json").read_text()))
     return hints
 
 

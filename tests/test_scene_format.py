@@ -26,7 +26,7 @@ MALFORMED = {
     "bad-colour": ("materials.red-brick.color", "colour like"),
     "facing-out-of-range": ("objects[2].facing", "≤ 360"),
     "unknown-material": ("objects[1].material", "unknown material 'gold'"),
-    "wrong-format": ("format", "scene format version, 1"),
+    "wrong-format": ("format", "scene format version: 2, or 1"),
     "arch-too-wide": ("objects[2].base.arches[0]", "does not fit"),
     "spawn-outside-bounds": ("spawns[0].position", "outside the scene bounds"),
     "duplicate-view": ("views[1].name", "duplicate name 'front'"),

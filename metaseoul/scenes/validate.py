@@ -16,21 +16,42 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import jsonschema
+from referencing import Registry, Resource
 
 from metaseoul.i18n import _
 from metaseoul.scenes import footing, safe_read
 from metaseoul.scenes.errors import SceneError, SceneInvalid, json_path, path_order
 
 
-@lru_cache(maxsize=1)
-def schema() -> dict:
-    text = (resources.files("metaseoul.scenes") / "schema" / "scene-1.schema.json").read_text("utf-8")
+FORMATS = (1, 2)  # every format version still read; the last is what ``migrate`` writes
+
+
+@lru_cache(maxsize=None)
+def schema(version: int = FORMATS[-1]) -> dict:
+    text = (resources.files("metaseoul.scenes") / "schema" / f"scene-{version}.schema.json").read_text("utf-8")
     return json.loads(text)
 
 
-@lru_cache(maxsize=1)
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema())
+def format_of(doc: Any) -> int:
+    """The format a document is checked against: the one it names, else the newest (whose error says so)."""
+    version = doc.get("format") if isinstance(doc, dict) else None
+    return version if version in FORMATS and not isinstance(version, bool) else FORMATS[-1]
+
+
+@lru_cache(maxsize=None)
+def _validator(version: int = FORMATS[-1]) -> jsonschema.Draft202012Validator:
+    """A validator for one format; later formats refer to the earlier schemas they extend."""
+    registry = Registry().with_resources(
+        (schema(v)["$id"], Resource.from_contents(schema(v))) for v in FORMATS)
+    return jsonschema.Draft202012Validator(schema(version), registry=registry)
+
+
+def _object_defs(version: int) -> dict:
+    """Object type definitions of ``version`` and of every format before it."""
+    defs: dict = {}
+    for v in FORMATS[:FORMATS.index(version) + 1]:
+        defs |= schema(v)["$defs"]
+    return defs
 
 
 def _no_constant(name: str):
@@ -136,9 +157,9 @@ def _expected(error: jsonschema.ValidationError) -> str:
     return error.message
 
 
-def _known_object_fields(object_type: str) -> set[str]:
-    defs = schema()["$defs"]
-    known = set(defs["object"]["properties"])
+def _known_object_fields(object_type: str, version: int) -> set[str]:
+    defs = _object_defs(version)
+    known = set(schema(version)["$defs"]["object"]["properties"])
     known |= set(defs.get(f"type-{object_type}", {}).get("properties", {}))
     return known
 
@@ -146,14 +167,15 @@ def _known_object_fields(object_type: str) -> set[str]:
 def schema_errors(doc: Any, file: str, validator: jsonschema.Draft202012Validator | None = None) -> list[SceneError]:
     """Problems against the JSON Schema (the scene format's unless another ``validator`` is given,
     as for sign lexicons), one per field, in document order."""
+    version = format_of(doc)
     found: list[SceneError] = []
-    for error in (validator or _validator()).iter_errors(doc):
-        found.extend(_errors_from(error, file))
+    for error in (validator or _validator(version)).iter_errors(doc):
+        found.extend(_errors_from(error, file, version))
     unique = {(e.path, e.message): e for e in found}
     return sorted(unique.values(), key=lambda e: path_order(e.path))
 
 
-def _errors_from(error: jsonschema.ValidationError, file: str) -> list[SceneError]:
+def _errors_from(error: jsonschema.ValidationError, file: str, version: int) -> list[SceneError]:
     path = list(error.absolute_path)
     if error.validator == "required":
         missing = error.message.split("'")[1]
@@ -163,9 +185,9 @@ def _errors_from(error: jsonschema.ValidationError, file: str) -> list[SceneErro
         allowed: set[str]
         if error.validator == "unevaluatedProperties":
             object_type = instance.get("type")
-            if object_type not in schema()["$defs"]["object"]["properties"]["type"]["enum"]:
+            if object_type not in schema(version)["$defs"]["object"]["properties"]["type"]["enum"]:
                 return []  # the unknown type is the problem; its fields cannot be judged
-            allowed = _known_object_fields(object_type)
+            allowed = _known_object_fields(object_type, version)
         else:
             allowed = set(error.schema.get("properties", {}))
         return [
@@ -177,7 +199,7 @@ def _errors_from(error: jsonschema.ValidationError, file: str) -> list[SceneErro
         return [SceneError(file, json_path(path), _("unknown object type {got}; expected one of {choices}").format(
             got=_describe(error.instance), choices=", ".join(error.validator_value)))]
     if error.validator in ("allOf", "anyOf", "oneOf", "if", "then"):
-        return [e for sub in error.context or [] for e in _errors_from(sub, file)]
+        return [e for sub in error.context or [] for e in _errors_from(sub, file, version)]
     return [SceneError(file, json_path(path), _expected(error))]
 
 
