@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from metaseoul.scenes import SceneInvalid, check_files, load, load_file
+from metaseoul.scenes.catalog import builtin_dir
 from metaseoul.scenes.gltf_check import MODEL_TRIANGLE_LIMIT
 from metaseoul.scenes.safe_read import SCENE_FILE_LIMIT
 from metaseoul.scenes.validate import MAX_OBJECTS, MAX_TEXT
@@ -47,6 +48,7 @@ def with_model(folder: Path, model: str) -> tuple[Path, str]:
     doc = json.loads((folder / "scene.json").read_text())
     index = next(i for i, obj in enumerate(doc["objects"]) if obj["type"] == "model")
     doc["objects"][index]["model"] = model
+    doc["id"] = "model-elsewhere"  # a scene file of its own beside scene.json: one id a folder
     path = folder / "model-elsewhere.json"
     path.write_text(json.dumps(doc))
     return path, f"objects[{index}].model"
@@ -260,8 +262,9 @@ def test_a_coordinate_beyond_the_documented_range_is_refused(folder):
 
 
 def changed(folder: Path, name: str, change) -> Path:
-    """The fixture scene after ``change(doc)``, written beside it as ``name``."""
+    """The fixture scene after ``change(doc)``, written beside it as ``name`` (with the id ``name`` gives)."""
     doc = json.loads((folder / "scene.json").read_text())
+    doc["id"] = Path(name).stem
     change(doc)
     path = folder / name
     path.write_text(json.dumps(doc))
@@ -362,3 +365,91 @@ def test_a_portal_to_a_broken_neighbour_says_what_is_wrong_there(folder):
     assert error.path == "portals[1].to"
     assert error.message == (f"the portal 'to-annex' leads to 'annex', which is not valid: {neighbour}: views[0].look_at: "
                              "expected a point to look at away from the camera's position")
+
+
+def test_two_files_with_one_id_in_a_folder_name_each_other(folder):
+    shutil.copy(folder / "scene.json", folder / "twin.json")
+    results = check_files([folder / "scene.json", folder / "twin.json"])
+    assert [(e.path, e.message) for e in results[folder / "scene.json"]] == [
+        ("id", "twin.json in the same folder has the id 'fixture' too: give each scene an id of its own")]
+    assert [e.message.split(" ")[0] for e in results[folder / "twin.json"]] == ["scene.json"]
+
+
+def test_a_broken_file_with_the_same_id_still_clashes(folder):
+    """Neighbours are not checked, only their ids read: a broken twin is still a twin."""
+    text = (folder / "scene.json").read_text()
+    (folder / "broken-twin.json").write_text(text.replace('"objects": [', '"objects": [], "objects": [', 1))
+    (error,) = check_files([folder / "scene.json"])[folder / "scene.json"]
+    assert (error.path, error.message.split(" ")[0]) == ("id", "broken-twin.json")
+
+
+def test_a_file_reusing_a_built_in_id_is_refused_and_does_not_stand_in_for_it(folder):
+    path = changed(folder, "mine.json", lambda doc: doc.update(id="city-hall"))
+    assert [(e.path, e.message) for e in check_files([path])[path]] == [
+        ("id", "'city-hall' is the id of the built-in scene city-hall.json: give this scene an id of its own")]
+    assert load("city-hall", near=folder).source == builtin_dir() / "city-hall.json"
+
+
+def test_validate_says_the_same_from_the_command_line(folder):
+    path = changed(folder, "mine.json", lambda doc: doc.update(id="gwanghwamun"))
+    result = validate_cli(path)
+    assert result.returncode == 1
+    assert f"{path}: id: 'gwanghwamun' is the id of the built-in scene gwanghwamun.json" in result.stderr
+
+
+WALL = {"id": "wall", "type": "wall", "position": [0, 0, 0], "points": [[-40, -10], [-40, 20]], "height": 3}
+HALL = {"id": "library", "type": "heritage-hall", "position": [-25, 35, 0], "size": [20, 8, 10]}
+WAVE = {"id": "tower", "type": "glass-wave-building", "position": [30, -35, 0], "size": [20, 12, 20]}
+
+
+@pytest.mark.parametrize(("spot", "extra", "words"), [
+    ([15, 10, 0], None, "inside 'gate' (a korean-gate whose solid parts fill (14, 6, 0) to (26, 14, "),
+    ([-5, -5, 0], None, "inside 'bench' (a model whose solid parts fill ("),
+    ([-40, 5, 0], WALL, "inside 'wall' (a wall whose solid parts fill (-40.5, -10, 0) to (-39.5, 20, 3))"),
+    ([-25, 35, 0], HALL, "inside 'library' (a heritage-hall"),
+    ([30, -33, 0], WAVE, "inside 'tower' (a glass-wave-building"),
+])
+def test_a_spawn_inside_what_a_builder_makes_names_the_object(folder, spot, extra, words):
+    def change(doc):
+        doc["objects"] += [extra] if extra else []
+        doc["spawns"].append({"name": "stuck", "position": spot})
+    path = changed(folder, "built.json", change)
+    (error,) = check_files([path])[path]
+    assert error.path == "spawns[1].position" and words in error.message, error.message
+    assert error.message.startswith("this spawn is inside") and error.message.endswith("move it onto open ground")
+
+
+def test_the_open_parts_of_what_builders_make_are_fine(folder):
+    def change(doc):
+        doc["objects"] += [WALL, WAVE]
+        doc["spawns"] += [{"name": "passage", "position": [20, 10, 0]},  # under the gate's arch
+                          {"name": "beside-wall", "position": [-38, 5, 0]},
+                          {"name": "under-the-overhang", "position": [30, -41, 0]}]  # the glass leans out above
+        doc["portals"].append(dict(doc["portals"][0], id="through-the-gate", position=[20, 12, 0]))
+    path = changed(folder, "open.json", change)
+    assert check_files([path])[path] == []
+
+
+def test_a_portal_inside_a_gate_pier_is_unreachable(folder):
+    path = changed(folder, "walled.json", lambda doc: doc["portals"].append(
+        dict(doc["portals"][0], id="in-the-pier", position=[24.5, 10, 0])))
+    (error,) = check_files([path])[path]
+    assert error.path == "portals[1].position" and error.message.startswith("this portal is inside 'gate'")
+
+
+def test_a_built_in_scene_validates_in_about_a_second():
+    import time
+
+    for path in sorted(builtin_dir().glob("*.json")):
+        started = time.perf_counter()
+        assert check_files([path]) == {path: []}
+        assert time.perf_counter() - started < 1.0, path.name
+
+
+def test_a_portal_to_an_unreadable_neighbour_quotes_why(folder):
+    (folder / "annex.json").write_text('{"id": "annex", "id": "annex"}')
+    path = changed(folder, "lobby.json", lambda doc: doc["portals"].append(
+        dict(doc["portals"][0], id="to-annex", to="annex", spawn="start", position=[-30, 30, 0])))
+    (error,) = check_files([path])[path]
+    assert (error.path, error.message) == ("portals[1].to", f"the portal 'to-annex' leads to 'annex', which is not "
+                                           f"valid: {folder / 'annex.json'}: id: this field is given twice; keep only one")
