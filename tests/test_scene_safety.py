@@ -451,5 +451,55 @@ def test_a_portal_to_an_unreadable_neighbour_quotes_why(folder):
     path = changed(folder, "lobby.json", lambda doc: doc["portals"].append(
         dict(doc["portals"][0], id="to-annex", to="annex", spawn="start", position=[-30, 30, 0])))
     (error,) = check_files([path])[path]
-    assert (error.path, error.message) == ("portals[1].to", f"the portal 'to-annex' leads to 'annex', which is not "
-                                           f"valid: {folder / 'annex.json'}: id: this field is given twice; keep only one")
+    assert error.path == "portals[1].to"
+    assert error.message == (f"the portal 'to-annex' leads to 'annex', which is not valid: {folder / 'annex.json'}: "
+                             "id: this field is given twice; keep only one")
+
+
+def glb(doc: dict, chunk: bytes) -> bytes:
+    """A GLB file: the header, the JSON chunk and the binary chunk (each padded to four bytes)."""
+    text = json.dumps(doc).encode()
+    text += b" " * (-len(text) % 4)
+    chunk += b"\0" * (-len(chunk) % 4)
+    body = struct.pack("<I4s", len(text), b"JSON") + text + struct.pack("<I4s", len(chunk), b"BIN\0") + chunk
+    return struct.pack("<4sII", b"glTF", 2, 12 + len(body)) + body
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (png_header(100_000, 100_000), "an image of 100000 × 100000 pixels"),
+    (jpeg_header(1000, 60_000), "an image of 1000 × 60000 pixels"),
+    (b"GIF89a", "expected a PNG or JPEG image"),
+])
+def test_an_image_inside_a_glb_is_measured_before_loading(folder, data, words):
+    doc = json.loads((folder / "models" / "bench.gltf").read_text())
+    buffer = base64.b64decode(doc["buffers"][0]["uri"].split(",", 1)[1])
+    offset = len(buffer) + (-len(buffer) % 4)
+    doc["buffers"] = [{"byteLength": offset + len(data)}]
+    doc["bufferViews"].append({"buffer": 0, "byteOffset": offset, "byteLength": len(data)})
+    doc["images"] = [{"bufferView": len(doc["bufferViews"]) - 1, "mimeType": "image/png"}]
+    (folder / "models" / "packed.glb").write_bytes(glb(doc, buffer + b"\0" * (offset - len(buffer)) + data))
+    path, field = with_model(folder, "models/packed.glb")
+    (error,) = check_files([path])[path]
+    assert error.path == field and error.message.startswith(f"'models/packed.glb': images[0].bufferView: {words}")
+
+
+def test_a_glb_with_a_small_embedded_image_is_fine(folder):
+    doc = json.loads((folder / "models" / "bench.gltf").read_text())
+    buffer = base64.b64decode(doc["buffers"][0]["uri"].split(",", 1)[1])
+    data = png_header(512, 256)
+    doc["buffers"] = [{"byteLength": len(buffer) + len(data)}]
+    doc["bufferViews"].append({"buffer": 0, "byteOffset": len(buffer), "byteLength": len(data)})
+    doc["images"] = [{"bufferView": len(doc["bufferViews"]) - 1, "mimeType": "image/png"}]
+    (folder / "models" / "packed.glb").write_bytes(glb(doc, buffer + data))
+    path, _field = with_model(folder, "models/packed.glb")
+    assert check_files([path])[path] == []
+
+
+@pytest.mark.parametrize(("uri", "words"), [
+    ("data:image/png;base64," + base64.b64encode(png_header(9000, 10)).decode(), "an image of 9000 × 10 pixels"),
+    ("data:image/png;base64,not base64!", "expected base64 data after the comma"),
+])
+def test_an_image_in_a_data_uri_is_measured_before_loading(folder, uri, words):
+    path, field = gltf(folder, "inline.gltf", lambda doc: doc.update(images=[{"uri": uri}]))
+    (error,) = check_files([path])[path]
+    assert error.path == field and error.message.startswith(f"'models/inline.gltf': images[0].uri: {words}")
