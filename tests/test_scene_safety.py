@@ -21,7 +21,7 @@ import pytest
 from metaseoul.scenes import SceneInvalid, check_files, load, load_file
 from metaseoul.scenes.catalog import builtin_dir
 from metaseoul.scenes.gltf_check import MODEL_TRIANGLE_LIMIT
-from metaseoul.scenes.safe_read import SCENE_FILE_LIMIT
+from metaseoul.scenes.safe_read import ASSET_FILE_LIMIT, SCENE_FILE_LIMIT
 from metaseoul.scenes.validate import MAX_OBJECTS, MAX_TEXT
 
 REPO = Path(__file__).parents[1]
@@ -503,3 +503,80 @@ def test_an_image_in_a_data_uri_is_measured_before_loading(folder, uri, words):
     path, field = gltf(folder, "inline.gltf", lambda doc: doc.update(images=[{"uri": uri}]))
     (error,) = check_files([path])[path]
     assert error.path == field and error.message.startswith(f"'models/inline.gltf': images[0].uri: {words}")
+
+
+MEMORY_LIMIT = 1536 * 1024 * 1024  # address space for one validation: Panda3D and numpy import well inside it
+
+
+def _bounded() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def bounded_cli(*args: str, env: dict | None = None) -> tuple[subprocess.CompletedProcess, float]:
+    """``metaseoul ARGS`` in a process that may use at most MEMORY_LIMIT; its result and seconds taken."""
+    import time
+
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "metaseoul", *args], check=False, capture_output=True, text=True,
+                            env=env or ENV, timeout=HANG_GUARD_S, preexec_fn=_bounded)
+    return result, time.perf_counter() - started
+
+
+def test_the_memory_limit_really_bites():
+    result = subprocess.run([sys.executable, "-c", "bytearray(2 ** 31)"], check=False, capture_output=True, text=True,
+                            timeout=HANG_GUARD_S, preexec_fn=_bounded)
+    assert result.returncode != 0 and "MemoryError" in result.stderr
+
+
+def made_at_test_time(folder: Path) -> list[Path]:
+    """What cannot be committed: a FIFO, a link to /dev/zero, sparse files over the limits (no disk used)."""
+    os.mkfifo(folder / "pipe.json")
+    (folder / "zero.json").symlink_to("/dev/zero")
+    with (folder / "big.json").open("wb") as out:
+        out.truncate(SCENE_FILE_LIMIT + 1)
+    with (folder / "models" / "zeros.gltf").open("wb") as out:
+        out.truncate(ASSET_FILE_LIMIT)  # at the limit: read, and refused as no glTF
+    zeros, _field = with_model(folder, "models/zeros.gltf")
+    return [folder / "pipe.json", folder / "zero.json", folder / "big.json", zeros]
+
+
+def unsafe_files(fixtures: Path) -> list[Path]:
+    return sorted([*(fixtures / "invalid").glob("*.json"), *(fixtures / "unsafe").glob("*.json")])
+
+
+def test_every_unsafe_file_is_refused_in_bounded_memory_and_time(fixtures, folder):
+    """Each file on its own, as a citizen would try it: a located message and exit code 1, never a traceback."""
+    files = unsafe_files(fixtures) + made_at_test_time(folder)
+    assert len(files) >= 40
+    slow = {}
+    for path in files:
+        result, seconds = bounded_cli("validate", str(path))
+        assert result.returncode == 1, (path, result.stderr[-2000:])
+        lines = result.stderr.splitlines()
+        assert lines and all(line.startswith(f"{path}:") for line in lines), (path, result.stderr[-2000:])
+        assert "Traceback" not in result.stderr and "Error" not in result.stderr, result.stderr[-2000:]
+        slow.update({path.name: seconds} if seconds > 5 else {})
+    assert not slow, f"refusals take well under a second beside the start of Python: {slow}"
+
+
+@pytest.mark.parametrize("name", ["duplicate-key", "spawn-in-gate", "huge-buffer"])
+def test_render_refuses_what_validate_refuses_with_the_same_message(fixtures, tmp_path, name):
+    path = fixtures / "unsafe" / f"{name}.json"
+    validated, _seconds = bounded_cli("validate", str(path))
+    rendered, _seconds = bounded_cli("render", str(path), "--out", str(tmp_path), "--size", "64x36", "--frames", "1")
+    assert rendered.returncode == validated.returncode == 1
+    assert rendered.stderr.splitlines() == [f"metaseoul: {line}" for line in validated.stderr.splitlines()]
+    assert not list(tmp_path.iterdir()), "nothing rendered"
+
+
+def test_play_refuses_what_validate_refuses_with_the_same_message(fixtures, x_display, tmp_path):
+    path = fixtures / "unsafe" / "spawn-in-gate.json"
+    validated = validate_cli(path)
+    env = ENV | {"DISPLAY": x_display, "METASEOUL_DATA_DIR": str(tmp_path)}
+    played = subprocess.run([sys.executable, "-m", "metaseoul", "play", str(path), "--quality", "low", "--idle-exit", "2"],
+                            check=False, capture_output=True, text=True, env=env, timeout=120)
+    assert played.returncode == validated.returncode == 1, played.stderr[-2000:]
+    refusal = [line for line in played.stderr.splitlines() if line.startswith("metaseoul: ")]
+    assert refusal == [f"metaseoul: {line}" for line in validated.stderr.splitlines()], played.stderr[-2000:]
