@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from metaseoul.i18n import _
+from metaseoul.i18n import N_, _
 from metaseoul.scenes.errors import SceneError, json_path
 from metaseoul.scenes.footing import STEP_UP
 
@@ -20,6 +20,8 @@ DEFAULT_SILL = {"window": 0.9, "door": 0.0, "arch": 0.0}
 ROLE_OF_KIND = {"door": "door", "window": "window", "arch": "door"}
 WALKER_RADIUS = 0.3  # the walker's body (runtime/walker.py): its edge rays look this far ahead for a step
 MAX_RAMP_GRADE = STEP_UP / WALKER_RADIUS  # rise per metre of run the walker still climbs: 1.5 (tests/test_rooms.py)
+WORDS = {"door": N_("door"), "window": N_("window"), "arch": N_("arch"), "front": N_("front"),
+         "back": N_("back"), "left": N_("left"), "right": N_("right")}  # kinds and walls, in messages
 MAX_ROOMS = 16  # rooms a scene may have: the world shader takes this many room volumes
 
 
@@ -101,24 +103,25 @@ def _opening_errors(obj: dict, file: str, at: list, taken: set[str], portals: se
     spans: dict[str, list[tuple[float, float, int]]] = {}
     for j, (opening, ident) in enumerate(zip(obj.get("openings", []), opening_ids(obj))):
         here = at + ["openings", j]
+        kind, wall = _(WORDS[opening["kind"]]), _(WORDS[opening["wall"]])
         half, offset = frames[opening["wall"]].clear / 2, opening.get("offset", 0.0)
         u0, u1 = offset - opening["width"] / 2, offset + opening["width"] / 2
         if u0 < -half - 1e-9 or u1 > half + 1e-9:
             found.append(SceneError(file, json_path(here + ["offset"]), _(
                 "this {kind} runs past the end of the {wall} wall: the wall is {clear:g} m long inside, so "
                 "offset ± width/2 must stay between -{half:g} and {half:g} m (it spans {u0:g} to {u1:g})").format(
-                kind=opening["kind"], wall=opening["wall"], clear=2 * half, half=half, u0=u0, u1=u1)))
+                kind=kind, wall=wall, clear=2 * half, half=half, u0=u0, u1=u1)))
         top = sill(opening) + opening["height"]
         if top > height + 1e-9:
             found.append(SceneError(file, json_path(here + ["height"]), _(
                 "this {kind}'s top is {top:g} m above the floor, above the ceiling at {height:g} m: lower its "
-                "sill or its height").format(kind=opening["kind"], top=top, height=height)))
+                "sill or its height").format(kind=kind, top=top, height=height)))
         for k0, k1, k in spans.get(opening["wall"], []):
             if u0 < k1 - 1e-9 and k0 < u1 - 1e-9:
                 found.append(SceneError(file, json_path(here), _(
                     "this {kind} overlaps opening {other} along the {wall} wall: openings on one wall may not "
                     "overlap (nor stand one above another)").format(
-                    kind=opening["kind"], other=k, wall=opening["wall"])))
+                    kind=kind, other=k, wall=wall)))
         spans.setdefault(opening["wall"], []).append((u0, u1, j))
         if "to" in opening and opening["to"] not in portals:
             found.append(SceneError(file, json_path(here + ["to"]), _(

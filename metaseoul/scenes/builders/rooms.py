@@ -8,6 +8,7 @@ invisible pane so that a citizen cannot climb out through one.
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import numpy as np
 
@@ -50,8 +51,8 @@ def _wall(mb: MeshBuilder, length: float, t: float, h: float, openings: list[dic
         _piece(mb, u0, u1, z1, h, t, material)
         if opening["kind"] != "arch":
             _frame(mb, u0, u1, z0, z1, t, trim, sill=opening["kind"] == "window")
-        if opening["kind"] == "window":  # an invisible pane: light and eyes pass, citizens do not
-            _pane(mb, [(u0, t / 2, z0), (u1, t / 2, z0), (u1, t / 2, z1), (u0, t / 2, z1)])
+        if opening["kind"] == "window":  # an invisible pane as thick as the wall: light and eyes pass, citizens do not
+            mb.collide_box((u0, 0, z0), (u1, t, z1))
         cursor = max(cursor, u1)
     _piece(mb, cursor, length / 2, 0.0, h, t, material)
 
@@ -71,10 +72,19 @@ def _frame(mb: MeshBuilder, u0: float, u1: float, z0: float, z1: float, t: float
         mb.box(((u0 + u1) / 2, t / 2, z0), (u1 - u0, depth, FRAME), trim, solid=False)
 
 
-def _pane(mb: MeshBuilder, quad: list[tuple[float, float, float]]) -> None:
-    """A collision pane that stops citizens from either side."""
-    mb.collide(quad)
-    mb.collide(quad[::-1])
+def _barrier(mb: MeshBuilder, a, b, height: float, thick: float = 0.2) -> None:
+    """An invisible slab from ``a`` to ``b`` (x, y, z of its foot), ``height`` tall and ``thick`` across.
+    It has a thickness because a collision surface stops the walker's body by as much as the two faces
+    it touches differ: a pane with no thickness would let citizens through."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    along = (b - a)[:2] / np.linalg.norm((b - a)[:2])
+    side = np.array([-along[1], along[0], 0.0]) * thick / 2
+    up = np.array([0.0, 0.0, height])
+    centre = (a + b) / 2 + up / 2
+    for quad in ([a - side, b - side, b - side + up, a - side + up], [a + side, b + side, b + side + up, a + side + up],
+                 [a - side, a + side, a + side + up, a - side + up], [b - side, b + side, b + side + up, b - side + up]):
+        normal = np.cross(quad[1] - quad[0], quad[2] - quad[1])
+        mb.collide(quad if np.dot(normal, np.mean(quad, axis=0) - centre) > 0 else quad[::-1])
 
 
 def stairs(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
@@ -106,7 +116,7 @@ def ramp(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
 
 def _slope_railings(mb: MeshBuilder, width: float, rise: float, run: float, ctx: BuildContext,
                     lift: float, height: float = 0.9) -> None:
-    """Handrails on both sides of a flight or ramp, with a collision pane under each rail."""
+    """Handrails on both sides of a flight or ramp, with an invisible barrier under each rail."""
     steel = ctx.material("railings", "steel")
     for x in (-width / 2, width / 2):
         start, end = np.array([x, 0.0, lift]), np.array([x, -run, rise])
@@ -115,7 +125,7 @@ def _slope_railings(mb: MeshBuilder, width: float, rise: float, run: float, ctx:
         for k in range(posts):
             p = start + (end - start) * k / (posts - 1)
             mb.box((p[0], p[1], p[2]), (RAIL, RAIL, height), steel, solid=False)
-        _pane(mb, [(x, 0, 0), (x, -run, rise), (x, -run, rise + height), (x, 0, lift + height)])
+        _barrier(mb, (x, 0, 0), (x, -run, rise), height + lift)
 
 
 def column(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
@@ -132,9 +142,9 @@ def railing(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
     height = obj.get("height", 1.1)
     steel = ctx.material("main", "steel")
     pts = np.asarray(obj["points"], float)
-    for (ax, ay), (bx, by) in zip(pts, pts[1:]):
+    for (ax, ay), (bx, by) in pairwise(pts):
         for z in (height, height / 2):
             mb.beam((ax, ay, z), (bx, by, z), RAIL, RAIL, steel)
-        _pane(mb, [(ax, ay, 0), (bx, by, 0), (bx, by, height), (ax, ay, height)])
+        _barrier(mb, (ax, ay, 0), (bx, by, 0), height)
     for x, y in pts:
         mb.box((x, y, 0), (RAIL, RAIL, height), steel, solid=False)
