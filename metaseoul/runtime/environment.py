@@ -6,9 +6,6 @@ Mesa's llvmpipe included; Panda3D's automatic shaders are not used because their
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
-
 from panda3d.core import (
     ColorBlendAttrib,
     ColorWriteAttrib,
@@ -17,22 +14,16 @@ from panda3d.core import (
     NodePath,
     Point3,
     RenderState,
-    Shader,
     ShaderAttrib,
     Vec3,
 )
 
-from metaseoul.runtime import sun
+from metaseoul.runtime import lights, sun
 from metaseoul.runtime.engine import SHADOW_RADIUS, SHADOW_SIZE
+from metaseoul.runtime.programs import shader
 from metaseoul.scenes.builders.mesh import MeshBuilder, srgb
 
 DEFAULT_DATE, DEFAULT_TIME = "05-15", "15:00"
-
-
-@lru_cache(maxsize=None)
-def shader(name: str) -> Shader:
-    folder = resources.files("metaseoul.runtime") / "shaders"
-    return Shader.make(Shader.SL_GLSL, (folder / f"{name}.vert").read_text(), (folder / f"{name}.frag").read_text())
 
 
 def _linear(color: tuple[float, float, float]) -> Vec3:
@@ -87,6 +78,7 @@ class Environment:
         render.setShader(shader("world"))
         for name, value in self.inputs.items():
             render.setShaderInput(name, value)
+        lights.blank(render)  # no lamps until a World gives the scene's (the shader needs its inputs)
 
     def follow(self, focus: Point3) -> None:
         """Centre the sun's shadow map on ``focus`` (a little ahead of the viewer)."""
