@@ -104,6 +104,11 @@ vec3 local_lights(vec3 albedo, vec3 n, vec3 to_eye) {
         if (i >= count) {
             break;
         }
+        vec3 to_centre = light_position[i].xyz - v_world;
+        float reach = light_position[i].w + light_shape[i].y + light_shape[i].z;
+        if (dot(to_centre, to_centre) > reach * reach) {  // out of range: skip the rest (whole pixel blocks at once)
+            continue;
+        }
         vec4 shape = light_shape[i];
         vec3 axis = light_aim[i].xyz;
         int kind = int(light_color[i].w + 0.5);
