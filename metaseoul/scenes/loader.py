@@ -6,12 +6,12 @@ keeps one node per shape and exists so the benchmark can show what flattening bu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import cos, radians, sin
 
 from panda3d.core import CollisionNode, CollisionPlane, NodePath, Plane, Point3, Vec3
 
-from metaseoul.scenes.builders import BUILDERS, BuildContext, MeshBuilder
+from metaseoul.scenes.builders import AFFORDANCES, BUILDERS, BuildContext, MeshBuilder
 from metaseoul.scenes.builders.context import BuildError
 from metaseoul.scenes.builders.mesh import WALKABLE_MASK
 from metaseoul.scenes.builders.text import make_text
@@ -39,6 +39,7 @@ class PlacedObject:
     interactive: bool
     position: Point3
     bounds: tuple[Point3, Point3]
+    affordance: str | None = None  # "sit" or "use": what a citizen can do with it
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class BuiltScene:
     collision: NodePath
     objects: dict[str, PlacedObject]
     portals: list[Portal]
+    screens: dict[str, NodePath] = field(default_factory=dict)  # by screen name: quads whose texture changes
 
 
 def build(scene: Scene, naive: bool = False) -> BuiltScene:
@@ -75,6 +77,7 @@ def build(scene: Scene, naive: bool = False) -> BuiltScene:
     floor.setIntoCollideMask(WALKABLE_MASK)
     collision.attachNewNode(floor)
     objects: dict[str, PlacedObject] = {}
+    screens: dict[str, NodePath] = {}
     for index, obj in enumerate(scene.objects):
         node = _build_object(scene, index, obj, naive)
         for coll in node.findAllMatches("**/+CollisionNode"):
@@ -85,7 +88,11 @@ def build(scene: Scene, naive: bool = False) -> BuiltScene:
             id=obj["id"], type=obj["type"], role=obj.get("role"), name=obj.get("name"),
             description=obj.get("description"), interactive=obj.get("interactive", False),
             position=Point3(*obj["position"]), bounds=(Point3(lo), Point3(hi)),
+            affordance=obj.get("affordance", AFFORDANCES.get(obj["type"])),
         )
+        for surface in node.findAllMatches("**/=screen"):
+            screens[surface.getTag("screen")] = surface
+            surface.detachNode()  # kept out of flattening: its texture is replaced at run time
     portals = []
     for spec in scene.portals:
         portals.append(Portal(
@@ -96,7 +103,9 @@ def build(scene: Scene, naive: bool = False) -> BuiltScene:
     if not naive:
         root.flattenStrong()
         collision.flattenLight()
-    return BuiltScene(scene=scene, root=root, collision=collision, objects=objects, portals=portals)
+    for surface in screens.values():
+        surface.reparentTo(root)
+    return BuiltScene(scene=scene, root=root, collision=collision, objects=objects, portals=portals, screens=screens)
 
 
 def _build_object(scene: Scene, index: int, obj: dict, naive: bool) -> NodePath:
