@@ -132,7 +132,8 @@ def test_a_screen_shows_what_it_is_given_and_glows_at_night(world, tmp_path):
 
 
 def test_every_furniture_type_builds_with_its_affordance():
-    objects = [{"id": kind, "type": kind, "position": [i * 8.0, 0, 0], **({"rows": 3, "seats": 6} if kind == "seat-rows" else {})}
+    rows = {"rows": 3, "seats": 6}
+    objects = [{"id": kind, "type": kind, "position": [i * 8.0, 0, 0], **(rows if kind == "seat-rows" else {})}
                for i, kind in enumerate(FURNITURE)]
     objects.append({"id": "desk-used", "type": "desk", "position": [0, 20, 0], "affordance": "use"})
     built = build(Scene(doc=scene_doc(objects), source=Path("f.json"), materials=material_library()))
@@ -144,7 +145,7 @@ def test_every_furniture_type_builds_with_its_affordance():
         assert placed.affordance == expected.get(kind), kind
         lo, hi = placed.bounds
         if kind in SIZES:
-            w, d, h = SIZES[kind]
+            w, _d, h = SIZES[kind]
             assert hi.x - lo.x == pytest.approx(w, rel=0.15), f"{kind} width"
             assert hi.z - lo.z >= h * 0.95 and lo.z == pytest.approx(0, abs=0.01), f"{kind} stands on the floor"
     assert built.objects["desk-used"].affordance == "use"
@@ -170,7 +171,8 @@ def built_alone(objects: list[dict]) -> NodePath:
     return holder
 
 
-@pytest.mark.parametrize("kind", ["desk", "counter", "lectern", "partition", "plant", "display-case", "plinth", "shelf"])
+@pytest.mark.parametrize("kind", ["desk", "counter", "lectern", "partition", "plant", "display-case", "plinth",
+                                  "shelf"])
 def test_a_walker_bumps_into_solid_furniture(kind):
     holder = built_alone([{"id": kind, "type": kind, "position": [0, 3, 0], "facing": 180}])
     track = walk_to(holder, (0, 0, 0), 3.0)
@@ -201,7 +203,8 @@ def hostile(tmp_path: Path, name: str) -> Path:
     if name == "pipe.png":
         os.mkfifo(path)
     elif name == "huge.png":  # a valid header claiming 5000 × 5000 pixels
-        header = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">IIBBBBB", 5000, 5000, 8, 2, 0, 0, 0)
+        header = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR"
+        header += struct.pack(">IIBBBBB", 5000, 5000, 8, 2, 0, 0, 0)
         path.write_bytes(header + struct.pack(">I", zlib.crc32(header[12:])))
     elif name == "big.png":  # 17 MiB on paper, sparse on disk
         with path.open("wb") as f:
@@ -248,3 +251,14 @@ def test_a_glass_partition_is_see_through(world, tmp_path):
     image = shoot(world_, view, (0, -4, 1.2), (0, 0, 1.2))
     behind = pixel_at(view, image, (0, -0.03, 1.2))
     assert dominant(behind) == "red", f"the red wall shows through the glass: {behind}"
+
+
+def test_interior_materials_are_in_the_library():
+    from metaseoul.scenes.builders.mesh import PATTERNS, Material
+
+    library = material_library()
+    made = {name: Material.from_spec(library[name])
+            for name in ("wood-floor", "carpet", "plaster", "marble", "glass-partition", "fabric")}
+    assert [PATTERNS[made[n].pattern] for n in ("wood-floor", "marble", "carpet")] == ["planks", "marble", "carpet"]
+    assert made["glass-partition"].opacity < 0.5 and all(m.opacity == 1.0 for n, m in made.items()
+                                                          if n != "glass-partition")

@@ -9,6 +9,7 @@ trapped among chairs.
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 from metaseoul.scenes.builders.context import BuildContext
 from metaseoul.scenes.builders.mesh import MeshBuilder
@@ -42,7 +43,8 @@ def _solid(mb: MeshBuilder, w: float, d: float, h: float) -> None:
         mb.collide([(x0, y0, h), (x1, y0, h), (x1, y1, h), (x0, y1, h)])
 
 
-def _legs(mb: MeshBuilder, w: float, d: float, h: float, material: str, inset: float = 0.03, thick: float = 0.04) -> None:
+def _legs(mb: MeshBuilder, w: float, d: float, h: float, material: str, inset: float = 0.03,
+          thick: float = 0.04) -> None:
     for x in (-w / 2 + inset, w / 2 - inset):
         for y in (-d / 2 + inset, d / 2 - inset):
             mb.box((x, y, 0), (thick, thick, h), material, solid=False)
@@ -130,7 +132,8 @@ def seat_rows(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
     total = seats * seat_w + len(aisles) * aisle_w
     xs = [-total / 2 + (j + 0.5) * seat_w + aisle_w * sum(1 for a in aisles if a <= j) for j in range(seats)]
     blocks = _blocks(xs, seat_w, aisles)
-    cushion, frame, tiers = ctx.material("main", "fabric"), ctx.material("frame", "dark-steel"), ctx.material("tiers", "carpet")
+    cushion, frame = ctx.material("main", "fabric"), ctx.material("frame", "dark-steel")
+    tiers = ctx.material("tiers", "carpet")
     for r in range(rows):
         y, z = r * pitch + pitch / 2, r * rise
         if z > 0:
@@ -145,7 +148,7 @@ def seat_rows(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
 def _blocks(xs: list[float], seat_w: float, aisles: list[int]) -> list[tuple[float, float]]:
     """The x extents of the runs of seats between aisles."""
     cuts = [0, *[a for a in aisles if 0 < a < len(xs)], len(xs)]
-    return [(xs[a] - seat_w / 2, xs[b - 1] + seat_w / 2) for a, b in zip(cuts, cuts[1:]) if b > a]
+    return [(xs[a] - seat_w / 2, xs[b - 1] + seat_w / 2) for a, b in pairwise(cuts) if b > a]
 
 
 def partition(mb: MeshBuilder, obj: dict, ctx: BuildContext) -> None:
