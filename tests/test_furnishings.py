@@ -136,6 +136,7 @@ def test_every_furniture_type_builds_with_its_affordance():
     objects = [{"id": kind, "type": kind, "position": [i * 8.0, 0, 0], **(rows if kind == "seat-rows" else {})}
                for i, kind in enumerate(FURNITURE)]
     objects.append({"id": "desk-used", "type": "desk", "position": [0, 20, 0], "affordance": "use"})
+    objects.append({"id": "counter-1", "type": "counter", "position": [0, 30, 0], "number": "counter-1"})
     built = build(Scene(doc=scene_doc(objects), source=Path("f.json"), materials=material_library()))
     expected = {"chair": "sit", "sofa": "sit", "seat-rows": "sit", "counter": "use", "lectern": "use",
                 "display-case": "use"}
@@ -149,6 +150,8 @@ def test_every_furniture_type_builds_with_its_affordance():
             assert hi.x - lo.x == pytest.approx(w, rel=0.15), f"{kind} width"
             assert hi.z - lo.z >= h * 0.95 and lo.z == pytest.approx(0, abs=0.01), f"{kind} stands on the floor"
     assert built.objects["desk-used"].affordance == "use"
+    number = built.screens["counter-1"]
+    assert number.findTexture("*").getXSize() == 256 and number.getPos(built.root).z > SIZES["counter"][2]
 
 
 def walk_to(holder: NodePath, start, seconds: float, facing: float = 0.0) -> list:
