@@ -35,7 +35,7 @@ WIDTH = {"thumb": 0.021, "index": 0.018, "middle": 0.0185, "ring": 0.0175, "litt
 
 def _block(mb: MeshBuilder, centre, size, material: str) -> None:
     """A closed box around ``centre`` (hands and arms are seen from every side)."""
-    mb.box((centre[0], centre[1], centre[2] - size[2] / 2), size, material, closed=True)
+    mb.box((centre[0], centre[1], centre[2] - size[2] / 2), size, material)
 
 
 def _part(name: str, build) -> NodePath:
