@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from metaseoul import __version__, i18n
-from metaseoul.errors import BackendUnreachable, InvalidContent, MetaseoulError, SetupProblem, UsageError
+from metaseoul.errors import (BackendUnreachable, InvalidContent, MetaseoulError, NotInstalled, SetupProblem,
+                              UsageError)
 from metaseoul.i18n import _
 from metaseoul.xr.runtime import RUNTIMES, NoRuntime
 
@@ -265,16 +266,25 @@ def _play(args) -> int:
     return EXIT_OK
 
 
-def _launcher(args) -> int:
-    from metaseoul.launcher.main import run_launcher
+def _launcher_main():
+    """The Qt launcher's module, or a plain reason why there is none (a standalone build has no Qt)."""
+    try:
+        from metaseoul.launcher import main as launcher
+    except ImportError as exc:
+        if getattr(sys, "frozen", False):
+            raise NotInstalled(_("this standalone build has no launcher or kiosk (they need Qt, which it does not "
+                                 "carry): use 'metaseoul play', or install metaseoul from source")) from None
+        raise NotInstalled(_("the launcher needs {package}: install metaseoul with its launcher extra "
+                             "(pip install 'metaseoul[launcher]')").format(package=exc.name or "PySide6")) from None
+    return launcher
 
-    return run_launcher(args.screenshot, args.page, getattr(args, "lang", None))
+
+def _launcher(args) -> int:
+    return _launcher_main().run_launcher(args.screenshot, args.page, getattr(args, "lang", None))
 
 
 def _kiosk(args) -> int:
-    from metaseoul.launcher.main import run_kiosk
-
-    return run_kiosk(args.config)
+    return _launcher_main().run_kiosk(args.config)
 
 
 def _serve(args) -> int:

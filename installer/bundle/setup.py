@@ -1,0 +1,53 @@
+"""build_apps' options for metaseoul's standalone builds. installer/build.py copies this file, main.py,
+the package and the assets into a staging folder and runs ``python setup.py build_apps`` there, so
+the checkout's own setup.cfg (the editable install) stays as it is.
+
+Optional features whose packages cannot be frozen are left out (docs/builds.md says why): the Qt
+launcher and kiosk (PySide6), VR (pyopenxr, openvr, PyOpenGL) and speech/audio output (sounddevice,
+pyaudio, pyttsx3). The command then says that they are not part of the build (exit code 3).
+"""
+
+from direct.dist.commands import build_apps
+from setuptools import setup
+
+LEFT_OUT = ["PySide6", "shiboken6", "metaseoul.launcher", "xr", "openvr", "OpenGL", "sounddevice", "pyaudio",
+            "pyttsx3", "_sounddevice_data", "cffi", "pytest", "tkinter", "_tkinter", "IPython", "setuptools", "pip"]
+# imported by name at run time, out of the module finder's sight (it expands "pkg.*" only for what the
+# build's own Python can import, and that Python sees only the build tools)
+IMPORTED_BY_NAME = ["uvicorn.loops.auto", "uvicorn.loops.asyncio", "uvicorn.protocols.http.auto",
+                    "uvicorn.protocols.http.h11_impl", "uvicorn.protocols.websockets.auto",
+                    "uvicorn.protocols.websockets.websockets_impl", "uvicorn.protocols.websockets.websockets_sansio_impl",
+                    "uvicorn.lifespan.on", "uvicorn.lifespan.off", "anyio._backends._asyncio",
+                    "websockets.asyncio.client", "websockets.asyncio.server", "websockets.legacy.server"]
+BABEL_LOCALES = ["root", "en", "en_*", "ko", "ko_*", "zh", "zh_*", "ja", "ja_*"]
+
+setup(
+    name="metaseoul",
+    cmdclass={"build_apps": build_apps},  # run with python -S: no entry points to find it by
+    packages=[],  # nothing to install: build_apps freezes what main.py imports
+    options={
+        "build_apps": {
+            "console_apps": {"metaseoul": "main.py"},
+            "include_modules": {"*": ["metaseoul.*", "encodings.*", *IMPORTED_BY_NAME]},
+            "exclude_modules": {"*": LEFT_OUT},
+            "include_patterns": ["metaseoul/**/*.json", "metaseoul/runtime/shaders/*", "metaseoul/locale/**/*.po",
+                                 "assets/**", "LICENSE"],
+            # the executable is called metaseoul, so the package's files live under data/ (main.py looks there)
+            "rename_paths": {"metaseoul/": "data/metaseoul/", "assets/": "data/assets/"},
+            "package_data_dirs": {
+                "babel": [("babel/global.dat", "data/babel", {})]
+                + [(f"babel/locale-data/{name}.dat", "data/babel/locale-data", {}) for name in BABEL_LOCALES],
+                "certifi": [("certifi/cacert.pem", "data/certifi", {})],
+                "jsonschema_specifications": [("jsonschema_specifications/schemas/**",
+                                               "data/jsonschema_specifications/schemas", {})],
+                "confusable_homoglyphs": [("confusable_homoglyphs/*.json", "data/confusable_homoglyphs", {})],
+                "jsonschema": [],  # build_apps' default copies the schemas of jsonschema before 4.18
+            },
+            "plugins": ["pandagl", "p3headlessgl", "p3tinydisplay"],
+            "use_optimized_wheels": False,  # archive.panda3d.org: the build reads only pip's configured indexes
+            "pypi_extra_indexes": [],
+            "strip_docstrings": False,  # argparse and starlette read docstrings
+            "log_filename": None,
+        },
+    },
+)
