@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "installer"))
 
-import packages  # noqa: E402  (installer/packages.py: beside this script, not a package)
+import packages  # installer/packages.py: beside this script, not a package
 
 SYSTEM_LIBRARIES = ["libssl.so.3", "libcrypto.so.3", "libsqlite3.so.0"]
 LIBRARY_DIRS = ["/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib"]
@@ -107,8 +107,9 @@ def build_bundle(name: str, key_dir: Path, cache: Path) -> tuple[Path, bool]:
     _stage(stage)
     log = key_dir / f"build-{name}.log"
     with open(log, "wb") as sink:
-        done = subprocess.run([sys.executable, "-S", "setup.py", "build_apps", "--platforms", platform,
-                               "--build-base", str(build_base)], cwd=stage, stdout=sink, stderr=subprocess.STDOUT,
+        command = [sys.executable, "-S", "setup.py", "build_apps", "--platforms", platform,
+                   "--build-base", str(build_base)]
+        done = subprocess.run(command, check=False, cwd=stage, stdout=sink, stderr=subprocess.STDOUT,
                               env={**os.environ, "PYTHONPATH": str(tool_path(cache))})
     if done.returncode != 0:
         sys.exit(f"build-all: build_apps failed for {name}; its log: {log}")
@@ -130,6 +131,8 @@ def _add_system_libraries(bundle: Path) -> None:
     import _ssl
 
     for module in (_ssl, _sqlite3):
+        if not getattr(module, "__file__", None):
+            sys.exit(f"build-all: this Python has {module.__name__} built in; the Linux build needs it as a file")
         shutil.copy2(module.__file__, bundle / f"{module.__name__}.so")
     for name in SYSTEM_LIBRARIES:
         found = next((Path(folder) / name for folder in LIBRARY_DIRS if (Path(folder) / name).is_file()), None)

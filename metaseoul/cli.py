@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from metaseoul import __version__, i18n
-from metaseoul.errors import (BackendUnreachable, InvalidContent, MetaseoulError, NotInstalled, SetupProblem,
-                              UsageError)
+from metaseoul.errors import BackendUnreachable, InvalidContent, MetaseoulError, NotInstalled, SetupProblem, UsageError
 from metaseoul.i18n import _
 from metaseoul.xr.runtime import RUNTIMES, NoRuntime
 

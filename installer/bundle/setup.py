@@ -16,7 +16,8 @@ LEFT_OUT = ["PySide6", "shiboken6", "metaseoul.launcher", "xr", "openvr", "OpenG
 # build's own Python can import, and that Python sees only the build tools)
 IMPORTED_BY_NAME = ["uvicorn.loops.auto", "uvicorn.loops.asyncio", "uvicorn.protocols.http.auto",
                     "uvicorn.protocols.http.h11_impl", "uvicorn.protocols.websockets.auto",
-                    "uvicorn.protocols.websockets.websockets_impl", "uvicorn.protocols.websockets.websockets_sansio_impl",
+                    "uvicorn.protocols.websockets.websockets_impl",
+                    "uvicorn.protocols.websockets.websockets_sansio_impl",
                     "uvicorn.lifespan.on", "uvicorn.lifespan.off", "anyio._backends._asyncio",
                     "websockets.asyncio.client", "websockets.asyncio.server", "websockets.legacy.server"]
 BABEL_LOCALES = ["root", "en", "en_*", "ko", "ko_*", "zh", "zh_*", "ja", "ja_*"]
