@@ -22,13 +22,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "installer"))
 
-import packages  # installer/packages.py: beside this script, not a package
+import packages  # installer/packages.py and qt.py: beside this script, not a package
+import qt
 
 SYSTEM_LIBRARIES = ["libssl.so.3", "libcrypto.so.3", "libsqlite3.so.0"]
 LIBRARY_DIRS = ["/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib"]
 PLATFORMS = {"linux": "manylinux2014_x86_64", "windows": "win_amd64"}
 INPUTS = ["metaseoul", "assets", "installer/bundle", "installer/kiosk", "installer/build.py",
-          "installer/packages.py", "setup.cfg", "LICENSE"]
+          "installer/packages.py", "installer/qt.py", "setup.cfg", "LICENSE"]
 SKIP = {"__pycache__", ".pytest_cache"}
 TOOLS = ["direct", "panda3d", "pandac", "setuptools", "setuptools-*.dist-info", "pkg_resources",
          "_distutils_hack", "pip", "pip-*.dist-info"]
@@ -117,6 +118,7 @@ def build_bundle(name: str, key_dir: Path, cache: Path) -> tuple[Path, bool]:
     shutil.move(str(build_base / platform), bundle)
     if name == "linux":
         _add_system_libraries(bundle)
+        qt.add(bundle, cache)
     shutil.rmtree(stage)
     (bundle / ".complete").write_text(json.dumps({"platform": platform, "log": str(log)}), "utf-8")
     return bundle, False

@@ -32,6 +32,7 @@ def _resource_reader(fullname: str) -> _FolderReader:
 
 
 sys._stdlib_dir = str(DATA_DIR)
+sys.path.append(str(DATA_DIR.parent / "qt"))  # PySide6, unfrozen, where a build has it (Linux)
 FrozenImporter.get_resource_reader = staticmethod(_resource_reader)
 
 if __name__ == "__main__":

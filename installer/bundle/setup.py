@@ -2,15 +2,15 @@
 the package and the assets into a staging folder and runs ``python setup.py build_apps`` there, so
 the checkout's own setup.cfg (the editable install) stays as it is.
 
-Optional features whose packages cannot be frozen are left out (docs/builds.md says why): the Qt
-launcher and kiosk (PySide6), VR (pyopenxr, openvr, PyOpenGL) and speech/audio output (sounddevice,
+Optional features whose packages cannot be frozen are left out of the freezing (docs/builds.md says why):
+Qt (PySide6: installer/build.py ships it unfrozen in the Linux build; the Windows build has none), VR (pyopenxr, openvr, PyOpenGL) and speech/audio output (sounddevice,
 pyaudio, pyttsx3). The command then says that they are not part of the build (exit code 3).
 """
 
 from direct.dist.commands import build_apps
 from setuptools import setup
 
-LEFT_OUT = ["PySide6", "shiboken6", "metaseoul.launcher", "xr", "openvr", "OpenGL", "sounddevice", "pyaudio",
+LEFT_OUT = ["PySide6", "shiboken6", "xr", "openvr", "OpenGL", "sounddevice", "pyaudio",
             "pyttsx3", "_sounddevice_data", "cffi", "pytest", "tkinter", "_tkinter", "IPython", "setuptools", "pip"]
 # imported by name at run time, out of the module finder's sight (it expands "pkg.*" only for what the
 # build's own Python can import, and that Python sees only the build tools)
@@ -20,6 +20,10 @@ IMPORTED_BY_NAME = ["uvicorn.loops.auto", "uvicorn.loops.asyncio", "uvicorn.prot
                     "uvicorn.protocols.websockets.websockets_sansio_impl",
                     "uvicorn.lifespan.on", "uvicorn.lifespan.off", "anyio._backends._asyncio",
                     "websockets.asyncio.client", "websockets.asyncio.server", "websockets.legacy.server"]
+# what PySide6 and shiboken6 import from the standard library: on Linux they are shipped beside the
+# executable, unfrozen (installer/build.py), and find the standard library frozen in it
+USED_BY_QT = ["ast", "dis", "inspect", "textwrap", "tokenize", "zipfile", "bz2", "lzma", "random", "typing", "opcode",
+              "linecache", "traceback", "tempfile", "gettext", "string", "base64", "atexit"]
 BABEL_LOCALES = ["root", "en", "en_*", "ko", "ko_*", "zh", "zh_*", "ja", "ja_*"]
 
 setup(
@@ -29,7 +33,7 @@ setup(
     options={
         "build_apps": {
             "console_apps": {"metaseoul": "main.py"},
-            "include_modules": {"*": ["metaseoul.*", "encodings.*", *IMPORTED_BY_NAME]},
+            "include_modules": {"*": ["metaseoul.*", "encodings.*", *IMPORTED_BY_NAME, *USED_BY_QT]},
             "exclude_modules": {"*": LEFT_OUT},
             "include_patterns": ["metaseoul/**/*.json", "metaseoul/runtime/shaders/*", "metaseoul/locale/**/*.po",
                                  "assets/**", "LICENSE"],
