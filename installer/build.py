@@ -63,22 +63,26 @@ def inputs_key() -> str:
     return digest.hexdigest()[:16]
 
 
-def requirements() -> list[str]:
-    """The install's own requirements (setup.cfg), so the build carries what ``pip install .`` would."""
+def requirements(name: str) -> list[str]:
+    """The install's own requirements (setup.cfg), so the build carries what ``pip install .`` would; the Linux
+    build also the audio extra's sounddevice (PortAudio is the system's: libportaudio2)."""
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg", encoding="utf-8")
-    return [line.strip() for line in config["options"]["install_requires"].splitlines() if line.strip()]
+    lines = config["options"]["install_requires"].splitlines()
+    if name == "linux":
+        lines += [line for line in config["options.extras_require"]["audio"].splitlines() if "sounddevice" in line]
+    return [line.strip() for line in lines if line.strip()]
 
 
-def _stage(folder: Path) -> None:
+def _stage(folder: Path, name: str) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(ROOT / "metaseoul", folder / "metaseoul", ignore=ignore)
     shutil.copytree(ROOT / "assets", folder / "assets", ignore=ignore)
-    for name in ("setup.py", "main.py"):
-        shutil.copy2(ROOT / "installer" / "bundle" / name, folder / name)
+    for file in ("setup.py", "main.py"):
+        shutil.copy2(ROOT / "installer" / "bundle" / file, folder / file)
     shutil.copy2(ROOT / "LICENSE", folder / "LICENSE")
-    (folder / "requirements.txt").write_text("\n".join(requirements()) + "\n", "utf-8")
+    (folder / "requirements.txt").write_text("\n".join(requirements(name)) + "\n", "utf-8")
 
 
 def tool_path(cache: Path) -> Path:
@@ -105,7 +109,7 @@ def build_bundle(name: str, key_dir: Path, cache: Path) -> tuple[Path, bool]:
         return bundle, True
     platform = PLATFORMS[name]
     stage, build_base = key_dir / f"stage-{name}", cache / "build"
-    _stage(stage)
+    _stage(stage, name)
     log = key_dir / f"build-{name}.log"
     with open(log, "wb") as sink:
         command = [sys.executable, "-S", "setup.py", "build_apps", "--platforms", platform,

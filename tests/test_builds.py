@@ -30,12 +30,12 @@ def builds(tmp_path_factory) -> dict:
     return json.loads(done.stdout)["builds"]
 
 
-def bare(bundle: str, *args: str, cwd: Path, **kwargs) -> subprocess.Popen:
+def bare(bundle: str, *args: str, cwd: Path, env_extra: dict[str, str] | None = None) -> subprocess.Popen:
     """The Linux build's command with an empty environment: no virtualenv, no PYTHONPATH, no system Python packages
     (the frozen runtime has no site-packages), started outside the checkout."""
-    env = {"PATH": MINIMAL_PATH, "HOME": str(cwd), "LANG": "C.UTF-8"}
+    env = {"PATH": MINIMAL_PATH, "HOME": str(cwd), "LANG": "C.UTF-8", **(env_extra or {})}
     return subprocess.Popen(["env", "-i", *(f"{k}={v}" for k, v in env.items()), f"{bundle}/metaseoul", *args],
-                            cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+                            cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def mean_colour(image: PNMImage, x0: int, y0: int, x1: int, y1: int) -> tuple[float, float, float]:
@@ -114,6 +114,20 @@ def test_linux_build_carries_the_qt_launcher(builds, tmp_path):
     text = mean_colour(image, 0, 0, w // 2, h // 4)
     assert min(text) < min(background) - 0.02, "the top of the page holds dark text"
     assert not (Path(builds["windows"]["bundle"]) / "qt").exists(), "no Linux Qt in the Windows build"
+
+
+def test_linux_build_runs_the_kiosk_of_the_deb_unit(builds, tmp_path):
+    """The .deb's unit runs ``metaseoul kiosk --config``: from the build it comes up and stays up until stopped."""
+    config = ROOT / "installer" / "kiosk" / "kiosk.json"
+    process = bare(builds["linux"]["bundle"], "kiosk", "--config", str(config), cwd=tmp_path,
+                   env_extra={"QT_QPA_PLATFORM": "offscreen"})
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=8)
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    assert "Traceback" not in err, err[-2000:]
 
 
 def test_windows_build_holds_runtime_client_and_data(builds):

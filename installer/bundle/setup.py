@@ -3,15 +3,16 @@ the package and the assets into a staging folder and runs ``python setup.py buil
 the checkout's own setup.cfg (the editable install) stays as it is.
 
 Optional features whose packages cannot be frozen are left out of the freezing (docs/builds.md says why):
-Qt (PySide6: installer/build.py ships it unfrozen in the Linux build; the Windows build has none), VR (pyopenxr, openvr, PyOpenGL) and speech/audio output (sounddevice,
-pyaudio, pyttsx3). The command then says that they are not part of the build (exit code 3).
+Qt (PySide6: installer/build.py ships it unfrozen in the Linux build; the Windows build has none), VR (pyopenxr, openvr, PyOpenGL), pyaudio and pyttsx3. Audio output (sounddevice) is in the
+Linux build only: installer/build.py adds it to that build's requirements, and no Windows wheel of it
+with PortAudio is at hand. The command says what is missing (exit code 3).
 """
 
 from direct.dist.commands import build_apps
 from setuptools import setup
 
-LEFT_OUT = ["PySide6", "shiboken6", "xr", "openvr", "OpenGL", "sounddevice", "pyaudio",
-            "pyttsx3", "_sounddevice_data", "cffi", "pytest", "tkinter", "_tkinter", "IPython", "setuptools", "pip"]
+LEFT_OUT = ["PySide6", "shiboken6", "xr", "openvr", "OpenGL", "pyaudio", "pyttsx3", "pytest", "tkinter", "_tkinter",
+            "IPython", "setuptools", "pip"]
 # imported by name at run time, out of the module finder's sight (it expands "pkg.*" only for what the
 # build's own Python can import, and that Python sees only the build tools)
 IMPORTED_BY_NAME = ["uvicorn.loops.auto", "uvicorn.loops.asyncio", "uvicorn.protocols.http.auto",
