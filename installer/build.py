@@ -83,6 +83,8 @@ def _stage(folder: Path, name: str) -> None:
         shutil.copy2(ROOT / "installer" / "bundle" / file, folder / file)
     shutil.copy2(ROOT / "LICENSE", folder / "LICENSE")
     (folder / "requirements.txt").write_text("\n".join(requirements(name)) + "\n", "utf-8")
+    if name == "windows":  # the Start menu's entries open a window without a console beside it (deploy-stubw)
+        (folder / "setup.cfg").write_text("[build_apps]\ngui_apps = metaseoul-gui = main.py\n", "utf-8")
 
 
 def tool_path(cache: Path) -> Path:

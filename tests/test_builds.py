@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 import subprocess
 import sys
 import tarfile
@@ -130,10 +131,21 @@ def test_linux_build_runs_the_kiosk_of_the_deb_unit(builds, tmp_path):
     assert "Traceback" not in err, err[-2000:]
 
 
+def pe_subsystem(path: Path) -> int:
+    """A Windows executable's subsystem: 2 a window (no console), 3 the console."""
+    data = path.read_bytes()[:4096]
+    assert data[:2] == b"MZ"
+    pe = struct.unpack_from("<I", data, 0x3C)[0]
+    assert data[pe:pe + 4] == b"PE\0\0"
+    return struct.unpack_from("<H", data, pe + 24 + 68)[0]
+
+
 def test_windows_build_holds_runtime_client_and_data(builds):
     bundle = Path(builds["windows"]["bundle"])
-    exe = bundle / "metaseoul.exe"
-    assert exe.read_bytes()[:2] == b"MZ" and exe.stat().st_size > 5_000_000, "the executable carries the frozen app"
+    for name, subsystem in (("metaseoul.exe", 3), ("metaseoul-gui.exe", 2)):
+        exe = bundle / name
+        assert pe_subsystem(exe) == subsystem, name
+        assert exe.stat().st_size > 5_000_000, "the executable carries the frozen app"
     for name in ("python311.dll", "VCRUNTIME140.dll", "libpanda.dll", "libpandagl.dll", "panda3d.core.pyd",
                  "numpy._core._multiarray_umath.pyd", "_ssl.pyd", "_sqlite3.pyd", "sqlite3.dll"):
         assert (bundle / name).is_file(), name

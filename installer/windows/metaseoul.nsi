@@ -30,14 +30,15 @@ Section "metaseoul"
   WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayName" "${APP}"
   WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayVersion" "${VERSION}"
   WriteRegStr HKLM "${UNINSTALL_KEY}" "Publisher" "metaseoul developers"
-  WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayIcon" "$INSTDIR\metaseoul.exe"
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayIcon" "$INSTDIR\metaseoul-gui.exe"
   WriteRegStr HKLM "${UNINSTALL_KEY}" "UninstallString" '"$INSTDIR\uninstall.exe"'
   WriteRegDWORD HKLM "${UNINSTALL_KEY}" "NoModify" 1
   WriteRegDWORD HKLM "${UNINSTALL_KEY}" "NoRepair" 1
   SetShellVarContext all
   CreateDirectory "$SMPROGRAMS\${APP}"
-  CreateShortcut "$SMPROGRAMS\${APP}\${APP} - City Hall.lnk" "$INSTDIR\metaseoul.exe" "play city-hall"
-  CreateShortcut "$SMPROGRAMS\${APP}\${APP} - Gwanghwamun.lnk" "$INSTDIR\metaseoul.exe" "play gwanghwamun"
+  ; metaseoul-gui.exe: the same program without a console window; metaseoul.exe is the command line's
+  CreateShortcut "$SMPROGRAMS\${APP}\${APP} - City Hall.lnk" "$INSTDIR\metaseoul-gui.exe" "play city-hall"
+  CreateShortcut "$SMPROGRAMS\${APP}\${APP} - Gwanghwamun.lnk" "$INSTDIR\metaseoul-gui.exe" "play gwanghwamun"
   CreateShortcut "$SMPROGRAMS\${APP}\Uninstall ${APP}.lnk" "$INSTDIR\uninstall.exe"
 SectionEnd
 
