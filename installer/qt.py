@@ -20,6 +20,7 @@ MODULES = ("QtCore", "QtGui", "QtWidgets")
 PLUGINS = ("platforms", "platformthemes", "platforminputcontexts", "imageformats", "iconengines", "generic",
            "xcbglintegrations", "egldeviceintegrations", "wayland-decoration-client",
            "wayland-graphics-integration-client", "wayland-shell-integration")
+VIRTUAL_KEYBOARD = "qtvirtualkeyboard"  # an input method drawn with QtQuick: 60 MB of QML for nothing metaseoul uses
 DROPPED = re.compile(r".*\.pyi$|(shiboken6|PySide6)/(include|lib|doc|glue|scripts|support|typesystems)/"
                      r"|PySide6/(Qt/(qml|metatypes|libexec|translations/(?!qtbase_))|libpyside6qml"
                      r"|Qt(?!Core\.|Gui\.|Widgets\.)\w+\.abi3|[a-z]+$)")  # tools: designer, lupdate
@@ -66,7 +67,8 @@ def add(bundle: Path, cache: Path) -> None:
                 name = info.filename
                 if ".dist-info/" in name or DROPPED.match(name):
                     continue
-                if name.startswith("PySide6/Qt/plugins/") and name.split("/")[3] not in PLUGINS:
+                plugin = name.startswith("PySide6/Qt/plugins/")
+                if plugin and (name.split("/")[3] not in PLUGINS or VIRTUAL_KEYBOARD in name):
                     continue
                 target = qt / name
                 archive.extract(info, qt)
