@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import fcntl
 import hashlib
 import json
 import os
@@ -31,6 +32,7 @@ PLATFORMS = {"linux": "manylinux2014_x86_64", "windows": "win_amd64"}
 INPUTS = ["metaseoul", "assets", "installer/bundle", "installer/kiosk", "installer/build.py",
           "installer/packages.py", "installer/qt.py", "setup.cfg", "LICENSE"]
 SKIP = {"__pycache__", ".pytest_cache"}
+KEEP_KEYS = 2
 TOOLS = ["direct", "panda3d", "pandac", "setuptools", "setuptools-*.dist-info", "pkg_resources",
          "_distutils_hack", "pip", "pip-*.dist-info"]
 
@@ -150,10 +152,12 @@ def _add_system_libraries(bundle: Path) -> None:
 
 
 def _prune(cache: Path, keep: str) -> None:
-    """Builds of older sources go: each is a few hundred megabytes."""
-    for old in cache.glob("key-*"):
-        if old.name != f"key-{keep}":
-            shutil.rmtree(old, ignore_errors=True)
+    """Builds of older sources go, each a few hundred megabytes; the newest few stay, for other checkouts on
+    this machine that may be running theirs."""
+    (cache / f"key-{keep}").touch()
+    keys = sorted(cache.glob("key-*"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in keys[KEEP_KEYS:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -171,8 +175,17 @@ def main(argv: list[str] | None = None) -> int:
     started, key = time.monotonic(), inputs_key()
     key_dir = args.cache / f"key-{key}"
     key_dir.mkdir(parents=True, exist_ok=True)
-    _prune(args.cache, key)
     summary: dict = {"key": key, "cache": str(key_dir), "builds": {}}
+    with open(args.cache / "lock", "w") as lock:  # one build at a time: build_apps' folder is shared
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _prune(args.cache, key)
+        _build(args, key_dir, summary)
+    summary["seconds"] = round(time.monotonic() - started, 1)
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def _build(args: argparse.Namespace, key_dir: Path, summary: dict) -> None:
     for name in args.platform or sorted(PLATFORMS):
         step = time.monotonic()
         bundle, cached = build_bundle(name, key_dir, args.cache)
@@ -181,9 +194,6 @@ def main(argv: list[str] | None = None) -> int:
             entry["installers"] = [str(path) for path in packages.make(name, bundle, key_dir / "installers",
                                                                        args.dist)]
         summary["builds"][name] = entry
-    summary["seconds"] = round(time.monotonic() - started, 1)
-    print(json.dumps(summary, indent=2))
-    return 0
 
 
 if __name__ == "__main__":
