@@ -268,6 +268,8 @@ def _play(args) -> int:
 def _launcher_main():
     """The Qt launcher's module, or a plain reason why there is none (a standalone build has no Qt)."""
     try:
+        import PySide6.QtWidgets  # noqa: F401 - the launcher's modules import Qt only when they run
+
         from metaseoul.launcher import main as launcher
     except ImportError as exc:
         if getattr(sys, "frozen", False):
@@ -390,13 +392,13 @@ def _main_job(args) -> int:
 
     if has_display():
         try:
-            from metaseoul.launcher.main import run_launcher
-        except ImportError:  # installed without the launcher extra: straight into City Hall
+            launcher = _launcher_main()
+        except NotInstalled:  # installed without the launcher extra, or a build without Qt: straight into City Hall
             from metaseoul.client.app import run
 
             run(DEFAULT_SCENE)
             return EXIT_OK
-        return run_launcher(language=args.lang)
+        return launcher.run_launcher(language=args.lang)
     from metaseoul.backend.client import BackendClient, BackendUnavailable
     from metaseoul.backend.embedded import EmbeddedBackend
     from metaseoul.scenes import builtin_ids

@@ -6,6 +6,7 @@ the Windows build and the installers hold what they must. The builds come from t
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import struct
 import subprocess
@@ -115,6 +116,23 @@ def test_linux_build_carries_the_qt_launcher(builds, tmp_path):
     text = mean_colour(image, 0, 0, w // 2, h // 4)
     assert min(text) < min(background) - 0.02, "the top of the page holds dark text"
     assert not (Path(builds["windows"]["bundle"]) / "qt").exists(), "no Linux Qt in the Windows build"
+
+
+def test_a_build_without_qt_says_so(builds, tmp_path):
+    """The Windows build has no Qt: seen here as the Linux build without its qt/ folder (links to the rest; the
+    executable copied, since the build finds its parts beside the executable's real path)."""
+    bundle, bare_build = Path(builds["linux"]["bundle"]), tmp_path / "no-qt"
+    bare_build.mkdir()
+    for entry in bundle.iterdir():
+        if entry.name == "metaseoul":
+            shutil.copy2(entry, bare_build / entry.name)
+        elif entry.name != "qt":
+            (bare_build / entry.name).symlink_to(entry)
+    for command in (["launcher", "--screenshot", str(tmp_path / "x.png")], ["kiosk"]):
+        process = bare(str(bare_build), *command, cwd=tmp_path)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 3, err[-2000:]
+        assert "standalone build has no launcher or kiosk" in err and "Traceback" not in err
 
 
 def test_linux_build_runs_the_kiosk_of_the_deb_unit(builds, tmp_path):
