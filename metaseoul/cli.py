@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from metaseoul import __version__, i18n
-from metaseoul.errors import BackendUnreachable, InvalidContent, MetaseoulError, SetupProblem, UsageError
+from metaseoul.errors import BackendUnreachable, InvalidContent, MetaseoulError, NotInstalled, SetupProblem, UsageError
 from metaseoul.i18n import _
 from metaseoul.xr.runtime import RUNTIMES, NoRuntime
 
@@ -309,16 +309,27 @@ def _play(args) -> int:
     return EXIT_OK
 
 
-def _launcher(args) -> int:
-    from metaseoul.launcher.main import run_launcher
+def _launcher_main():
+    """The Qt launcher's module, or a plain reason why there is none (a standalone build has no Qt)."""
+    try:
+        import PySide6.QtWidgets  # noqa: F401 - the launcher's modules import Qt only when they run
 
-    return run_launcher(args.screenshot, args.page, getattr(args, "lang", None))
+        from metaseoul.launcher import main as launcher
+    except ImportError as exc:
+        if getattr(sys, "frozen", False):
+            raise NotInstalled(_("this standalone build has no launcher or kiosk (they need Qt, which it does not "
+                                 "carry): use 'metaseoul play', or install metaseoul from source")) from None
+        raise NotInstalled(_("the launcher needs {package}: install metaseoul with its launcher extra "
+                             "(pip install 'metaseoul[launcher]')").format(package=exc.name or "PySide6")) from None
+    return launcher
+
+
+def _launcher(args) -> int:
+    return _launcher_main().run_launcher(args.screenshot, args.page, getattr(args, "lang", None))
 
 
 def _kiosk(args) -> int:
-    from metaseoul.launcher.main import run_kiosk
-
-    return run_kiosk(args.config)
+    return _launcher_main().run_kiosk(args.config)
 
 
 def _serve(args) -> int:
@@ -425,13 +436,13 @@ def _main_job(args) -> int:
 
     if has_display():
         try:
-            from metaseoul.launcher.main import run_launcher
-        except ImportError:  # installed without the launcher extra: straight into City Hall
+            launcher = _launcher_main()
+        except NotInstalled:  # installed without the launcher extra, or a build without Qt: straight into City Hall
             from metaseoul.client.app import run
 
             run(DEFAULT_SCENE)
             return EXIT_OK
-        return run_launcher(language=args.lang)
+        return launcher.run_launcher(language=args.lang)
     from metaseoul.backend.client import BackendClient, BackendUnavailable
     from metaseoul.backend.embedded import EmbeddedBackend
     from metaseoul.scenes import builtin_ids

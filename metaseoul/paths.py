@@ -2,12 +2,14 @@
 
 config: settings.json; data: the built-in backend's database and logs; cache: what can be made
 again (launcher thumbnails); state: what is worth keeping between runs but is not a setting (logs).
-``METASEOUL_CONFIG_DIR`` and its siblings override each folder, as the tests do.
+``METASEOUL_CONFIG_DIR`` and its siblings override each folder, as the tests do. And where metaseoul
+itself is, to start it again as a helper process.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 _XDG = {  # kind -> (metaseoul's override, the XDG variable, the XDG default under $HOME)
@@ -40,3 +42,9 @@ def cache_dir() -> Path:
 
 def state_dir() -> Path:
     return _folder("state")
+
+
+def own_command() -> list[str]:
+    """The command that starts metaseoul again: in a standalone build (frozen, docs/builds.md) the
+    build's executable is the command; elsewhere this Python runs the package."""
+    return [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "metaseoul"]

@@ -55,7 +55,7 @@ class EmbeddedBackend:
         self.data.mkdir(parents=True, exist_ok=True)
         log = self.data / "backend.log"  # a file, not a pipe: a long visit's logs can never fill a pipe and stall it
         with open(log, "ab") as sink:
-            self.process = subprocess.Popen([sys.executable, "-m", "metaseoul", "serve", "--port", str(port),
+            self.process = subprocess.Popen([*paths.own_command(), "serve", "--port", str(port),
                                              "--data", str(self.data)], stdout=subprocess.DEVNULL, stderr=sink,
                                             preexec_fn=_stop_with_parent())
         deadline = time.monotonic() + timeout

@@ -8,12 +8,11 @@ exit code. ``progress_sentence`` says each step in words.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
-from metaseoul import i18n
+from metaseoul import i18n, paths
 from metaseoul.i18n import _
 from metaseoul.scenes import builtin_ids, load
 from metaseoul.settings import Settings
@@ -31,7 +30,7 @@ class LaunchRequest:
 
     def arguments(self) -> list[str]:
         s = self.settings
-        args = ["-m", "metaseoul", "--lang", s.language if s.language in ("ko", "en") else "en",
+        args = ["--lang", s.language if s.language in ("ko", "en") else "en",
                 "play", self.scene, "--quality", s.quality]
         if s.fullscreen:
             args.append("--fullscreen")
@@ -78,9 +77,10 @@ class ClientProcess(QObject):
         """Start the client; returns False (and does nothing) while one is already running."""
         if self.running:
             return False
+        self.command = [*paths.own_command(), *request.arguments()]
         process = QProcess(self)
-        process.setProgram(sys.executable)
-        process.setArguments(request.arguments())
+        process.setProgram(self.command[0])
+        process.setArguments(self.command[1:])
         if environment is not None:
             env = QProcessEnvironment()
             for key, value in environment.items():
@@ -90,7 +90,6 @@ class ClientProcess(QObject):
         process.readyReadStandardError.connect(self._read_errors)
         process.finished.connect(self._finished)
         process.errorOccurred.connect(self._error)
-        self.command = [sys.executable, *request.arguments()]
         self._stderr = b""
         self.process = process
         self.request = request

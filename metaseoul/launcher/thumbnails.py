@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
+from metaseoul import paths
 from metaseoul.scenes.catalog import Scene
 
 SIZE = "320x180"
@@ -51,8 +51,9 @@ class ThumbnailCache(QObject):
         scene = self._queue[0]
         self._work = Path(tempfile.mkdtemp(prefix="metaseoul-thumb-"))
         process = QProcess(self)
-        process.setProgram(sys.executable)
-        process.setArguments(["-m", "metaseoul", "render", str(scene.source), "--out", str(self._work),
+        program, *prefix = paths.own_command()
+        process.setProgram(program)
+        process.setArguments([*prefix, "render", str(scene.source), "--out", str(self._work),
                               "--size", SIZE, "--views", scene.views[0]["name"], "--frames", "1"])
         process.finished.connect(lambda code, _status: self._done(scene, code))
         self._process = process
