@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from metaseoul.scenes import SceneInvalid, check_files, load, load_file
+from metaseoul.scenes.catalog import builtin_dir
 from metaseoul.scenes.gltf_check import MODEL_TRIANGLE_LIMIT
-from metaseoul.scenes.safe_read import SCENE_FILE_LIMIT
+from metaseoul.scenes.safe_read import ASSET_FILE_LIMIT, SCENE_FILE_LIMIT
 from metaseoul.scenes.validate import MAX_OBJECTS, MAX_TEXT
 
 REPO = Path(__file__).parents[1]
@@ -47,6 +48,7 @@ def with_model(folder: Path, model: str) -> tuple[Path, str]:
     doc = json.loads((folder / "scene.json").read_text())
     index = next(i for i, obj in enumerate(doc["objects"]) if obj["type"] == "model")
     doc["objects"][index]["model"] = model
+    doc["id"] = "model-elsewhere"  # a scene file of its own beside scene.json: one id a folder
     path = folder / "model-elsewhere.json"
     path.write_text(json.dumps(doc))
     return path, f"objects[{index}].model"
@@ -260,8 +262,9 @@ def test_a_coordinate_beyond_the_documented_range_is_refused(folder):
 
 
 def changed(folder: Path, name: str, change) -> Path:
-    """The fixture scene after ``change(doc)``, written beside it as ``name``."""
+    """The fixture scene after ``change(doc)``, written beside it as ``name`` (with the id ``name`` gives)."""
     doc = json.loads((folder / "scene.json").read_text())
+    doc["id"] = Path(name).stem
     change(doc)
     path = folder / name
     path.write_text(json.dumps(doc))
@@ -362,3 +365,218 @@ def test_a_portal_to_a_broken_neighbour_says_what_is_wrong_there(folder):
     assert error.path == "portals[1].to"
     assert error.message == (f"the portal 'to-annex' leads to 'annex', which is not valid: {neighbour}: views[0].look_at: "
                              "expected a point to look at away from the camera's position")
+
+
+def test_two_files_with_one_id_in_a_folder_name_each_other(folder):
+    shutil.copy(folder / "scene.json", folder / "twin.json")
+    results = check_files([folder / "scene.json", folder / "twin.json"])
+    assert [(e.path, e.message) for e in results[folder / "scene.json"]] == [
+        ("id", "twin.json in the same folder has the id 'fixture' too: give each scene an id of its own")]
+    assert [e.message.split(" ")[0] for e in results[folder / "twin.json"]] == ["scene.json"]
+
+
+def test_a_broken_file_with_the_same_id_still_clashes(folder):
+    """Neighbours are not checked, only their ids read: a broken twin is still a twin."""
+    text = (folder / "scene.json").read_text()
+    (folder / "broken-twin.json").write_text(text.replace('"objects": [', '"objects": [], "objects": [', 1))
+    (error,) = check_files([folder / "scene.json"])[folder / "scene.json"]
+    assert (error.path, error.message.split(" ")[0]) == ("id", "broken-twin.json")
+
+
+def test_a_file_reusing_a_built_in_id_is_refused_and_does_not_stand_in_for_it(folder):
+    path = changed(folder, "mine.json", lambda doc: doc.update(id="city-hall"))
+    assert [(e.path, e.message) for e in check_files([path])[path]] == [
+        ("id", "'city-hall' is the id of the built-in scene city-hall.json: give this scene an id of its own")]
+    assert load("city-hall", near=folder).source == builtin_dir() / "city-hall.json"
+
+
+def test_validate_says_the_same_from_the_command_line(folder):
+    path = changed(folder, "mine.json", lambda doc: doc.update(id="gwanghwamun"))
+    result = validate_cli(path)
+    assert result.returncode == 1
+    assert f"{path}: id: 'gwanghwamun' is the id of the built-in scene gwanghwamun.json" in result.stderr
+
+
+WALL = {"id": "wall", "type": "wall", "position": [0, 0, 0], "points": [[-40, -10], [-40, 20]], "height": 3}
+HALL = {"id": "library", "type": "heritage-hall", "position": [-25, 35, 0], "size": [20, 8, 10]}
+WAVE = {"id": "tower", "type": "glass-wave-building", "position": [30, -35, 0], "size": [20, 12, 20]}
+
+
+@pytest.mark.parametrize(("spot", "extra", "words"), [
+    ([15, 10, 0], None, "inside 'gate' (a korean-gate whose solid parts fill (14, 6, 0) to (26, 14, "),
+    ([-5, -5, 0], None, "inside 'bench' (a model whose solid parts fill ("),
+    ([-40, 5, 0], WALL, "inside 'wall' (a wall whose solid parts fill (-40.5, -10, 0) to (-39.5, 20, 3))"),
+    ([-25, 35, 0], HALL, "inside 'library' (a heritage-hall"),
+    ([30, -33, 0], WAVE, "inside 'tower' (a glass-wave-building"),
+])
+def test_a_spawn_inside_what_a_builder_makes_names_the_object(folder, spot, extra, words):
+    def change(doc):
+        doc["objects"] += [extra] if extra else []
+        doc["spawns"].append({"name": "stuck", "position": spot})
+    path = changed(folder, "built.json", change)
+    (error,) = check_files([path])[path]
+    assert error.path == "spawns[1].position" and words in error.message, error.message
+    assert error.message.startswith("this spawn is inside") and error.message.endswith("move it onto open ground")
+
+
+def test_the_open_parts_of_what_builders_make_are_fine(folder):
+    def change(doc):
+        doc["objects"] += [WALL, WAVE]
+        doc["spawns"] += [{"name": "passage", "position": [20, 10, 0]},  # under the gate's arch
+                          {"name": "beside-wall", "position": [-38, 5, 0]},
+                          {"name": "under-the-overhang", "position": [30, -41, 0]}]  # the glass leans out above
+        doc["portals"].append(dict(doc["portals"][0], id="through-the-gate", position=[20, 12, 0]))
+    path = changed(folder, "open.json", change)
+    assert check_files([path])[path] == []
+
+
+def test_a_portal_inside_a_gate_pier_is_unreachable(folder):
+    path = changed(folder, "walled.json", lambda doc: doc["portals"].append(
+        dict(doc["portals"][0], id="in-the-pier", position=[24.5, 10, 0])))
+    (error,) = check_files([path])[path]
+    assert error.path == "portals[1].position" and error.message.startswith("this portal is inside 'gate'")
+
+
+def test_a_built_in_scene_validates_in_about_a_second():
+    import time
+
+    for path in sorted(builtin_dir().glob("*.json")):
+        started = time.perf_counter()
+        assert check_files([path]) == {path: []}
+        assert time.perf_counter() - started < 1.0, path.name
+
+
+def test_a_portal_to_an_unreadable_neighbour_quotes_why(folder):
+    (folder / "annex.json").write_text('{"id": "annex", "id": "annex"}')
+    path = changed(folder, "lobby.json", lambda doc: doc["portals"].append(
+        dict(doc["portals"][0], id="to-annex", to="annex", spawn="start", position=[-30, 30, 0])))
+    (error,) = check_files([path])[path]
+    assert error.path == "portals[1].to"
+    assert error.message == (f"the portal 'to-annex' leads to 'annex', which is not valid: {folder / 'annex.json'}: "
+                             "id: this field is given twice; keep only one")
+
+
+def glb(doc: dict, chunk: bytes) -> bytes:
+    """A GLB file: the header, the JSON chunk and the binary chunk (each padded to four bytes)."""
+    text = json.dumps(doc).encode()
+    text += b" " * (-len(text) % 4)
+    chunk += b"\0" * (-len(chunk) % 4)
+    body = struct.pack("<I4s", len(text), b"JSON") + text + struct.pack("<I4s", len(chunk), b"BIN\0") + chunk
+    return struct.pack("<4sII", b"glTF", 2, 12 + len(body)) + body
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (png_header(100_000, 100_000), "an image of 100000 × 100000 pixels"),
+    (jpeg_header(1000, 60_000), "an image of 1000 × 60000 pixels"),
+    (b"GIF89a", "expected a PNG or JPEG image"),
+])
+def test_an_image_inside_a_glb_is_measured_before_loading(folder, data, words):
+    doc = json.loads((folder / "models" / "bench.gltf").read_text())
+    buffer = base64.b64decode(doc["buffers"][0]["uri"].split(",", 1)[1])
+    offset = len(buffer) + (-len(buffer) % 4)
+    doc["buffers"] = [{"byteLength": offset + len(data)}]
+    doc["bufferViews"].append({"buffer": 0, "byteOffset": offset, "byteLength": len(data)})
+    doc["images"] = [{"bufferView": len(doc["bufferViews"]) - 1, "mimeType": "image/png"}]
+    (folder / "models" / "packed.glb").write_bytes(glb(doc, buffer + b"\0" * (offset - len(buffer)) + data))
+    path, field = with_model(folder, "models/packed.glb")
+    (error,) = check_files([path])[path]
+    assert error.path == field and error.message.startswith(f"'models/packed.glb': images[0].bufferView: {words}")
+
+
+def test_a_glb_with_a_small_embedded_image_is_fine(folder):
+    doc = json.loads((folder / "models" / "bench.gltf").read_text())
+    buffer = base64.b64decode(doc["buffers"][0]["uri"].split(",", 1)[1])
+    data = png_header(512, 256)
+    doc["buffers"] = [{"byteLength": len(buffer) + len(data)}]
+    doc["bufferViews"].append({"buffer": 0, "byteOffset": len(buffer), "byteLength": len(data)})
+    doc["images"] = [{"bufferView": len(doc["bufferViews"]) - 1, "mimeType": "image/png"}]
+    (folder / "models" / "packed.glb").write_bytes(glb(doc, buffer + data))
+    path, _field = with_model(folder, "models/packed.glb")
+    assert check_files([path])[path] == []
+
+
+@pytest.mark.parametrize(("uri", "words"), [
+    ("data:image/png;base64," + base64.b64encode(png_header(9000, 10)).decode(), "an image of 9000 × 10 pixels"),
+    ("data:image/png;base64,not base64!", "expected base64 data after the comma"),
+])
+def test_an_image_in_a_data_uri_is_measured_before_loading(folder, uri, words):
+    path, field = gltf(folder, "inline.gltf", lambda doc: doc.update(images=[{"uri": uri}]))
+    (error,) = check_files([path])[path]
+    assert error.path == field and error.message.startswith(f"'models/inline.gltf': images[0].uri: {words}")
+
+
+MEMORY_LIMIT = 1536 * 1024 * 1024  # address space for one validation: Panda3D and numpy import well inside it
+
+
+def _bounded() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def bounded_cli(*args: str, env: dict | None = None) -> tuple[subprocess.CompletedProcess, float]:
+    """``metaseoul ARGS`` in a process that may use at most MEMORY_LIMIT; its result and seconds taken."""
+    import time
+
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "metaseoul", *args], check=False, capture_output=True, text=True,
+                            env=env or ENV, timeout=HANG_GUARD_S, preexec_fn=_bounded)
+    return result, time.perf_counter() - started
+
+
+def test_the_memory_limit_really_bites():
+    result = subprocess.run([sys.executable, "-c", "bytearray(2 ** 31)"], check=False, capture_output=True, text=True,
+                            timeout=HANG_GUARD_S, preexec_fn=_bounded)
+    assert result.returncode != 0 and "MemoryError" in result.stderr
+
+
+def made_at_test_time(folder: Path) -> list[Path]:
+    """What cannot be committed: a FIFO, a link to /dev/zero, sparse files over the limits (no disk used)."""
+    os.mkfifo(folder / "pipe.json")
+    (folder / "zero.json").symlink_to("/dev/zero")
+    with (folder / "big.json").open("wb") as out:
+        out.truncate(SCENE_FILE_LIMIT + 1)
+    with (folder / "models" / "zeros.gltf").open("wb") as out:
+        out.truncate(ASSET_FILE_LIMIT)  # at the limit: read, and refused as no glTF
+    zeros, _field = with_model(folder, "models/zeros.gltf")
+    return [folder / "pipe.json", folder / "zero.json", folder / "big.json", zeros]
+
+
+def unsafe_files(fixtures: Path) -> list[Path]:
+    return sorted([*(fixtures / "invalid").glob("*.json"), *(fixtures / "unsafe").glob("*.json")])
+
+
+def test_every_unsafe_file_is_refused_in_bounded_memory_and_time(fixtures, folder):
+    """Each file on its own, as a citizen would try it: a located message and exit code 1, never a traceback."""
+    files = unsafe_files(fixtures) + made_at_test_time(folder)
+    assert len(files) >= 40
+    slow = {}
+    for path in files:
+        result, seconds = bounded_cli("validate", str(path))
+        assert result.returncode == 1, (path, result.stderr[-2000:])
+        lines = result.stderr.splitlines()
+        assert lines and all(line.startswith(f"{path}:") for line in lines), (path, result.stderr[-2000:])
+        assert "Traceback" not in result.stderr and "Error" not in result.stderr, result.stderr[-2000:]
+        slow.update({path.name: seconds} if seconds > 5 else {})
+    assert not slow, f"refusals take well under a second beside the start of Python: {slow}"
+
+
+@pytest.mark.parametrize("name", ["duplicate-key", "spawn-in-gate", "huge-buffer"])
+def test_render_refuses_what_validate_refuses_with_the_same_message(fixtures, tmp_path, name):
+    path = fixtures / "unsafe" / f"{name}.json"
+    validated, _seconds = bounded_cli("validate", str(path))
+    rendered, _seconds = bounded_cli("render", str(path), "--out", str(tmp_path), "--size", "64x36", "--frames", "1")
+    assert rendered.returncode == validated.returncode == 1
+    assert rendered.stderr.splitlines() == [f"metaseoul: {line}" for line in validated.stderr.splitlines()]
+    assert not list(tmp_path.iterdir()), "nothing rendered"
+
+
+def test_play_refuses_what_validate_refuses_with_the_same_message(fixtures, x_display, tmp_path):
+    path = fixtures / "unsafe" / "spawn-in-gate.json"
+    validated = validate_cli(path)
+    env = ENV | {"DISPLAY": x_display, "METASEOUL_DATA_DIR": str(tmp_path)}
+    played = subprocess.run([sys.executable, "-m", "metaseoul", "play", str(path), "--quality", "low", "--idle-exit", "2"],
+                            check=False, capture_output=True, text=True, env=env, timeout=120)
+    assert played.returncode == validated.returncode == 1, played.stderr[-2000:]
+    refusal = [line for line in played.stderr.splitlines() if line.startswith("metaseoul: ")]
+    assert refusal == [f"metaseoul: {line}" for line in validated.stderr.splitlines()], played.stderr[-2000:]

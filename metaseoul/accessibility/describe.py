@@ -1,6 +1,8 @@
 """Audio description from scene metadata: what is around, where am I, what is ahead.
 
-Portals (the gateways to other scenes) are described like objects, by their names.
+Portals (the ways to other scenes) are described like objects, by where they lead: "the door to
+Seoul Plaza" where a door (an object with role ``door``) stands over the portal or leads through it,
+"the exit to …" where none does. "Where am I" names the room one stands in, when the scene has rooms.
 Directions are clock positions relative to where the citizen faces (12 o'clock straight ahead), and
 both direction and distance are taken to the nearest edge of an object's footprint: a plaza one
 stands on is 0 m away, and a long building is as near, and in the direction of, its nearest wall.
@@ -9,12 +11,12 @@ stands on is 0 m away, and a long building is as near, and in the direction of, 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from panda3d.core import Point3
 
 from metaseoul import i18n
-from metaseoul.i18n import _
+from metaseoul.i18n import N_, _
 from metaseoul.scenes.loader import BuiltScene, PlacedObject, Portal
 
 # How much each kind of thing matters to someone finding their way (0 never mentioned).
@@ -33,6 +35,7 @@ class Pose:
     x: float
     y: float
     facing: float  # compass bearing
+    z: float | None = None  # the height of one's feet, to tell the storeys' rooms apart; None: any
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,12 @@ def clock(relative: float) -> int:
 class Describer:
     def __init__(self, built: BuiltScene):
         self.built = built
-        self.things = [o for o in built.objects.values() if o.name and ROLE_SALIENCE.get(o.role or "", 0.5) > 0]
         names = {spec["id"]: spec.get("name") for spec in built.scene.portals}
-        self.things += [portal_thing(p, names.get(p.id)) for p in built.portals]
+        doors = {p.id: door for p in built.portals if (door := door_of(p, built.objects.values())) is not None}
+        self.things = [o for o in built.objects.values() if o.name and ROLE_SALIENCE.get(o.role or "", 0.5) > 0
+                       and o not in doors.values()]
+        self.things += [door_thing(doors[p.id], names.get(p.id)) if p.id in doors else portal_thing(p, names.get(p.id))
+                        for p in built.portals]
         self._seen: tuple[Pose | None, list[Sighting]] = (None, [])
 
     def sightings(self, pose: Pose) -> list[Sighting]:
@@ -104,15 +110,25 @@ class Describer:
         return sorted(front, key=lambda s: s.distance)[:limit]
 
     def where(self, pose: Pose) -> str:
-        """The scene, what one stands on or next to, and which way one faces."""
+        """The scene and the room or place one is in, and which way one faces."""
         scene = i18n.pick(self.built.scene.name)
         compass = [_("north"), _("north-east"), _("east"), _("south-east"), _("south"), _("south-west"),
                    _("west"), _("north-west")][int(pose.facing % 360 / 45 + 0.5) % 8]
+        room = self.room(pose)
+        if room is not None:
+            return _("You are in {room}, in {scene}, facing {compass}.").format(
+                room=i18n.pick(room.name), scene=scene, compass=compass)
         spot = self.standing_on(pose)
         if spot is not None:
             return _("You are in {scene}, at {place}, facing {compass}.").format(
                 scene=scene, place=i18n.pick(spot.name), compass=compass)
         return _("You are in {scene}, facing {compass}.").format(scene=scene, compass=compass)
+
+    def room(self, pose: Pose):
+        """The smallest room (BuiltScene.rooms, format 2) whose inside holds the citizen, if any."""
+        here = [r for r in getattr(self.built, "rooms", []) if r.name and r.lo[0] <= pose.x <= r.hi[0]
+                and r.lo[1] <= pose.y <= r.hi[1] and (pose.z is None or r.lo[2] - 0.5 <= pose.z <= r.hi[2])]
+        return min(here, key=lambda r: (r.hi[0] - r.lo[0]) * (r.hi[1] - r.lo[1])) if here else None
 
     def standing_on(self, pose: Pose) -> PlacedObject | None:
         """The smallest named place one stands in (a lawn within a plaza), if any."""
@@ -142,14 +158,40 @@ class Describer:
         return lines
 
 
+def _destination(name: dict[str, str], lang: str) -> str:
+    """Where a portal leads, by its name; an English name written as a sign ("To Seoul Plaza") loses
+    its "To", which the sentence says."""
+    text = i18n.pick(name, lang)
+    return text[3:] if lang == "en" and text[:3].lower() == "to " else text
+
+
+def _named(template: str, unnamed: str, name: dict[str, str] | None) -> dict[str, str]:
+    return {lang: i18n.translate(template, lang).format(place=_destination(name, lang)) if name
+            else i18n.translate(unnamed, lang) for lang in i18n.LANGUAGES}
+
+
+def door_of(portal: Portal, objects) -> PlacedObject | None:
+    """The door that leads through ``portal``: one that says so (``to``), else one whose footprint the
+    portal's centre lies in."""
+    doors = [o for o in objects if o.role == "door"]
+    led = [o for o in doors if getattr(o, "to", None) == portal.id]
+    c = portal.center
+    over = [o for o in doors if o.bounds[0].x - 0.5 <= c.x <= o.bounds[1].x + 0.5
+            and o.bounds[0].y - 0.5 <= c.y <= o.bounds[1].y + 0.5]
+    return (led or over or [None])[0]
+
+
+def door_thing(door: PlacedObject, name: dict[str, str] | None) -> PlacedObject:
+    """A door through a portal: "the door to" the portal's name (the door's own name where the portal has none)."""
+    if name is None and door.name:
+        return door
+    return replace(door, name=_named(N_("the door to {place}"), N_("a door to another place"), name))
+
+
 def portal_thing(portal: Portal, name: dict[str, str] | None) -> PlacedObject:
-    """A portal as a thing to describe: "the way to" its name (a generic name where it has none),
-    within the footprint of its turned box."""
-    if name:
-        named = {lang: i18n.translate("{name} (gateway)", lang).format(name=i18n.pick(name, lang))
-                 for lang in i18n.LANGUAGES}
-    else:
-        named = {lang: i18n.translate("a gateway to another place", lang) for lang in i18n.LANGUAGES}
+    """A portal without a door as a thing to describe: "the exit to" its name, within the footprint of
+    its turned box."""
+    named = _named(N_("the exit to {place}"), N_("an exit to another place"), name)
     turn = math.radians(portal.heading)
     half_x = abs(math.cos(turn)) * portal.half_size.x + abs(math.sin(turn)) * portal.half_size.y
     half_y = abs(math.sin(turn)) * portal.half_size.x + abs(math.cos(turn)) * portal.half_size.y

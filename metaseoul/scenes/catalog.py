@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from metaseoul.i18n import _
-from metaseoul.scenes import gltf_check, validate
+from metaseoul.scenes import footing, gltf_check, safe_read, validate
 from metaseoul.scenes.errors import SceneError, SceneInvalid, UnknownName, json_path
 
 
@@ -84,16 +84,10 @@ class Scene:
         return validate.locate_asset(relative, self.source.parent, [assets_dir()])
 
 
-def _spawn_names(doc: dict) -> set[str]:
-    return {s["name"] for s in doc.get("spawns", []) if isinstance(s, dict) and "name" in s}
-
-
-def _scene_ids(docs: Iterable[tuple[Path, object]]) -> dict[str, set[str]]:
-    ids = {}
-    for _path, doc in docs:
-        if isinstance(doc, dict) and isinstance(doc.get("id"), str):
-            ids[doc["id"]] = _spawn_names(doc)
-    return ids
+def _spawn_names(doc: object) -> set[str]:
+    spawns = doc.get("spawns", []) if isinstance(doc, dict) else []
+    return {s["name"] for s in spawns if isinstance(s, dict) and isinstance(s.get("name"), str)} \
+        if isinstance(spawns, list) else set()
 
 
 @lru_cache(maxsize=1)
@@ -102,36 +96,111 @@ def _builtin_docs() -> tuple[tuple[Path, dict], ...]:
     return tuple((p, validate.read_json(p)) for p in paths)
 
 
-def _neighbours(paths: list[Path]) -> list[tuple[Path, object]]:
-    """Scene documents in the folders of ``paths`` (unreadable files are skipped)."""
-    found = []
-    for folder in {p.parent for p in paths} - {builtin_dir()}:  # the built-ins are read once, cached
-        for path in folder.glob("*.json"):
-            if path.is_file():
-                try:
-                    found.append((path, validate.read_json(path)))
-                except SceneInvalid:
-                    continue
+def _builtin_paths() -> dict[str, Path]:
+    return {doc["id"]: path for path, doc in _builtin_docs()}
+
+
+def _scene_id(path: Path) -> str | None:
+    """The id a scene file declares, read without the checks (bounded like every scene file); None for
+    a file that is unreadable or no scene."""
+    try:
+        doc = json.loads(safe_read.read_bytes(path, safe_read.SCENE_FILE_LIMIT).decode("utf-8"))
+    except (safe_read.Unreadable, ValueError, RecursionError):  # UnicodeDecodeError, JSONDecodeError are ValueErrors
+        return None
+    ident = doc.get("id") if isinstance(doc, dict) else None
+    return ident if isinstance(ident, str) else None
+
+
+class _AnySpawn(frozenset):
+    """The spawns of a file that cannot be read: no portal is refused for one here, since the portal's
+    own error (see :func:`_broken_targets`) says what is wrong with that file."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
+class _Scenes(Mapping):
+    """Every scene a portal may lead to, id → spawn names: the built-ins, then the files of the folder.
+    A file's id is read cheaply; the whole file only when a portal leads there (its spawns are asked)."""
+
+    def __init__(self, files: dict[str, Path], parsed: dict[Path, object]):
+        self.files, self._parsed = files, parsed
+        self._spawns = {doc["id"]: _spawn_names(doc) for _path, doc in _builtin_docs()}
+
+    def doc(self, ident: str) -> tuple[Path, object] | None:
+        """The parsed file with ``ident`` beside the scenes checked (not a built-in), or None."""
+        path = self.files.get(ident)
+        if path is None:
+            return None
+        if path not in self._parsed:
+            try:
+                self._parsed[path] = validate.read_json(path)
+            except SceneInvalid:
+                self._parsed[path] = None
+        return path, self._parsed[path]
+
+    def __getitem__(self, ident: str) -> set[str]:
+        if ident not in self._spawns:
+            found = self.doc(ident) if ident in self.files else None
+            if found is None:
+                raise KeyError(ident)
+            self._spawns[ident] = _spawn_names(found[1]) if found[1] is not None else _AnySpawn()
+        return self._spawns[ident]
+
+    def __iter__(self):
+        return iter(set(self._spawns) | set(self.files))
+
+    def __len__(self) -> int:
+        return len(set(self._spawns) | set(self.files))
+
+
+def _folder_ids(folders: set[Path]) -> dict[Path, str]:
+    """The id of every scene file in ``folders`` but the built-ins' (which are read once, cached)."""
+    found = {}
+    for folder in folders - {builtin_dir()}:
+        for path in sorted(folder.glob("*.json")):
+            ident = _scene_id(path)
+            if ident is not None:
+                found[path] = ident
     return found
 
 
 def _check(parsed: list[tuple[Path, object]], paths: list[Path]) -> dict[Path, list]:
-    neighbours = _neighbours(paths)
-    known = _scene_ids(_builtin_docs()) | _scene_ids(neighbours) | _scene_ids(parsed)
-    files = {doc["id"]: (p, doc) for p, doc in [*neighbours, *parsed] if isinstance(doc, dict) and isinstance(doc.get("id"), str)}
-    return {path: _problems(path, doc, known) or _broken_targets(path, doc, files, known) for path, doc in parsed}
+    ids = _folder_ids({p.parent for p in paths})
+    ids |= {p: doc["id"] for p, doc in parsed if isinstance(doc, dict) and isinstance(doc.get("id"), str)}
+    known = _Scenes({ident: path for path, ident in ids.items() if ident not in _builtin_paths()}, dict(parsed))
+    return {path: _problems(path, doc, known) or _id_clashes(path, doc, ids) or _broken_targets(path, doc, known)
+            for path, doc in parsed}
 
 
-def _broken_targets(path: Path, doc: dict, files: dict[str, tuple[Path, object]], known: dict) -> list:
+def _id_clashes(path: Path, doc: dict, ids: dict[Path, str]) -> list:
+    """A second file with this id in the folder, or a built-in's id: which scene would a portal open?"""
+    builtin = _builtin_paths().get(doc["id"])
+    if builtin is not None and builtin.resolve() != path.resolve():
+        return [SceneError(str(path), "id", _(
+            "{id!r} is the id of the built-in scene {other}: give this scene an id of its own").format(
+            id=doc["id"], other=builtin.name))]
+    others = sorted(other.name for other, ident in ids.items()
+                    if ident == doc["id"] and other.parent == path.parent and other.resolve() != path.resolve())
+    if others:
+        return [SceneError(str(path), "id", _(
+            "{files} in the same folder has the id {id!r} too: give each scene an id of its own").format(
+            files=", ".join(others), id=doc["id"]))]
+    return []
+
+
+def _broken_targets(path: Path, doc: dict, known: _Scenes) -> list:
     """Portals to a scene file beside this one that fails its own checks (built-ins are valid; the
     target's models and its own portals are not followed, so one bad file is not read again and again)."""
     errors = []
     for i, portal in enumerate(doc.get("portals", [])):
-        target_path, target = files.get(portal["to"], (path, None))
-        if target_path == path:
+        found = known.doc(portal["to"])
+        if found is None or found[0] == path:
             continue
+        target_path, target = found
         problems = validate.check(target, str(target_path), base_dir=target_path.parent, scenes=known,
-                                  asset_dirs=[assets_dir()], materials=material_library())
+                                  asset_dirs=[assets_dir()], materials=material_library()) if target is not None \
+            else _unparsed(target_path)
         if problems:
             errors.append(SceneError(str(path), json_path(["portals", i, "to"]), _(
                 "the portal {portal!r} leads to {id!r}, which is not valid: {problem}").format(
@@ -139,11 +208,22 @@ def _broken_targets(path: Path, doc: dict, files: dict[str, tuple[Path, object]]
     return errors
 
 
-def _problems(path: Path, doc: object, known: dict[str, set[str]]) -> list:
-    """Every problem with one parsed scene; its models are opened only when the rest is sound."""
+def _unparsed(path: Path) -> list:
+    try:
+        validate.read_json(path)
+    except SceneInvalid as exc:
+        return exc.errors
+    return []
+
+
+def _problems(path: Path, doc: object, known: Mapping[str, set[str]]) -> list:
+    """Every problem with one parsed scene; its models are opened only when the rest is sound, and
+    its spawns judged against what the builders make only when the models are sound."""
     errors = validate.check(doc, str(path), base_dir=path.parent, scenes=known,
                             asset_dirs=[assets_dir()], materials=material_library())
-    return errors or gltf_check.scene_errors(doc, str(path), path.parent, [assets_dir()])
+    errors = errors or gltf_check.scene_errors(doc, str(path), path.parent, [assets_dir()])
+    return errors or footing.built_errors(doc, str(path), lambda name: validate.locate_asset(
+        name, path.parent, [assets_dir()]))
 
 
 def check_files(paths: Iterable[Path]) -> dict[Path, list]:
@@ -172,17 +252,13 @@ def builtin_ids() -> list[str]:
 
 
 def load(scene: str, near: Path | None = None) -> Scene:
-    """A scene by id (from the folder ``near``, else the built-ins) or by file path."""
-    if near is not None and near != builtin_dir():
-        for path in sorted(near.glob("*.json")):
-            try:
-                if validate.read_json(path).get("id") == scene:
-                    return load_file(path)
-            except (SceneInvalid, AttributeError):
-                continue
-    for path, doc in _builtin_docs():
-        if doc.get("id") == scene:
-            return load_file(path)
+    """A scene by id (a built-in, else one in the folder ``near``) or by file path."""
+    if scene in _builtin_paths():  # a file in the folder cannot stand in for a built-in (validation refuses it)
+        return load_file(_builtin_paths()[scene])
+    if near is not None:
+        for path, ident in _folder_ids({near}).items():
+            if ident == scene:
+                return load_file(path)
     path = Path(scene)
     if path.suffix == ".json" or path.exists():
         return load_file(path)

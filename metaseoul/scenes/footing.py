@@ -1,13 +1,16 @@
 """Where citizens stand: spawns on open ground and portals they can walk into.
 
-Only solids whose shape the validator knows exactly are judged (boxes and cylinders, which
-collide unless ``solid`` is false); buildings, gates and models are left to the builders, so a
-spawn is never refused for a shape guessed wrongly.
+Boxes and cylinders (which collide unless ``solid`` is false) are judged from their fields, before
+anything else, with their exact extent in the message. Every other type is judged afterwards, once the
+scene's models are known to be safe, against the collision solids its builder really makes
+(:mod:`metaseoul.scenes.solids`): a spawn is never refused for a shape guessed wrongly.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from pathlib import Path
 
 from metaseoul.i18n import _
 from metaseoul.scenes.errors import SceneError, json_path
@@ -95,3 +98,44 @@ def errors(doc: dict, file: str) -> list[SceneError]:
         if problem:
             found.append(SceneError(file, json_path(["portals", i, "position"]), problem))
     return found
+
+
+BODY_HEIGHTS = (STEP_UP + 0.31, 1.3)  # the centres of the walker's two body spheres above its feet (runtime/walker.py)
+_JUDGED_EXACTLY = ("box", "cylinder")
+
+
+def built_errors(doc: dict, file: str, asset: Callable[[str], Path]) -> list[SceneError]:
+    """Spawns and portals inside the solids the builders make for the other types (buildings, gates,
+    walls, models, rooms); an object its builder cannot make is an error at the object."""
+    from metaseoul.scenes.builders.context import BuildError  # Panda3D, only for a scene sound so far
+    from metaseoul.scenes.solids import Solids
+
+    solids = Solids(asset)
+    for i, obj in enumerate(doc.get("objects", [])):
+        if obj["type"] not in _JUDGED_EXACTLY and obj.get("solid", True):
+            try:
+                solids.add(i, obj)
+            except BuildError as exc:
+                return [SceneError(file, json_path(["objects", i]), str(exc))]
+    found = []
+    for section, spawn in (("spawns", True), ("portals", False)):
+        for i, item in enumerate(doc.get(section, [])):
+            problem = _built_placement(doc, solids, item["position"], spawn)
+            if problem:
+                found.append(SceneError(file, json_path([section, i, "position"]), problem))
+    return found
+
+
+def _built_placement(doc: dict, solids, point, spawn: bool) -> str | None:
+    x, y, z = point
+    index = next((found for h in BODY_HEIGHTS if (found := solids.inside((x, y, z + h))) is not None), None)
+    if index is None:
+        return None
+    obj = doc["objects"][index]
+    lo, hi = solids.extent(index)
+    text = (_("this spawn is inside {id!r} (a {type} whose solid parts fill ({x0:g}, {y0:g}, {z0:g}) to "
+              "({x1:g}, {y1:g}, {z1:g})): move it onto open ground") if spawn
+            else _("this portal is inside {id!r} (a {type} whose solid parts fill ({x0:g}, {y0:g}, {z0:g}) to "
+                   "({x1:g}, {y1:g}, {z1:g})): move it onto open ground"))
+    return text.format(id=obj["id"], type=obj["type"], **{k: round(float(v), 1) for k, v in zip(
+        ("x0", "y0", "z0", "x1", "y1", "z1"), (*lo, *hi))})

@@ -1,14 +1,17 @@
 """glTF and GLB models checked before Panda3D loads them: every buffer against the bytes it really
 has, every buffer view and accessor inside its buffer, external files confined to the model's
-folder, and the triangles counted. A model declaring a 2 GB buffer is refused here, not allocated.
+folder, every image measured from its header wherever it is kept, and the triangles counted. A model
+declaring a 2 GB buffer is refused here, not allocated.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import struct
 from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, unquote_to_bytes
 
 from metaseoul.i18n import _
 from metaseoul.scenes import image_header, safe_read, validate
@@ -46,8 +49,8 @@ def _count(node: dict, key: str, at: list, default: int | None = None) -> int:
     return value
 
 
-def _read(path: Path) -> tuple[dict, int | None]:
-    """The glTF JSON and, for a GLB, the size of its binary chunk."""
+def _read(path: Path) -> tuple[dict, bytes | None]:
+    """The glTF JSON and, for a GLB, its binary chunk."""
     data = safe_read.read_bytes(path, safe_read.ASSET_FILE_LIMIT)
     try:
         return _parse(data, path)
@@ -56,16 +59,15 @@ def _read(path: Path) -> tuple[dict, int | None]:
         raise BadModel(f"{first.path}: {first.message}" if first.path else first.message) from None
 
 
-def _parse(data: bytes, path: Path) -> tuple[dict, int | None]:
+def _parse(data: bytes, path: Path) -> tuple[dict, bytes | None]:
     if path.suffix.lower() != ".glb":
         return validate.parse_json(data, str(path)), None
     if len(data) < 20 or data[:4] != b"glTF" or data[12 + 4:20] != b"JSON":
         raise BadModel(_("not a GLB file (it should start with glTF and a JSON chunk)"))
     (json_size,) = struct.unpack_from("<I", data, 12)
-    rest = data[20 + json_size:]
+    rest = memoryview(data)[20 + json_size:]  # a view: the binary chunk is copied once, below
     bin_size = struct.unpack_from("<I", rest)[0] if len(rest) >= 8 and rest[4:8] == b"BIN\0" else 0
-    bin_size = min(bin_size, max(len(rest) - 8, 0))
-    return validate.parse_json(data[20:20 + json_size], str(path)), bin_size
+    return validate.parse_json(data[20:20 + json_size], str(path)), bytes(rest[8:8 + bin_size]) if bin_size else None
 
 
 def _data_uri_size(uri: str) -> int:
@@ -75,7 +77,18 @@ def _data_uri_size(uri: str) -> int:
     return len(body) * 3 // 4 - body[-2:].count("=")
 
 
-def _buffer_sizes(doc: dict, folder: Path, bin_size: int | None) -> list[int]:
+def _data_uri_bytes(uri: str, at: list) -> bytes:
+    """What a ``data:`` URI holds (bounded by the model file it is written in)."""
+    head, _sep, body = uri.partition(",")
+    if not head.endswith(";base64"):
+        return unquote_to_bytes(body)
+    try:
+        return base64.b64decode(body, validate=True)
+    except binascii.Error:
+        raise BadModel(_("{where}: expected base64 data after the comma").format(where=json_path(at))) from None
+
+
+def _buffer_sizes(doc: dict, folder: Path, bin_chunk: bytes | None) -> list[int]:
     """Each buffer's declared length, checked against the bytes that really back it."""
     sizes = []
     for j, buffer in enumerate(_items(doc, "buffers")):
@@ -83,7 +96,7 @@ def _buffer_sizes(doc: dict, folder: Path, bin_size: int | None) -> list[int]:
         declared = _count(buffer, "byteLength", at)
         uri = buffer.get("uri")
         if uri is None:
-            actual = bin_size or 0
+            actual = len(bin_chunk or b"")
         elif not isinstance(uri, str):
             raise BadModel(_("{where}: expected text").format(where=json_path(at + ["uri"])))
         elif uri.startswith("data:"):
@@ -111,6 +124,41 @@ def _check_image(relative: str, folder: Path, at: list) -> None:
         image_header.check(safe_read.read_bytes(validate.locate_asset(relative, folder, []), safe_read.ASSET_FILE_LIMIT))
     except (image_header.BadImage, safe_read.Unreadable) as exc:
         raise BadModel(f"{json_path(at)}: {exc}") from None
+
+
+def _measure(data: bytes, at: list) -> None:
+    try:
+        image_header.check(data)
+    except image_header.BadImage as exc:
+        raise BadModel(f"{json_path(at)}: {exc}") from None
+
+
+def _view_bytes(doc: dict, index, folder: Path, bin_chunk: bytes | None) -> bytes:
+    """The bytes of a buffer view (checked to lie inside its buffer) from the GLB chunk, a data URI or a file."""
+    view = _entry(doc, "bufferViews", index)
+    buffer = doc["buffers"][view["buffer"]]
+    uri, at = buffer.get("uri"), ["buffers", view["buffer"], "uri"]
+    if uri is None:
+        data = bin_chunk or b""
+    elif uri.startswith("data:"):
+        data = _data_uri_bytes(uri, at)
+    else:
+        data = safe_read.read_bytes(validate.locate_asset(unquote(uri), folder, []), safe_read.ASSET_FILE_LIMIT)
+    start = view.get("byteOffset", 0)
+    return data[start:start + view["byteLength"]]
+
+
+def _check_images(doc: dict, folder: Path, bin_chunk: bytes | None) -> None:
+    """Every image at most the pixels a texture may have, by its header: a file beside the model, a
+    ``data:`` URI, or a buffer view (a GLB's binary chunk), before anything decodes it."""
+    for j, image in enumerate(_items(doc, "images")):
+        uri = image.get("uri")
+        if isinstance(uri, str) and not uri.startswith("data:"):
+            _check_image(unquote(uri), folder, ["images", j, "uri"])
+        elif isinstance(uri, str):
+            _measure(_data_uri_bytes(uri, ["images", j, "uri"]), ["images", j, "uri"])
+        elif "bufferView" in image:
+            _measure(_view_bytes(doc, image["bufferView"], folder, bin_chunk), ["images", j, "bufferView"])
 
 
 def _check_views_and_accessors(doc: dict, sizes: list[int]) -> None:
@@ -166,14 +214,12 @@ def model_triangles(path: Path) -> int:
 
 
 def _checked_triangles(path: Path) -> int:
-    doc, bin_size = _read(path)
+    doc, bin_chunk = _read(path)
     if not isinstance(doc, dict):
         raise BadModel(_("expected a glTF object"))
-    sizes = _buffer_sizes(doc, path.parent, bin_size)
+    sizes = _buffer_sizes(doc, path.parent, bin_chunk)
     _check_views_and_accessors(doc, sizes)
-    for j, image in enumerate(_items(doc, "images")):
-        if isinstance(image.get("uri"), str) and not image["uri"].startswith("data:"):
-            _check_image(unquote(image["uri"]), path.parent, ["images", j, "uri"])
+    _check_images(doc, path.parent, bin_chunk)
     triangles = _triangles(doc)
     if triangles > MODEL_TRIANGLE_LIMIT:
         raise BadModel(_("{count} triangles; a model may have at most {limit}").format(

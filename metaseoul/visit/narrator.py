@@ -56,7 +56,8 @@ class Narrator:
 
     def lines(self, action: str) -> list[str]:
         describer = self.describer()
-        pose = Pose(self.walker.position.x, self.walker.position.y, self.walker.facing)
+        at = self.walker.position
+        pose = Pose(at.x, at.y, self.walker.facing, at.z)
         if action == "where":
             return [describer.where(pose)]
         found = describer.around(pose, limit=AROUND_MOST) if action == "around" else describer.ahead(pose)
