@@ -71,6 +71,19 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
     validate.set_defaults(handler=_validate)
 
+    migrate = sub.add_parser(
+        "migrate", parents=[common], help=_("upgrade a scene file to the newest scene format"),
+        description=_("Upgrade a valid scene file to the newest scene format, keeping its keys in order and its "
+                      "content. Without --out or --in-place the upgraded scene is printed; --out writes a new file "
+                      "(never one that exists) and --in-place replaces FILE itself. A file the validator refuses "
+                      "is not upgraded: its problems are listed instead."))
+    migrate.add_argument("file", type=Path, metavar="FILE")
+    where = migrate.add_mutually_exclusive_group()
+    where.add_argument("--out", type=Path, dest="migrate_out", metavar="FILE",
+                       help=_("write the upgraded scene to this new file"))
+    where.add_argument("--in-place", action="store_true", help=_("replace FILE with the upgraded scene"))
+    migrate.set_defaults(handler=_migrate)
+
     render = sub.add_parser("render", parents=[common], help=_("render a scene's views offscreen to PNG files and stats.json"))
     render.add_argument("scene", help=_("a built-in scene id or a scene file"))
     render.add_argument("--out", type=Path, required=True, dest="render_out", metavar="DIR")
@@ -238,6 +251,37 @@ def _validate(args) -> int:
         else:
             print(_("{file}: valid").format(file=path))
     return EXIT_INVALID if failed else EXIT_OK
+
+
+def _migrate(args) -> int:
+    from metaseoul.scenes import check_files, validate
+
+    errors = check_files([args.file])[args.file]
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        return EXIT_INVALID
+    doc = validate.read_json(args.file)
+    if doc["format"] == validate.FORMATS[-1]:
+        print(_("{file}: already format {format}; nothing to do").format(file=args.file, format=doc["format"]),
+              file=sys.stderr)
+        return EXIT_OK
+    upgraded = validate.upgrade(doc)
+    problems = validate.schema_errors(upgraded, str(args.file))
+    if problems:  # format 2 accepts every valid format 1 scene; this would be a bug in the schemas
+        raise InvalidContent("\n".join(str(p) for p in problems))
+    text = json.dumps(upgraded, indent=2, ensure_ascii=False) + "\n"
+    if args.migrate_out is None and not args.in_place:
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = args.file if args.in_place else args.migrate_out
+    if not args.in_place and os.path.lexists(target):
+        raise UsageError(_("{file} already exists: give another --out, or --in-place to replace {source}").format(
+            file=target, source=args.file))
+    target.write_text(text, encoding="utf-8")
+    print(_("{source}: upgraded to format {format}, written to {file}").format(
+        source=args.file, format=upgraded["format"], file=target), file=sys.stderr)
+    return EXIT_OK
 
 
 def _render(args) -> int:

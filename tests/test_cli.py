@@ -137,7 +137,7 @@ def test_every_command_has_its_handler():
     commands = cli.parser()._subparsers._group_actions[0].choices
     assert {name: parser.get_default("handler").__name__ for name, parser in commands.items()} == {
         "scenes": "_scenes", "validate": "_validate", "render": "_render", "play": "_play", "launcher": "_launcher",
-        "describe": "_describe", "sign": "_sign", "xr-info": "_xr_info", "check-backend": "_check_backend",
+        "describe": "_describe", "migrate": "_migrate", "sign": "_sign", "xr-info": "_xr_info", "check-backend": "_check_backend",
         "serve": "_serve", "moderator": "_moderator", "kiosk": "_kiosk"}
     assert cli.parse([]).handler is cli._main_job
 

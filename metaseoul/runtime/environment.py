@@ -6,15 +6,19 @@ Mesa's llvmpipe included; Panda3D's automatic shaders are not used because their
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
+from math import radians
 
 from panda3d.core import (
     ColorBlendAttrib,
     ColorWriteAttrib,
     CompassEffect,
     DirectionalLight,
+    LVecBase4f,
     NodePath,
+    PTA_LVecBase4f,
     Point3,
     RenderState,
     Shader,
@@ -25,8 +29,11 @@ from panda3d.core import (
 from metaseoul.runtime import sun
 from metaseoul.runtime.engine import SHADOW_RADIUS, SHADOW_SIZE
 from metaseoul.scenes.builders.mesh import MeshBuilder, srgb
+from metaseoul.scenes.loader import Room
+from metaseoul.scenes.shell import MAX_ROOMS
 
 DEFAULT_DATE, DEFAULT_TIME = "05-15", "15:00"
+ROOM_MARGIN = 0.02  # metres: a room's own inner faces count as inside it (walls are at least 0.05 thick)
 
 
 @lru_cache(maxsize=None)
@@ -87,6 +94,18 @@ class Environment:
         render.setShader(shader("world"))
         for name, value in self.inputs.items():
             render.setShaderInput(name, value)
+        self.set_rooms([])
+
+    def set_rooms(self, rooms: Sequence[Room]) -> None:
+        """The rooms whose insides get only their ``ambient`` share of the sky light (the first MAX_ROOMS;
+        the validator allows no more). Each is passed as its own turned box, so any facing is exact."""
+        centers, halves = PTA_LVecBase4f.emptyArray(MAX_ROOMS), PTA_LVecBase4f.emptyArray(MAX_ROOMS)
+        for i, room in enumerate(rooms[:MAX_ROOMS]):
+            centers[i] = LVecBase4f(*room.center, radians(room.heading))
+            halves[i] = LVecBase4f(*(room.half_size + Vec3(ROOM_MARGIN)), room.ambient)
+        self.render.setShaderInput("room_center", centers)
+        self.render.setShaderInput("room_half", halves)
+        self.render.setShaderInput("room_count", float(min(len(rooms), MAX_ROOMS)))
 
     def follow(self, focus: Point3) -> None:
         """Centre the sun's shadow map on ``focus`` (a little ahead of the viewer)."""

@@ -57,6 +57,7 @@ class World:
         built.collision.reparentTo(self.render)
         built.collision.hide()
         self.environment = Environment(self.render, scene.environment)
+        self.environment.set_rooms(built.rooms)
         self._skies = [self.environment.make_sky(camera) for camera in self._cameras]
         self.built = built
         self.load_seconds = time.perf_counter() - started

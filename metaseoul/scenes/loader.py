@@ -6,7 +6,7 @@ keeps one node per shape and exists so the benchmark can show what flattening bu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import cos, radians, sin
 
 from panda3d.core import CollisionNode, CollisionPlane, NodePath, Plane, Point3, Vec3
@@ -15,6 +15,7 @@ from metaseoul.scenes.builders import BUILDERS, BuildContext, MeshBuilder
 from metaseoul.scenes.builders.context import BuildError
 from metaseoul.scenes.builders.mesh import WALKABLE_MASK
 from metaseoul.scenes.builders.text import make_text
+from metaseoul.scenes import shell
 from metaseoul.scenes.catalog import Scene
 from metaseoul.scenes.errors import SceneError, SceneInvalid
 from metaseoul.scenes.safe_read import Unreadable
@@ -58,6 +59,29 @@ class Portal:
         return abs(x) <= self.half_size.x and abs(y) <= self.half_size.y and 0 <= local.z <= 2 * self.half_size.z
 
 
+@dataclass(frozen=True)
+class Room:
+    """The inside of a room: where it is (``lo``/``hi``, its world bounding box; ``center``, ``half_size``
+    and ``heading`` the box itself, turned with the room) and how much sky light reaches in."""
+
+    id: str
+    name: dict[str, str] | None
+    description: dict[str, str] | None
+    lo: Point3
+    hi: Point3
+    ambient: float
+    center: Point3
+    half_size: Vec3
+    heading: float
+
+    def contains(self, point: Point3) -> bool:
+        local = point - self.center
+        h = radians(-self.heading)
+        x = local.x * cos(h) - local.y * sin(h)
+        y = local.x * sin(h) + local.y * cos(h)
+        return abs(x) <= self.half_size.x and abs(y) <= self.half_size.y and abs(local.z) <= self.half_size.z
+
+
 @dataclass
 class BuiltScene:
     scene: Scene
@@ -65,6 +89,7 @@ class BuiltScene:
     collision: NodePath
     objects: dict[str, PlacedObject]
     portals: list[Portal]
+    rooms: list[Room] = field(default_factory=list)
 
 
 def build(scene: Scene, naive: bool = False) -> BuiltScene:
@@ -86,6 +111,11 @@ def build(scene: Scene, naive: bool = False) -> BuiltScene:
             description=obj.get("description"), interactive=obj.get("interactive", False),
             position=Point3(*obj["position"]), bounds=(Point3(lo), Point3(hi)),
         )
+    rooms = []
+    for obj in scene.objects:
+        if obj["type"] == "room":
+            rooms.append(_room(obj))
+            objects |= {o.id: o for o in _openings(scene, obj)}
     portals = []
     for spec in scene.portals:
         portals.append(Portal(
@@ -96,7 +126,49 @@ def build(scene: Scene, naive: bool = False) -> BuiltScene:
     if not naive:
         root.flattenStrong()
         collision.flattenLight()
-    return BuiltScene(scene=scene, root=root, collision=collision, objects=objects, portals=portals)
+    return BuiltScene(scene=scene, root=root, collision=collision, objects=objects, portals=portals, rooms=rooms)
+
+
+def _to_world(obj: dict, points) -> list[Point3]:
+    """Points in an object's own frame, placed as its builder is (turned by its heading, then moved)."""
+    h = radians(heading_for(obj.get("facing", DEFAULT_FACING)))
+    x0, y0, z0 = obj["position"]
+    return [Point3(x0 + x * cos(h) - y * sin(h), y0 + x * sin(h) + y * cos(h), z0 + z) for x, y, z in points]
+
+
+def _box_of(points: list[Point3]) -> tuple[Point3, Point3]:
+    return (Point3(*(min(p[i] for p in points) for i in range(3))),
+            Point3(*(max(p[i] for p in points) for i in range(3))))
+
+
+def _room(obj: dict) -> Room:
+    w, d, h = obj["size"]
+    lo, hi = _box_of(_to_world(obj, [(x, y, z) for x in (-w / 2, w / 2) for y in (-d / 2, d / 2) for z in (0, h)]))
+    return Room(id=obj["id"], name=obj.get("name"), description=obj.get("description"), lo=lo, hi=hi,
+                ambient=obj.get("ambient", shell.DEFAULT_AMBIENT), center=_to_world(obj, [(0, 0, h / 2)])[0],
+                half_size=Vec3(w / 2, d / 2, h / 2), heading=heading_for(obj.get("facing", DEFAULT_FACING)))
+
+
+def _openings(scene: Scene, obj: dict) -> list[PlacedObject]:
+    """Each door, window and arch of a room as an object of its own, named after the portal it leads through."""
+    frames, t = shell.wall_frames(obj), obj.get("wall", shell.DEFAULT_WALL)
+    portal_names = {p["id"]: p.get("name") for p in scene.portals}
+    placed = []
+    for opening, ident in zip(obj.get("openings", []), shell.opening_ids(obj)):
+        frame = frames[opening["wall"]]
+        a = radians(frame.heading)
+        z0 = shell.sill(opening)
+        corners = []
+        for u in (opening.get("offset", 0.0) - opening["width"] / 2, opening.get("offset", 0.0) + opening["width"] / 2):
+            for v in (0.0, t):
+                x, y = frame.center[0] + u * cos(a) - v * sin(a), frame.center[1] + u * sin(a) + v * cos(a)
+                corners += [(x, y, z0), (x, y, z0 + opening["height"])]
+        lo, hi = _box_of(_to_world(obj, corners))
+        name = opening.get("name") or portal_names.get(opening.get("to"))
+        placed.append(PlacedObject(
+            id=ident, type=opening["kind"], role=shell.ROLE_OF_KIND[opening["kind"]], name=name, description=None,
+            interactive=False, position=Point3((lo.x + hi.x) / 2, (lo.y + hi.y) / 2, lo.z), bounds=(lo, hi)))
+    return placed
 
 
 def _build_object(scene: Scene, index: int, obj: dict, naive: bool) -> NodePath:

@@ -19,11 +19,27 @@ import jsonschema
 from referencing import Registry, Resource
 
 from metaseoul.i18n import _
-from metaseoul.scenes import footing, safe_read
+from metaseoul.scenes import footing, safe_read, shell
 from metaseoul.scenes.errors import SceneError, SceneInvalid, json_path, path_order
 
 
 FORMATS = (1, 2)  # every format version still read; the last is what ``migrate`` writes
+
+
+def upgrade(doc: dict) -> dict:
+    """``doc`` in the newest format, its keys in their order. Format 2 only adds to format 1, so a
+    valid format 1 scene means the same with its ``format`` changed (and a ``$schema`` that names
+    scene-1.schema.json now naming the newest schema beside it)."""
+    old, new = f"scene-{doc['format']}.schema.json", f"scene-{FORMATS[-1]}.schema.json"
+
+    def value(key: str, given: Any) -> Any:
+        if key == "format":
+            return FORMATS[-1]
+        if key == "$schema" and isinstance(given, str) and given.endswith(old):
+            return given[: -len(old)] + new
+        return given
+
+    return {key: value(key, given) for key, given in doc.items()}
 
 
 @lru_cache(maxsize=None)
@@ -286,7 +302,7 @@ def semantic_errors(
             x, y, _z = spawn["position"]
             if not (lo[0] <= x <= hi[0] and lo[1] <= y <= hi[1]):
                 err(["spawns", i, "position"], _("spawn point lies outside the scene bounds"))
-    return errors + footing.errors(doc, file)
+    return errors + footing.errors(doc, file) + shell.errors(doc, file)
 
 
 def _path_problem(points: list) -> tuple[int, str] | None:

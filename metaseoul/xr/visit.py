@@ -29,8 +29,8 @@ ARC_OK, ARC_REFUSED = (0.3, 0.75, 1.0, 1), (1.0, 0.3, 0.25, 1)
 def _hand_model(name: str) -> NodePath:
     """A controller-sized hand: a grip and a pointing tip along the aim (+y)."""
     mb = MeshBuilder({"skin": {"color": "#D8A67F"}, "grip": {"color": "#2A2D33"}})
-    mb.box((0, -0.02, -0.05), (0.04, 0.1, 0.05), "grip", closed=True)
-    mb.box((0, 0.05, -0.01), (0.015, 0.06, 0.015), "skin", closed=True)
+    mb.box((0, -0.02, -0.05), (0.04, 0.1, 0.05), "grip")
+    mb.box((0, 0.05, -0.01), (0.015, 0.06, 0.015), "skin")
     return mb.node(name)
 
 

@@ -1,5 +1,5 @@
 #version 330
-// Lighting: sun with a PCF shadow map, hemisphere sky light, sky reflections on glass and water,
+// Lighting: sun with a PCF shadow map, hemisphere sky light (dimmed inside rooms), sky reflections on glass and water,
 // procedural surface patterns in world space, aerial haze, filmic tone mapping.
 
 uniform struct p3d_LightSourceParameters {
@@ -23,6 +23,9 @@ uniform float ambient_strength;
 uniform float fog_distance;
 uniform float exposure;
 uniform float texture_mode;   // 0 vertex colours only, 1 text (alpha from texture), 2 glTF material
+uniform vec4 room_center[16]; // a room's inside: centre (xyz) and heading in radians (w)
+uniform vec4 room_half[16];   // its half size (xyz) and its sky-light scale, the room's "ambient" (w)
+uniform float room_count;
 
 in vec3 v_world;
 in vec3 v_normal;
@@ -54,6 +57,22 @@ vec3 sky_colour(vec3 dir) {
     vec3 sky = mix(sky_horizon, sky_zenith, pow(up, 0.55));
     float sun = max(dot(dir, sun_direction), 0.0);
     return sky + sun_color * 0.25 * pow(sun, 24.0);
+}
+
+// The sky-light scale at p: the ambient of the room whose inside holds p (a box turned by its heading), else 1.
+float room_ambient_at(vec3 p) {
+    for (int i = 0; i < 16; i++) {
+        if (float(i) >= room_count) {
+            break;
+        }
+        vec3 d = p - room_center[i].xyz;
+        float c = cos(room_center[i].w), s = sin(room_center[i].w);
+        vec3 local = vec3(c * d.x + s * d.y, c * d.y - s * d.x, d.z);
+        if (all(lessThanEqual(abs(local), room_half[i].xyz))) {
+            return room_half[i].w;
+        }
+    }
+    return 1.0;
 }
 
 float shadow_at() {
@@ -166,7 +185,8 @@ void main() {
     vec3 to_eye = normalize(camera - v_world);
     float lambert = max(dot(n, sun_direction), 0.0);
     float lit = lambert > 0.0 ? shadow_at() : 0.0;
-    vec3 hemi = mix(ground_bounce, mix(sky_horizon, sky_zenith, 0.5), 0.5 + 0.5 * n.z) * ambient_strength;
+    float sky_light = room_ambient_at(v_world);  // indoors only the room's share of the sky reaches
+    vec3 hemi = mix(ground_bounce, mix(sky_horizon, sky_zenith, 0.5), 0.5 + 0.5 * n.z) * ambient_strength * sky_light;
     vec3 colour = albedo * (sun_color * lambert * lit + hemi);
 
     float shine = v_surface.w;
@@ -174,7 +194,7 @@ void main() {
     colour += sun_color * lit * shine * pow(max(dot(n, half_vector), 0.0), 80.0);
     if (mirror > 0.0) {
         float fresnel = 0.04 + 0.96 * pow(1.0 - max(dot(n, to_eye), 0.0), 5.0);
-        vec3 reflected = sky_colour(reflect(-to_eye, n));
+        vec3 reflected = sky_colour(reflect(-to_eye, n)) * sky_light;
         colour = mix(colour, reflected * (0.8 + 0.2 * lit), clamp(mirror * (0.45 + fresnel), 0.0, 1.0));
     }
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from metaseoul.scenes.builders import buildings, gate, primitives
+from metaseoul.scenes.builders import buildings, gate, primitives, rooms
 from metaseoul.scenes.builders.context import BuildContext
 from metaseoul.scenes.builders.mesh import MeshBuilder
 
@@ -23,4 +23,9 @@ BUILDERS: dict[str, Builder] = {
     "korean-gate": gate.korean_gate,
     "glass-wave-building": buildings.glass_wave_building,
     "heritage-hall": buildings.heritage_hall,
+    "room": rooms.room,
+    "stairs": rooms.stairs,
+    "ramp": rooms.ramp,
+    "column": rooms.column,
+    "railing": rooms.railing,
 }

@@ -183,16 +183,18 @@ class MeshBuilder:
 
     # --- shapes ------------------------------------------------------------------------------
     def box(self, center: Sequence[float], size: Sequence[float], material: str, solid: bool = True,
-            top_material: str | None = None, closed: bool = False) -> None:
+            top_material: str | None = None) -> None:
         """An axis-aligned box in the local frame: ``center`` of its footprint at its base height.
-        Boxes stand on something, so they have no bottom face unless ``closed`` (seen from below)."""
+        All six faces are drawn, so a box overhead (a ceiling, a lintel) hides the sky; the bottom
+        face does not collide, since citizens never stand under a box's underside."""
         cx, cy, z0 = center
         w, d = size[0] / 2, size[1] / 2
         quads = _box_quads(cx - w, cx + w, cy - d, cy + d, z0, z0 + size[2])
         faces = [(q, material) for q in quads[:4]] + [(quads[4], top_material or material)]
-        if closed:
-            faces.append(([(cx - w, cy + d, z0), (cx + w, cy + d, z0), (cx + w, cy - d, z0), (cx - w, cy - d, z0)], material))
-        self._faces(faces, solid)
+        self._faces(faces + [(_bottom_quad(cx - w, cx + w, cy - d, cy + d, z0), material)], solid=False)
+        if solid:
+            for quad, _mat in faces:
+                self.collide(quad)
 
     def collide_box(self, lo: Sequence[float], hi: Sequence[float]) -> None:
         """Collision only: the sides and top of the box from ``lo`` to ``hi``."""
@@ -351,6 +353,11 @@ def _box_quads(x0: float, x1: float, y0: float, y1: float, z0: float, z1: float)
         [(x0, y1, z0), (x0, y0, z0), (x0, y0, z1), (x0, y1, z1)],
         [(x0, y0, z1), (x1, y0, z1), (x1, y1, z1), (x0, y1, z1)],
     ]
+
+
+def _bottom_quad(x0: float, x1: float, y0: float, y1: float, z: float) -> list[tuple]:
+    """The underside of a box, counter-clockwise seen from below."""
+    return [(x0, y1, z), (x1, y1, z), (x1, y0, z), (x0, y0, z)]
 
 
 def _make_geom(rows: np.ndarray, indices: np.ndarray) -> Geom:
