@@ -191,11 +191,7 @@ def test_a_door_through_an_unnamed_portal_keeps_its_own_name_or_says_where_it_go
 
 
 def test_where_names_the_room_one_stands_in():
-    """Format 2's rooms (builders/rooms.py, BuiltScene.rooms): tested once the room type exists."""
-    from metaseoul.scenes.builders import BUILDERS
-
-    if "room" not in BUILDERS:
-        pytest.skip("the room type is not built yet")
+    """Format 2's rooms (BuiltScene.rooms) name where one stands."""
     room = {"id": "gallery", "type": "room", "position": [0, 0, 0], "size": [15, 10, 4],
             "name": {"ko": "전시실", "en": "Gallery"}}
     doc = {"format": 2, "id": "room-test", "name": {"ko": "시험 회관", "en": "Test hall"}, "objects": [room],

@@ -177,7 +177,8 @@ def test_the_gallery_example_validates_and_renders_with_its_ceiling(offscreen_ba
 def test_migrate_upgrades_a_format_1_scene_that_builds_the_same(tmp_path):
     source = tmp_path / "city-hall-copy.json"  # a built-in's copy under its own id (ids are unique)
     source.write_text(json.dumps(json.loads((builtin_dir() / "city-hall.json").read_text()) | {"id": "copy"}))
-    out = tmp_path / "city-hall-2.json"
+    (tmp_path / "v2").mkdir()
+    out = tmp_path / "v2" / "city-hall-2.json"  # beside its source, two files would share one id
     done = subprocess.run([sys.executable, "-m", "metaseoul", "migrate", str(source), "--out", str(out)],
                           check=False, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -126,7 +126,7 @@ class Describer:
 
     def room(self, pose: Pose):
         """The smallest room (BuiltScene.rooms, format 2) whose inside holds the citizen, if any."""
-        here = [r for r in getattr(self.built, "rooms", []) if r.name and r.lo[0] <= pose.x <= r.hi[0]
+        here = [r for r in self.built.rooms if r.name and r.lo[0] <= pose.x <= r.hi[0]
                 and r.lo[1] <= pose.y <= r.hi[1] and (pose.z is None or r.lo[2] - 0.5 <= pose.z <= r.hi[2])]
         return min(here, key=lambda r: (r.hi[0] - r.lo[0]) * (r.hi[1] - r.lo[1])) if here else None
 
@@ -174,7 +174,7 @@ def door_of(portal: Portal, objects) -> PlacedObject | None:
     """The door that leads through ``portal``: one that says so (``to``), else one whose footprint the
     portal's centre lies in."""
     doors = [o for o in objects if o.role == "door"]
-    led = [o for o in doors if getattr(o, "to", None) == portal.id]
+    led = [o for o in doors if o.leads_to == portal.id]
     c = portal.center
     over = [o for o in doors if o.bounds[0].x - 0.5 <= c.x <= o.bounds[1].x + 0.5
             and o.bounds[0].y - 0.5 <= c.y <= o.bounds[1].y + 0.5]

@@ -40,6 +40,7 @@ class PlacedObject:
     interactive: bool
     position: Point3
     bounds: tuple[Point3, Point3]
+    leads_to: str | None = None  # a door's portal id (a room opening's ``to``)
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,8 @@ def _openings(scene: Scene, obj: dict) -> list[PlacedObject]:
         name = opening.get("name") or portal_names.get(opening.get("to"))
         placed.append(PlacedObject(
             id=ident, type=opening["kind"], role=shell.ROLE_OF_KIND[opening["kind"]], name=name, description=None,
-            interactive=False, position=Point3((lo.x + hi.x) / 2, (lo.y + hi.y) / 2, lo.z), bounds=(lo, hi)))
+            interactive=False, position=Point3((lo.x + hi.x) / 2, (lo.y + hi.y) / 2, lo.z), bounds=(lo, hi),
+            leads_to=opening.get("to")))
     return placed
 
 
