@@ -2,14 +2,18 @@
 
 The naive build puts every part a builder places (each column, lamp, window, tree crown, road
 dash) in its own node and flattens nothing, which is what loading one model per thing gives. Both
-builds render the same views in the same run; the JSON printed compares them.
+builds render the same views in the same run; the JSON printed compares them. The cost of lamps is
+measured in the same run too: the built scene with 0, 4 and 16 lamps added around its first view,
+without shadows and with shadows up to the budget (4), each over the same scene with none.
 
     .venv/bin/python benchmarks/render_bench.py [--scene city-hall] [--size 960x540] [--frames 20]
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import statistics
 import sys
 import time
@@ -23,6 +27,9 @@ from metaseoul.client.headless import WARM_UP_FRAMES, visible_geoms
 from metaseoul.runtime.offscreen import OffscreenView
 from metaseoul.runtime.world import World
 from metaseoul.scenes import catalog
+from metaseoul.scenes.validate import MAX_SHADOWED_LIGHTS
+
+LAMP_SETS = ((0, 0), (4, 0), (16, 0), (4, 4), (16, 4))  # (lamps, of which cast shadows)
 
 
 def measure(base, scene, naive: bool, size, frames: int) -> dict:
@@ -60,6 +67,32 @@ def measure(base, scene, naive: bool, size, frames: int) -> dict:
         world.leave()
 
 
+def with_lamps(scene, count: int, shadowed: int):
+    """``scene`` with ``count`` lamps in a ring around its first view's target; the first ``shadowed``
+    are spot lights casting shadows, the rest point lights (both 1500 lm, 25 m range)."""
+    x, y, _z = scene.views[0]["look_at"]
+    lamps = []
+    for i in range(count):
+        angle = 2 * math.pi * i / max(count, 1)
+        position = [x + 8 * math.cos(angle), y + 8 * math.sin(angle), 4.0]
+        lamp = {"id": f"bench-{i}", "kind": "point", "position": position, "lumens": 1500, "range": 25}
+        if i < shadowed:
+            lamp |= {"kind": "spot", "aim": [x, y, 0.0], "angle": 90, "shadows": True}
+        lamps.append(lamp)
+    return dataclasses.replace(scene, doc=scene.doc | {"lights": lamps})
+
+
+def lamp_costs(base, scene, size, frames: int) -> dict:
+    """Median frame time for each lamp set, and its ratio to the same scene without lamps."""
+    assert max(s for _c, s in LAMP_SETS) <= MAX_SHADOWED_LIGHTS
+    times = {f"{count}{'-shadowed-' + str(shadowed) if shadowed else ''}":
+             measure(base, with_lamps(scene, count, shadowed), False, size, frames)["frame_ms_median"]
+             for count, shadowed in LAMP_SETS}
+    baseline = times["0"]
+    return {"frame_ms_median": times,
+            "frame_time_over_no_lamps": {name: round(ms / baseline, 2) for name, ms in times.items()}}
+
+
 def main(argv=None) -> int:
     args = options.rendering(__doc__, "960x540", 20).parse_args(argv)
     size = args.size
@@ -68,6 +101,7 @@ def main(argv=None) -> int:
     naive = measure(base, scene, True, size, args.frames)
     del naive["renderer"]
     built = measure(base, scene, False, size, args.frames)
+    lamps = lamp_costs(base, scene, size, args.frames)
     report = {
         "benchmark": "render",
         "scene": scene.id,
@@ -77,6 +111,7 @@ def main(argv=None) -> int:
         "renderer": built.pop("renderer"),
         "built": built,
         "naive": naive,
+        "lamps": lamps,
         "ratios": {
             "draw_calls_naive_over_built": round(naive["draw_calls_mean"] / built["draw_calls_mean"], 1),
             "frame_time_naive_over_built": round(naive["frame_ms_median"] / built["frame_ms_median"], 2),

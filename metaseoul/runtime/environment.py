@@ -7,8 +7,6 @@ Mesa's llvmpipe included; Panda3D's automatic shaders are not used because their
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
-from importlib import resources
 from math import radians
 
 from panda3d.core import (
@@ -21,25 +19,19 @@ from panda3d.core import (
     PTA_LVecBase4f,
     Point3,
     RenderState,
-    Shader,
     ShaderAttrib,
     Vec3,
 )
 
-from metaseoul.runtime import sun
+from metaseoul.runtime import lights, sun
 from metaseoul.runtime.engine import SHADOW_RADIUS, SHADOW_SIZE
+from metaseoul.runtime.programs import shader
 from metaseoul.scenes.builders.mesh import MeshBuilder, srgb
 from metaseoul.scenes.loader import Room
 from metaseoul.scenes.shell import MAX_ROOMS
 
 DEFAULT_DATE, DEFAULT_TIME = "05-15", "15:00"
 ROOM_MARGIN = 0.02  # metres: a room's own inner faces count as inside it (walls are at least 0.05 thick)
-
-
-@lru_cache(maxsize=None)
-def shader(name: str) -> Shader:
-    folder = resources.files("metaseoul.runtime") / "shaders"
-    return Shader.make(Shader.SL_GLSL, (folder / f"{name}.vert").read_text(), (folder / f"{name}.frag").read_text())
 
 
 def _linear(color: tuple[float, float, float]) -> Vec3:
@@ -94,6 +86,7 @@ class Environment:
         render.setShader(shader("world"))
         for name, value in self.inputs.items():
             render.setShaderInput(name, value)
+        lights.blank(render)  # no lamps until a World gives the scene's (the shader needs its inputs)
         self.set_rooms([])
 
     def set_rooms(self, rooms: Sequence[Room]) -> None:

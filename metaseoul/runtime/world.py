@@ -8,6 +8,7 @@ from pathlib import Path
 from panda3d.core import NodePath, Point3
 
 from metaseoul.runtime.environment import Environment
+from metaseoul.runtime.lights import Lights
 from metaseoul.runtime.walker import Walker
 from metaseoul.scenes import catalog, loader
 from metaseoul.scenes.catalog import Scene
@@ -23,6 +24,7 @@ class World:
         self.naive = naive
         self.built: BuiltScene | None = None
         self.environment: Environment | None = None
+        self.lights: Lights | None = None  # the scene's lamps: ``world.lights.switch(id, on)``
         self.load_seconds = 0.0
         self._cameras: list[NodePath] = []
         self._arrived_in: Portal | None = None
@@ -58,6 +60,7 @@ class World:
         built.collision.hide()
         self.environment = Environment(self.render, scene.environment)
         self.environment.set_rooms(built.rooms)
+        self.lights = Lights(self.render, scene.doc.get("lights", []), scene.materials)
         self._skies = [self.environment.make_sky(camera) for camera in self._cameras]
         self.built = built
         self.load_seconds = time.perf_counter() - started
@@ -68,6 +71,9 @@ class World:
             self.built.root.removeNode()
             self.built.collision.removeNode()
             self.built = None
+        if self.lights is not None:
+            self.lights.remove()
+            self.lights = None
         if self.environment is not None:
             self.environment.remove()
             self.environment = None

@@ -237,7 +237,7 @@ def semantic_errors(
         errors.append(SceneError(file, json_path(path), message))
 
     seen_ids: dict[str, str] = {}
-    for section in ("objects", "portals"):
+    for section in ("objects", "portals", "lights"):
         for i, item in enumerate(doc.get(section, [])):
             ident = item.get("id")
             if ident in seen_ids:
@@ -302,7 +302,40 @@ def semantic_errors(
             x, y, _z = spawn["position"]
             if not (lo[0] <= x <= hi[0] and lo[1] <= y <= hi[1]):
                 err(["spawns", i, "position"], _("spawn point lies outside the scene bounds"))
-    return errors + footing.errors(doc, file) + shell.errors(doc, file)
+    return errors + _light_errors(doc, file) + footing.errors(doc, file) + shell.errors(doc, file)
+
+
+MAX_LIGHTS = 64  # lights in one scene; the shader lights each frame with the nearest 16
+MAX_SHADOWED_LIGHTS = 4  # each one renders the scene again into its shadow map every frame
+_KIND_FIELDS = {"angle": ("spot",), "softness": ("spot",), "size": ("area",), "aim": ("spot", "area")}
+
+
+def _light_errors(doc: dict, file: str) -> list[SceneError]:
+    """Lights: fields that fit their kind, an aim away from the lamp, inside the bounds, within the budgets."""
+    lights = doc.get("lights", [])
+    errors = []
+
+    def err(path: list, message: str) -> None:
+        errors.append(SceneError(file, json_path(path), message))
+
+    if len(lights) > MAX_LIGHTS:
+        err(["lights"], _("{count} lights; a scene may have at most {limit}").format(count=len(lights), limit=MAX_LIGHTS))
+    shadowed = [i for i, light in enumerate(lights) if light.get("shadows", False)]
+    if len(shadowed) > MAX_SHADOWED_LIGHTS:  # located at the first light over the budget
+        err(["lights", shadowed[MAX_SHADOWED_LIGHTS], "shadows"], _(
+            "at most {limit} lights may cast shadows in one scene; this one has {count}").format(
+            limit=MAX_SHADOWED_LIGHTS, count=len(shadowed)))
+    bounds = doc.get("bounds")
+    for i, light in enumerate(lights):
+        for key, kinds in _KIND_FIELDS.items():
+            if key in light and light["kind"] not in kinds:
+                err(["lights", i, key], _("a {kind} light has no {field}; only {kinds} lights do").format(
+                    kind=light["kind"], field=key, kinds=_(" and ").join(kinds)))
+        if list(light.get("aim", [])) == list(light["position"]):
+            err(["lights", i, "aim"], _("expected a point to aim at away from the light's position"))
+        if bounds and not all(lo <= p <= hi for lo, p, hi in zip(bounds["min"], light["position"], bounds["max"])):
+            err(["lights", i, "position"], _("the light lies outside the scene bounds"))
+    return errors
 
 
 def _path_problem(points: list) -> tuple[int, str] | None:

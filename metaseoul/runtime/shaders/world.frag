@@ -80,6 +80,88 @@ float shadow_at() {
     return v_shadow.w > 0.0 ? textureProj(p3d_LightSource[0].shadowMap, v_shadow) : 1.0;
 }
 
+// Lamps (runtime/lights.py): the nearest 16, in candela / LUX_PER_UNIT, inverse-square windowed to 0 at range.
+uniform float light_count;
+uniform vec4 light_position[16];  // xyz, range (m)
+uniform vec4 light_color[16];     // linear colour x intensity on the axis; w: 0 point, 1 spot, 2 area
+uniform vec4 light_aim[16];       // unit axis; w: cos of the spot's half angle
+uniform vec4 light_shape[16];     // cos of the spot's inner half angle, area half width, half depth, shadow slot or -1
+uniform vec4 light_axis[16];      // an area light's width axis
+uniform mat4 p3d_ViewMatrix;
+uniform struct LampShadow {
+    sampler2DShadow shadowMap;
+    mat4 shadowViewMatrix;
+} light_shadow0, light_shadow1, light_shadow2, light_shadow3;
+
+// 1 where the lamp sees the point (or the point lies outside its shadow map's cone), 0 in its shadow.
+float lamp_shadow_tap(sampler2DShadow map, mat4 shadow_view, vec4 view_pos) {
+    vec4 c = shadow_view * view_pos;
+    if (c.w <= 0.0) {
+        return 1.0;
+    }
+    vec3 p = c.xyz / c.w;
+    if (any(lessThan(p, vec3(0.0))) || any(greaterThan(p, vec3(1.0)))) {
+        return 1.0;
+    }
+    return textureProj(map, c);
+}
+
+float lamp_shadow(int slot, vec4 view_pos) {
+    if (slot == 0) return lamp_shadow_tap(light_shadow0.shadowMap, light_shadow0.shadowViewMatrix, view_pos);
+    if (slot == 1) return lamp_shadow_tap(light_shadow1.shadowMap, light_shadow1.shadowViewMatrix, view_pos);
+    if (slot == 2) return lamp_shadow_tap(light_shadow2.shadowMap, light_shadow2.shadowViewMatrix, view_pos);
+    if (slot == 3) return lamp_shadow_tap(light_shadow3.shadowMap, light_shadow3.shadowViewMatrix, view_pos);
+    return 1.0;
+}
+
+// The light the lamps add at this fragment: diffuse plus the material's shine.
+vec3 local_lights(vec3 albedo, vec3 n, vec3 to_eye) {
+    vec3 total = vec3(0.0);
+    vec4 view_pos = p3d_ViewMatrix * vec4(v_world + n * 0.03, 1.0);
+    int count = int(light_count + 0.5);
+    for (int i = 0; i < 16; i++) {
+        if (i >= count) {
+            break;
+        }
+        vec3 to_centre = light_position[i].xyz - v_world;
+        float reach = light_position[i].w + light_shape[i].y + light_shape[i].z;
+        if (dot(to_centre, to_centre) > reach * reach) {  // out of range: skip the rest (whole pixel blocks at once)
+            continue;
+        }
+        vec4 shape = light_shape[i];
+        vec3 axis = light_aim[i].xyz;
+        int kind = int(light_color[i].w + 0.5);
+        vec3 source = light_position[i].xyz;
+        if (kind == 2) {  // area: the panel's nearest point stands for the whole panel
+            vec3 across = light_axis[i].xyz;
+            vec3 along = cross(axis, across);
+            vec3 rel = v_world - source;
+            source += across * clamp(dot(rel, across), -shape.y, shape.y) + along * clamp(dot(rel, along), -shape.z, shape.z);
+        }
+        vec3 to_light = source - v_world;
+        float d2 = max(dot(to_light, to_light), 0.0025);
+        vec3 l = to_light * inversesqrt(d2);
+        float fade = clamp(1.0 - d2 * d2 / pow(light_position[i].w, 4.0), 0.0, 1.0);
+        float lobe = 1.0;
+        if (kind == 1) {
+            float cos_outer = light_aim[i].w;
+            lobe = smoothstep(0.0, 1.0, (dot(-l, axis) - cos_outer) / max(shape.x - cos_outer, 1e-4));
+        } else if (kind == 2) {
+            lobe = max(dot(-l, axis), 0.0);
+        }
+        float e = lobe * max(dot(n, l), 0.0) * fade * fade / d2;
+        if (e <= 0.0) {
+            continue;
+        }
+        if (shape.w > -0.5) {
+            e *= lamp_shadow(int(shape.w + 0.5), view_pos);
+        }
+        vec3 h = normalize(l + to_eye);
+        total += light_color[i].rgb * e * (albedo + v_surface.w * pow(max(dot(n, h), 0.0), 80.0));
+    }
+    return total;
+}
+
 // Pattern coordinates: the ground plane for floors and roofs seen from above, else (along wall, height).
 vec2 surface_uv(vec3 n) {
     if (abs(n.z) > 0.75) {
@@ -192,6 +274,7 @@ void main() {
     float shine = v_surface.w;
     vec3 half_vector = normalize(sun_direction + to_eye);
     colour += sun_color * lit * shine * pow(max(dot(n, half_vector), 0.0), 80.0);
+    colour += local_lights(albedo, n, to_eye);
     if (mirror > 0.0) {
         float fresnel = 0.04 + 0.96 * pow(1.0 - max(dot(n, to_eye), 0.0), 5.0);
         vec3 reflected = sky_colour(reflect(-to_eye, n)) * sky_light;
