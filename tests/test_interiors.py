@@ -144,3 +144,20 @@ def test_scenes_lists_the_interiors():
     listed = {scene["id"]: scene for scene in json.loads(result.stdout)}
     assert set(INTERIORS) <= set(listed) and set(INTERIORS) <= set(builtin_ids())
     assert listed["city-hall-lobby"]["name"]["en"].startswith("Seoul City Hall lobby")
+
+
+@pytest.mark.parametrize("scene_id", INTERIORS)
+def test_every_way_in_arrives_inside_a_room_and_out_of_every_portal(scene_id):
+    """Each door leading into ``scene_id`` spawns the citizen inside one of its rooms, clear of its portals."""
+    world = World(NodePath("render"))
+    world.enter(scene_id)
+    walker = Walker(world.render)
+    arrivals = {p.get("spawn") for sid in ["city-hall", *INTERIORS] for p in load(sid).portals if p["to"] == scene_id}
+    assert arrivals, f"no door leads into {scene_id}"
+    for spawn in sorted(arrivals) + [None]:
+        world.spawn(walker, spawn)
+        p = walker.position
+        assert world.portal_at(p) is None, f"{spawn} stands in a portal"
+        assert any(r.lo.x < p.x < r.hi.x and r.lo.y < p.y < r.hi.y and r.lo.z <= p.z < r.hi.z
+                   for r in world.built.rooms), f"{spawn} at {p} is outside every room"
+    world.leave()
