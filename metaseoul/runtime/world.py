@@ -9,6 +9,7 @@ from panda3d.core import NodePath, Point3
 
 from metaseoul.runtime.environment import Environment
 from metaseoul.runtime.lights import Lights
+from metaseoul.runtime.screens import Screen, screens_of
 from metaseoul.runtime.walker import Walker
 from metaseoul.scenes import catalog, loader
 from metaseoul.scenes.catalog import Scene
@@ -29,6 +30,7 @@ class World:
         self._cameras: list[NodePath] = []
         self._arrived_in: Portal | None = None
         self._skies: list[NodePath] = []
+        self.screens: dict[str, Screen] = {}  # the loaded scene's named screens (see runtime/screens.py)
 
     def add_camera(self, camera: NodePath) -> None:
         """Give ``camera`` the sky of whichever scene is loaded, now and after each change."""
@@ -63,6 +65,7 @@ class World:
         self.lights = Lights(self.render, scene.doc.get("lights", []), scene.materials)
         self._skies = [self.environment.make_sky(camera) for camera in self._cameras]
         self.built = built
+        self.screens = screens_of(built)
         self.load_seconds = time.perf_counter() - started
         return built
 
@@ -71,6 +74,7 @@ class World:
             self.built.root.removeNode()
             self.built.collision.removeNode()
             self.built = None
+            self.screens = {}
         if self.lights is not None:
             self.lights.remove()
             self.lights = None

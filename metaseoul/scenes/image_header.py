@@ -9,6 +9,8 @@ from metaseoul.i18n import _
 
 MAX_SIDE = 8192  # pixels along either side
 MAX_PIXELS = 8192 * 8192 // 2  # 32 megapixels: a 8192 × 4096 texture, the largest sky map we use is far smaller
+PICTURE_MAX_SIDE = 4096  # a picture or poster in a scene: enough for a 2 m print seen from 30 cm
+PICTURE_FILE_LIMIT = 16 * 1024 * 1024  # bytes of one picture file
 _JPEG_FRAMES = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 
 
@@ -48,9 +50,15 @@ def size(data: bytes) -> tuple[int, int]:
     raise BadImage(_("expected a PNG or JPEG image"))
 
 
-def check(data: bytes) -> None:
-    """Refuse an image larger than the limits before anything decodes it."""
+def check(data: bytes, max_side: int = MAX_SIDE, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
+    """Refuse an image larger than the limits before anything decodes it; return its (width, height)."""
     width, height = size(data)
-    if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS or 0 in (width, height):
+    if max(width, height) > max_side or width * height > max_pixels or 0 in (width, height):
         raise BadImage(_("an image of {width} × {height} pixels; at most {side} pixels a side and {pixels} "
-                         "pixels in all").format(width=width, height=height, side=MAX_SIDE, pixels=MAX_PIXELS))
+                         "pixels in all").format(width=width, height=height, side=max_side, pixels=max_pixels))
+    return width, height
+
+
+def check_picture(data: bytes) -> tuple[int, int]:
+    """A scene's picture: a PNG or JPEG of at most PICTURE_MAX_SIDE pixels a side."""
+    return check(data, PICTURE_MAX_SIDE, PICTURE_MAX_SIDE * PICTURE_MAX_SIDE)

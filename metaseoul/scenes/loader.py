@@ -11,7 +11,7 @@ from math import cos, radians, sin
 
 from panda3d.core import CollisionNode, CollisionPlane, NodePath, Plane, Point3, Vec3
 
-from metaseoul.scenes.builders import BUILDERS, BuildContext, MeshBuilder
+from metaseoul.scenes.builders import AFFORDANCES, BUILDERS, BuildContext, MeshBuilder
 from metaseoul.scenes.builders.context import BuildError
 from metaseoul.scenes.builders.mesh import WALKABLE_MASK
 from metaseoul.scenes.builders.text import make_text
@@ -41,6 +41,7 @@ class PlacedObject:
     position: Point3
     bounds: tuple[Point3, Point3]
     leads_to: str | None = None  # a door's portal id (a room opening's ``to``)
+    affordance: str | None = None  # "sit" or "use": what a citizen can do with it
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class BuiltScene:
     objects: dict[str, PlacedObject]
     portals: list[Portal]
     rooms: list[Room] = field(default_factory=list)
+    screens: dict[str, NodePath] = field(default_factory=dict)  # by screen name: quads whose texture changes
 
 
 def build(scene: Scene, naive: bool = False) -> BuiltScene:
@@ -101,6 +103,7 @@ def build(scene: Scene, naive: bool = False) -> BuiltScene:
     floor.setIntoCollideMask(WALKABLE_MASK)
     collision.attachNewNode(floor)
     objects: dict[str, PlacedObject] = {}
+    screens: dict[str, NodePath] = {}
     for index, obj in enumerate(scene.objects):
         node = _build_object(scene, index, obj, naive)
         for coll in node.findAllMatches("**/+CollisionNode"):
@@ -111,11 +114,14 @@ def build(scene: Scene, naive: bool = False) -> BuiltScene:
             id=obj["id"], type=obj["type"], role=obj.get("role"), name=obj.get("name"),
             description=obj.get("description"), interactive=obj.get("interactive", False),
             position=Point3(*obj["position"]), bounds=(Point3(lo), Point3(hi)),
+            affordance=obj.get("affordance", AFFORDANCES.get(obj["type"])),
         )
-    rooms = []
+        for surface in node.findAllMatches("**/=screen"):
+            screens[surface.getTag("screen")] = surface
+            surface.detachNode()  # kept out of flattening: its texture is replaced at run time
+    rooms = [_room(obj) for obj in scene.objects if obj["type"] == "room"]
     for obj in scene.objects:
         if obj["type"] == "room":
-            rooms.append(_room(obj))
             objects |= {o.id: o for o in _openings(scene, obj)}
     portals = []
     for spec in scene.portals:
@@ -127,7 +133,10 @@ def build(scene: Scene, naive: bool = False) -> BuiltScene:
     if not naive:
         root.flattenStrong()
         collision.flattenLight()
-    return BuiltScene(scene=scene, root=root, collision=collision, objects=objects, portals=portals, rooms=rooms)
+    for surface in screens.values():
+        surface.reparentTo(root)
+    return BuiltScene(scene=scene, root=root, collision=collision, objects=objects, portals=portals,
+                      screens=screens, rooms=rooms)
 
 
 def _to_world(obj: dict, points) -> list[Point3]:

@@ -19,7 +19,7 @@ import jsonschema
 from referencing import Registry, Resource
 
 from metaseoul.i18n import _
-from metaseoul.scenes import footing, safe_read, shell
+from metaseoul.scenes import footing, image_header, safe_read, shell
 from metaseoul.scenes.errors import SceneError, SceneInvalid, json_path, path_order
 
 
@@ -270,6 +270,11 @@ def semantic_errors(
                 err(["objects", i, "model"], str(exc))
         if obj["type"] == "korean-gate":
             errors.extend(_gate_errors(obj, file, ["objects", i]))
+        if obj["type"] == "picture":
+            problem = _picture_problem(obj["image"], base_dir, asset_dirs)
+            if problem is not None:
+                err(["objects", i, "image"], problem)
+    errors.extend(_screen_name_errors(doc, file))
 
     for i, portal in enumerate(doc.get("portals", [])):
         target = portal["to"]
@@ -375,6 +380,37 @@ def _gate_errors(obj: dict, file: str, at: list) -> list[SceneError]:
     pav = obj["pavilion"]
     if sum(pav["bays"]) > base["width"] or sum(pav["depth_bays"]) > base["depth"]:
         errors.append(SceneError(file, json_path(at + ["pavilion"]), _("the pavilion's bays are wider or deeper than the base")))
+    return errors
+
+
+def _picture_problem(relative: str, base_dir: Path, asset_dirs: Iterable[Path]) -> str | None:
+    """Why a picture cannot be shown (missing, outside the folder, not a file, too large, not PNG or JPEG), or None."""
+    try:
+        path = locate_asset(relative, base_dir, asset_dirs, limit=image_header.PICTURE_FILE_LIMIT)
+        image_header.check_picture(safe_read.read_bytes(path, image_header.PICTURE_FILE_LIMIT))
+    except safe_read.Unreadable as exc:
+        return str(exc)
+    except image_header.BadImage as exc:
+        return _("{path!r}: {problem}").format(path=relative, problem=exc)
+    return None
+
+
+SCREEN_FIELDS = {"screen": "screen", "counter": "number"}  # object type -> the field naming its screen
+
+
+def _screen_name_errors(doc: dict, file: str) -> list[SceneError]:
+    """Screens are found by name at run time, so each name may be given once in a scene."""
+    seen: dict[str, str] = {}
+    errors = []
+    for i, obj in enumerate(doc.get("objects", [])):
+        field = SCREEN_FIELDS.get(obj["type"])
+        if field is None or field not in obj:
+            continue
+        where = json_path(["objects", i, field])
+        if obj[field] in seen:
+            errors.append(SceneError(file, where, _("duplicate screen name {name!r} (first used at {where})").format(
+                name=obj[field], where=seen[obj[field]])))
+        seen.setdefault(obj[field], where)
     return errors
 
 

@@ -229,6 +229,21 @@ float pattern(int kind, float scale, vec2 uv, inout vec3 n, inout float mirror) 
     if (kind == 11 || kind == 12) {  // bark, leaves
         return 0.65 + 0.6 * fbm(uv * (kind == 12 ? 1.7 : 5.0));
     }
+    if (kind == 13) {  // planks: boards (scale = a board's width) with staggered ends and grain
+        float row = floor(p.y);
+        float along = p.x / 8.0 + hash(vec2(row, 3.1));
+        float joint = 1.0 - max(grid_line(p.y, 0.02, fw.y), grid_line(along, 0.003, fw.x / 8.0));
+        float board = detail * (hash(vec2(floor(along), row)) - 0.5);
+        return mix(0.55, 0.9 + 0.25 * board + 0.15 * noise(vec2(p.x * 1.5, p.y * 12.0)), joint);
+    }
+    if (kind == 14) {  // marble: slabs (scale = a slab's side) of pale stone with soft dark veins
+        float vein = 1.0 - smoothstep(0.0, 0.14, abs(sin(p.x * 2.1 + p.y * 1.3 + 5.0 * fbm(p * 1.4))));
+        float joint = 1.0 - max(grid_line(p.x, 0.004, fw.x), grid_line(p.y, 0.004, fw.y));
+        return mix(0.8, 1.0 + 0.08 * fbm(p * 3.0) - 0.45 * vein, joint);
+    }
+    if (kind == 15) {  // carpet and fabric: a fine pile (scale = its weave) over a soft mottle
+        return 0.9 + 0.2 * detail * (noise(p * 2.0) - 0.5) + 0.12 * (fbm(uv * 0.8) - 0.5);
+    }
     return 1.0;
 }
 

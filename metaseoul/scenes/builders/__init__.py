@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from metaseoul.scenes.builders import buildings, gate, primitives, rooms
+from metaseoul.scenes.builders import buildings, furniture, gate, pictures, primitives, rooms
 from metaseoul.scenes.builders.context import BuildContext
 from metaseoul.scenes.builders.mesh import MeshBuilder
 
@@ -28,4 +28,24 @@ BUILDERS: dict[str, Builder] = {
     "ramp": rooms.ramp,
     "column": rooms.column,
     "railing": rooms.railing,
+    "picture": pictures.picture,
+    "screen": pictures.screen,
+    "desk": furniture.desk,
+    "chair": furniture.chair,
+    "sofa": furniture.sofa,
+    "counter": furniture.counter,
+    "lectern": furniture.lectern,
+    "stage": furniture.stage,
+    "seat-rows": furniture.seat_rows,
+    "partition": furniture.partition,
+    "plant": furniture.plant,
+    "display-case": furniture.display_case,
+    "plinth": furniture.plinth,
+    "shelf": furniture.shelf,
+}
+
+# what a citizen can do with an object of a type unless the object's ``affordance`` says otherwise
+AFFORDANCES: dict[str, str] = {
+    "chair": "sit", "sofa": "sit", "seat-rows": "sit",
+    "counter": "use", "lectern": "use", "display-case": "use", "screen": "use",
 }

@@ -27,11 +27,12 @@ from panda3d.core import (
     LMatrix4f,
     NodePath,
     Point3,
+    TransparencyAttrib,
     Triangulator,
 )
 
 PATTERNS = ("plain", "grass", "paving", "stone", "glass", "giwa", "asphalt", "water", "plaster",
-            "wood", "metal", "bark", "leaves")
+            "wood", "metal", "bark", "leaves", "planks", "marble", "carpet")
 SURFACE = InternalName.make("surface")
 WALKABLE_MASK = 0x1  # collision bit that citizens collide with
 
@@ -61,6 +62,7 @@ class Material:
     scale: float = 1.0
     variation: float = 0.1
     shine: float = 0.0
+    opacity: float = 1.0  # below 1 the surface is blended over what lies behind it (glass partitions)
 
     @classmethod
     def from_spec(cls, spec: Mapping) -> Material:
@@ -70,10 +72,11 @@ class Material:
             scale=float(spec.get("scale", 1.0)),
             variation=float(spec.get("variation", 0.1)),
             shine=float(spec.get("shine", 0.0)),
+            opacity=float(spec.get("opacity", 1.0)),
         )
 
     def vertex_tail(self) -> list[float]:
-        return [*self.color, 1.0, float(self.pattern), self.scale, self.variation, self.shine]
+        return [*self.color, self.opacity, float(self.pattern), self.scale, self.variation, self.shine]
 
 
 @dataclass
@@ -95,6 +98,7 @@ class MeshBuilder:
         self._materials: dict[str, Material] = {}
         self._split = split_parts
         self._parts: list[_Part] = [_Part()]
+        self._clear = _Part()  # see-through surfaces: drawn apart, blended, after the opaque ones
         self._matrix = np.identity(4)
         self.colliders: list[list[tuple[float, float, float]]] = []
         self.attachments: list[NodePath] = []
@@ -140,9 +144,9 @@ class MeshBuilder:
             tail[:, :3] = colors
         if np.linalg.det(linear) < 0:
             indices = indices[:, ::-1]
-        if self._split:
+        if self._split and mat.opacity >= 1.0:
             self._parts.append(_Part())
-        part = self._parts[-1]
+        part = self._parts[-1] if mat.opacity >= 1.0 else self._clear
         part.rows.append(np.hstack([pos, nrm, tail]).astype(np.float32))
         part.indices.append(indices.astype(np.uint32) + part.count)
         part.count += len(pos)
@@ -332,6 +336,10 @@ class MeshBuilder:
             geom_node.addGeom(geom)
             if self._split or i == 0:
                 root.attachNewNode(geom_node)
+        if self._clear.count:
+            clear = root.attachNewNode(GeomNode(f"{name}-clear"))
+            clear.node().addGeom(_make_geom(np.vstack(self._clear.rows), np.vstack(self._clear.indices)))
+            clear.setTransparency(TransparencyAttrib.MAlpha)
         if self.colliders:
             coll = CollisionNode(f"{name}-collision")
             coll.setIntoCollideMask(WALKABLE_MASK)
