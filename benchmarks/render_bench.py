@@ -4,7 +4,9 @@ The naive build puts every part a builder places (each column, lamp, window, tre
 dash) in its own node and flattens nothing, which is what loading one model per thing gives. Both
 builds render the same views in the same run; the JSON printed compares them. The cost of lamps is
 measured in the same run too: the built scene with 0, 4 and 16 lamps added around its first view,
-without shadows and with shadows up to the budget (4), each over the same scene with none.
+without shadows and with shadows up to the budget (4), each over the same scene with none. And every
+built-in interior (a scene with rooms) is rendered over all its views, each compared with the plaza's
+first view in the same run: an interior should render no slower than the plaza.
 
     .venv/bin/python benchmarks/render_bench.py [--scene city-hall] [--size 960x540] [--frames 20]
 """
@@ -32,7 +34,7 @@ from metaseoul.scenes.validate import MAX_SHADOWED_LIGHTS
 LAMP_SETS = ((0, 0), (4, 0), (16, 0), (4, 4), (16, 4))  # (lamps, of which cast shadows)
 
 
-def measure(base, scene, naive: bool, size, frames: int) -> dict:
+def measure(base, scene, naive: bool, size, frames: int, views: list[dict] | None = None) -> dict:
     world = World(base.render, naive=naive)
     started = time.perf_counter()
     world.enter(scene)
@@ -41,7 +43,7 @@ def measure(base, scene, naive: bool, size, frames: int) -> dict:
     world.add_camera(view.camera)
     times, calls = [], []
     try:
-        for spec in scene.views:
+        for spec in views or scene.views:
             view.aim(spec["position"], spec["look_at"], spec.get("fov", 60.0))
             for i in range(WARM_UP_FRAMES + frames):
                 tick = time.perf_counter()
@@ -55,7 +57,7 @@ def measure(base, scene, naive: bool, size, frames: int) -> dict:
             "renderer": view.renderer(),
             "load_seconds": round(load_seconds, 3),
             "draw_calls_mean": round(statistics.mean(calls), 1),
-            "draw_calls_per_view": dict(zip((v["name"] for v in scene.views), calls)),
+            "draw_calls_per_view": dict(zip((v["name"] for v in views or scene.views), calls)),
             "frame_ms_median": round(statistics.median(times), 2),
             "frame_ms_p95": round(sorted(times)[int(0.95 * (len(times) - 1))], 2),
             "geoms": analyzer.getNumGeoms(),
@@ -93,6 +95,18 @@ def lamp_costs(base, scene, size, frames: int) -> dict:
             "frame_time_over_no_lamps": {name: round(ms / baseline, 2) for name, ms in times.items()}}
 
 
+def interior_costs(base, plaza, size, frames: int) -> dict:
+    """Median frame time of each built-in interior over all its views, against the plaza's first view."""
+    plaza_ms = measure(base, plaza, False, size, frames, views=plaza.views[:1])["frame_ms_median"]
+    indoor = [catalog.load(i) for i in catalog.builtin_ids()]
+    times = {s.id: measure(base, s, False, size, frames)["frame_ms_median"]
+             for s in indoor if any(o["type"] == "room" for o in s.objects)}
+    over = {sid: round(ms / plaza_ms, 2) for sid, ms in times.items()}
+    return {"plaza_view": f"{plaza.id}/{plaza.views[0]['name']}", "plaza_frame_ms_median": plaza_ms,
+            "frame_ms_median": times, "frame_time_over_plaza": over,
+            "target": {"at_most_plaza": 1.0, "met": all(r <= 1.0 for r in over.values())}}
+
+
 def main(argv=None) -> int:
     args = options.rendering(__doc__, "960x540", 20).parse_args(argv)
     size = args.size
@@ -102,6 +116,7 @@ def main(argv=None) -> int:
     del naive["renderer"]
     built = measure(base, scene, False, size, args.frames)
     lamps = lamp_costs(base, scene, size, args.frames)
+    interiors = interior_costs(base, catalog.load("city-hall"), size, args.frames)
     report = {
         "benchmark": "render",
         "scene": scene.id,
@@ -112,6 +127,7 @@ def main(argv=None) -> int:
         "built": built,
         "naive": naive,
         "lamps": lamps,
+        "interiors": interiors,
         "ratios": {
             "draw_calls_naive_over_built": round(naive["draw_calls_mean"] / built["draw_calls_mean"], 1),
             "frame_time_naive_over_built": round(naive["frame_ms_median"] / built["frame_ms_median"], 2),

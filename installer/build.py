@@ -80,7 +80,8 @@ def _stage(folder: Path, name: str) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(ROOT / "metaseoul", folder / "metaseoul", ignore=ignore)
-    shutil.copytree(ROOT / "assets", folder / "assets", ignore=ignore)
+    # assets/pictures/make.py draws the gallery's pictures: a source, not an asset
+    shutil.copytree(ROOT / "assets", folder / "assets", ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.py"))
     for file in ("setup.py", "main.py"):
         shutil.copy2(ROOT / "installer" / "bundle" / file, folder / file)
     shutil.copy2(ROOT / "LICENSE", folder / "LICENSE")

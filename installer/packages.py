@@ -44,26 +44,41 @@ def _kiosk_unit() -> str:
 
 
 def deb(bundle: Path, target: Path) -> Path:
-    """A .deb of the build; the kiosk's unit is installed but not enabled (a citizen's PC is no kiosk)."""
-    with tempfile.TemporaryDirectory(dir=target.parent) as temp:
-        root = Path(temp)
-        root.chmod(0o755)  # the package's / : a temporary folder is 0700
-        shutil.copytree(bundle, root / DEB_PREFIX.lstrip("/"), symlinks=True,
-                        ignore=shutil.ignore_patterns(".complete"))
+    """metaseoul's .deb: the build in /opt/metaseoul and ``metaseoul`` on the PATH, nothing started."""
+    size = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file()) // 1024
+
+    def fill(root: Path) -> None:
+        shutil.copytree(bundle, root / DEB_PREFIX.lstrip("/"), symlinks=True, ignore=shutil.ignore_patterns(".complete"))
         (root / "usr/bin").mkdir(parents=True)
         (root / "usr/bin/metaseoul").symlink_to(f"{DEB_PREFIX}/metaseoul")
+    return _package("metaseoul", fill, target, size=size)
+
+
+def kiosk_deb(bundle: Path, target: Path) -> Path:
+    """metaseoul-kiosk's .deb: the kiosk's unit and configuration; installing it makes this a kiosk
+    (the unit is enabled and started), so a citizen's PC with metaseoul alone never becomes one."""
+    def fill(root: Path) -> None:
         (root / "lib/systemd/system").mkdir(parents=True)
         (root / "lib/systemd/system/metaseoul-kiosk.service").write_text(_kiosk_unit(), "utf-8")
         (root / "etc/metaseoul").mkdir(parents=True)
         shutil.copy2(HERE / "kiosk" / "kiosk.json", root / "etc/metaseoul/kiosk.json")
+        (root / "DEBIAN" / "conffiles").write_text("/etc/metaseoul/kiosk.json\n", "utf-8")
+    return _package("metaseoul-kiosk", fill, target)
+
+
+def _package(name: str, fill, target: Path, size: int = 0) -> Path:
+    """Build one .deb from installer/deb/NAME (its control template and maintainer scripts) and ``fill``."""
+    with tempfile.TemporaryDirectory(dir=target.parent) as temp:
+        root = Path(temp)
+        root.chmod(0o755)  # the package's / : a temporary folder is 0700
         control = root / "DEBIAN"
         control.mkdir()
-        for name in ("postinst", "postrm"):
-            shutil.copy2(HERE / "deb" / name, control / name)
-            (control / name).chmod(0o755)
-        (control / "conffiles").write_text("/etc/metaseoul/kiosk.json\n", "utf-8")
-        size = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file()) // 1024
-        template = (HERE / "deb" / "control").read_text("utf-8")
+        fill(root)
+        for script in ("postinst", "prerm", "postrm"):
+            if (HERE / "deb" / name / script).is_file():
+                shutil.copy2(HERE / "deb" / name / script, control / script)
+                (control / script).chmod(0o755)
+        template = (HERE / "deb" / name / "control").read_text("utf-8")
         (control / "control").write_text(template.format(version=version(), size=size), "utf-8")
         subprocess.run(["dpkg-deb", "--root-owner-group", "-Zgzip", "-z6", "--build", str(root), str(target)],
                        check=True, stdout=subprocess.DEVNULL)
@@ -82,7 +97,8 @@ def make(platform: str, bundle: Path, cache: Path, dist: Path) -> list[Path]:
     cache.mkdir(parents=True, exist_ok=True)
     dist.mkdir(parents=True, exist_ok=True)
     base = f"metaseoul-{version()}"
-    wanted = {"linux": [(tarball, f"{base}-linux-x86_64.tar.gz"), (deb, f"metaseoul_{version()}_amd64.deb")],
+    wanted = {"linux": [(tarball, f"{base}-linux-x86_64.tar.gz"), (deb, f"metaseoul_{version()}_amd64.deb"),
+                        (kiosk_deb, f"metaseoul-kiosk_{version()}_all.deb")],
               "windows": [(nsis, f"{base}-windows-x64-setup.exe")]}[platform]
     made = []
     for maker, name in wanted:

@@ -136,7 +136,7 @@ def test_a_build_without_qt_says_so(builds, tmp_path):
 
 
 def test_linux_build_runs_the_kiosk_of_the_deb_unit(builds, tmp_path):
-    """The .deb's unit runs ``metaseoul kiosk --config``: from the build it comes up and stays up until stopped."""
+    """metaseoul-kiosk's unit runs ``metaseoul kiosk --config``: from the build it comes up and stays up until stopped."""
     config = ROOT / "installer" / "kiosk" / "kiosk.json"
     process = bare(builds["linux"]["bundle"], "kiosk", "--config", str(config), cwd=tmp_path,
                    env_extra={"QT_QPA_PLATFORM": "offscreen"})
@@ -180,16 +180,35 @@ def test_installers_hold_the_builds(builds):
     setup_exe, = (Path(p) for p in builds["windows"]["installers"])
     assert setup_exe.name.endswith("-windows-x64-setup.exe") and setup_exe.read_bytes()[:2] == b"MZ"
     assert b"Nullsoft" in setup_exe.read_bytes()[:200_000] and setup_exe.stat().st_size > 10_000_000
-    tarball, deb = (Path(p) for p in builds["linux"]["installers"])
+    tarball, deb, kiosk_deb = (Path(p) for p in builds["linux"]["installers"])
     with tarfile.open(tarball) as archive:
         names = set(archive.getnames())
     top = tarball.name.removesuffix(".tar.gz")
     assert {f"{top}/metaseoul", f"{top}/data/assets/fonts/NanumSquareR.ttf", f"{top}/libssl.so.3"} <= names
-    listing = subprocess.run(["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True, check=True).stdout
-    for path in ("./opt/metaseoul/metaseoul", "./usr/bin/metaseoul -> /opt/metaseoul/metaseoul",
-                 "./lib/systemd/system/metaseoul-kiosk.service", "./etc/metaseoul/kiosk.json"):
-        assert path in listing, path
-    unit = subprocess.run(f"dpkg-deb --fsys-tarfile {deb} | tar -xO ./lib/systemd/system/metaseoul-kiosk.service",
-                          shell=True, capture_output=True, text=True, check=True).stdout
+    assert {"./opt/metaseoul/metaseoul", "./usr/bin/metaseoul -> /opt/metaseoul/metaseoul"} <= deb_contents(deb)
+    assert not {p for p in deb_contents(deb) if "systemd" in p or p.startswith("./etc")}, "metaseoul alone is no kiosk"
+    assert {"./lib/systemd/system/metaseoul-kiosk.service", "./etc/metaseoul/kiosk.json"} <= deb_contents(kiosk_deb)
+    unit = deb_file(kiosk_deb, "./lib/systemd/system/metaseoul-kiosk.service")
     assert "ExecStart=/usr/bin/cage -- /opt/metaseoul/metaseoul kiosk" in unit
     assert "User=kiosk" in unit and "Restart=on-failure" in unit and "WantedBy=graphical.target" in unit
+    control = deb_info(kiosk_deb, "control")
+    assert "Depends: metaseoul (= " in control and "cage" in control
+    assert "systemctl enable --now metaseoul-kiosk.service" in deb_info(kiosk_deb, "postinst")
+    assert "disable --now" in deb_info(kiosk_deb, "prerm")
+    assert deb_info(kiosk_deb, "conffiles").split() == ["/etc/metaseoul/kiosk.json"]
+
+
+def deb_contents(deb: Path) -> set[str]:
+    """The paths in a .deb (links as ``path -> target``)."""
+    listing = subprocess.run(["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True, check=True).stdout
+    return {line.split(None, 5)[5] for line in listing.splitlines()}
+
+
+def deb_file(deb: Path, path: str) -> str:
+    return subprocess.run(f"dpkg-deb --fsys-tarfile {deb} | tar -xO {path}", shell=True, capture_output=True,
+                          text=True, check=True).stdout
+
+
+def deb_info(deb: Path, name: str) -> str:
+    """A control file of a .deb (control, postinst, prerm, conffiles)."""
+    return subprocess.run(["dpkg-deb", "--info", str(deb), name], capture_output=True, text=True, check=True).stdout

@@ -24,7 +24,7 @@ def room() -> NodePath:
     mb = MeshBuilder({"grey": {"color": "#808080"}})
     mb.box((0, 0, -0.2), (40, 40, 0.2), "grey")
     mb.box((8.1, 0, 0), (0.2, 40, 4), "grey")
-    mb.box((-15, 5, 1.5), (10, 2, 0.1), "grey", closed=True)
+    mb.box((-15, 5, 1.5), (10, 2, 0.1), "grey")
     root = NodePath("room")
     mb.node("room").reparentTo(root)
     return root

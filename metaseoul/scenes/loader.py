@@ -21,6 +21,7 @@ from metaseoul.scenes.errors import SceneError, SceneInvalid
 from metaseoul.scenes.safe_read import Unreadable
 
 DEFAULT_FACING = 180.0  # objects and portals face south unless told
+LOW_PORTAL = 3.5  # metres: a portal this low is a doorway, labelled inside its frame
 
 
 def heading_for(facing: float) -> float:
@@ -209,10 +210,19 @@ def _portal_marker(scene: Scene, spec: dict, naive: bool) -> NodePath:
         mb.box((0, 0, h), (w + 0.4, 0.5, 0.5), "byeokcheong", solid=False)
         mb.box((0, 0, 0), (w, d, 0.03), "water", solid=False)
         if "name" in spec:
-            for heading in (0.0, 180.0):
-                with mb.local((0, 0, h + 0.6), heading=heading):
-                    with mb.local((0, -0.3, 0)):
-                        mb.attach(make_text(spec["name"]["ko"], height=0.9, color="#FFFFFF"))
-                    with mb.local((0, -0.3, -0.7)):
-                        mb.attach(make_text(spec["name"]["en"], height=0.5, color="#FFFFFF"))
+            _portal_label(mb, spec["name"], w, h)
     return mb.node(f"portal:{spec['id']}")
+
+
+def _portal_label(mb: MeshBuilder, name: dict, width: float, height: float) -> None:
+    """The destination's name on both faces: above a tall outdoor gateway; inside the top of a doorway
+    lower than LOW_PORTAL, like an exit sign, so it fits under a room's ceiling. Never wider than the frame."""
+    low = height <= LOW_PORTAL
+    z, ko, en, gap = (height - 0.3, 0.24, 0.14, 0.22) if low else (height + 0.6, 0.9, 0.5, 0.7)
+    fit = width - 0.2 if low else width + 2.0
+    for heading in (0.0, 180.0):
+        with mb.local((0, 0, z), heading=heading):
+            with mb.local((0, -0.3, 0)):
+                mb.attach(make_text(name["ko"], height=ko, color="#FFFFFF", max_width=fit))
+            with mb.local((0, -0.3, -gap)):
+                mb.attach(make_text(name["en"], height=en, color="#FFFFFF", max_width=fit))
