@@ -1,8 +1,12 @@
 """Walking in the world: a citizen's body that collides with buildings and stands on the ground.
 
-Kinematic, in fixed steps: a pusher keeps two body spheres out of walls, a downward ray finds the
-floor (steps up to knee height are climbed), gravity and jumps move it vertically, and the scene's
+Kinematic, in fixed steps: two body spheres are shoved sideways out of walls, short downward segments
+("floor rays") find the floor (steps up to knee height are climbed), gravity and jumps move it vertically, and the scene's
 bounds and a safety floor keep it in the world. The desktop client and the tests drive it alike.
+
+Only walls shove. A walkable top the spheres meet (a counter, a railing) is the floor rays' business: with
+Panda's CollisionHandlerPusher such a top and the box's side made a "convex corner", the pusher dropped the
+side's (larger) shove, and flattening the top's vertical shove left nothing: the body walked through.
 """
 
 from __future__ import annotations
@@ -12,10 +16,10 @@ from dataclasses import dataclass
 
 from panda3d.core import (
     BitMask32,
-    CollisionHandlerPusher,
+    CollisionEntry,
     CollisionHandlerQueue,
     CollisionNode,
-    CollisionRay,
+    CollisionSegment,
     CollisionSphere,
     CollisionTraverser,
     NodePath,
@@ -26,6 +30,11 @@ from panda3d.core import (
 from metaseoul.scenes.builders.mesh import WALKABLE_MASK
 
 STEP = 1 / 60  # seconds of simulation per physics step
+WALL = 0.7  # faces whose normal is less upright than this shove the body; flatter ones are floors and tops
+# the floor rays end this far below the feet: a floor lower still is fallen towards, not stood on, and a short
+# segment is cheaper to test than an endless ray
+FLOOR_BELOW = 0.05
+SAME_WAY = 0.9  # two shoves whose directions agree this well are one wall met twice: the deeper counts
 
 
 @dataclass
@@ -65,8 +74,7 @@ class Walker:
         self._spawn = Point3()
         self._carry = 0.0
         self.traverser = CollisionTraverser("walker")
-        self.pusher = CollisionHandlerPusher()
-        self.pusher.setHorizontal(True)
+        self.body_hits = CollisionHandlerQueue()
         solid = CollisionNode("walker-body")
         # the lower sphere starts just above a climbable step, so anything taller stops the body
         for z in (self.STEP_UP + self.RADIUS + 0.01, 1.3):
@@ -74,8 +82,7 @@ class Walker:
         solid.setFromCollideMask(BitMask32(WALKABLE_MASK))
         solid.setIntoCollideMask(BitMask32.allOff())
         self._solid = self.body.attachNewNode(solid)
-        self.pusher.addCollider(self._solid, self.body)
-        self.traverser.addCollider(self._solid, self.pusher)
+        self.traverser.addCollider(self._solid, self.body_hits)
         # a ray down the middle finds the floor; four at the body's edge find knee-high tops
         # (benches, planters) that are too tall to step on yet below the body spheres
         self.floor_hits = CollisionHandlerQueue()
@@ -86,7 +93,7 @@ class Walker:
     def _rays(self, name: str, offsets: list[tuple[float, float]]) -> NodePath:
         node = CollisionNode(name)
         for x, y in offsets:
-            node.addSolid(CollisionRay(x, y, self.STEP_UP + 0.5, 0, 0, -1))
+            node.addSolid(CollisionSegment(x, y, self.STEP_UP + 0.5, x, y, -FLOOR_BELOW))
         node.setFromCollideMask(BitMask32(WALKABLE_MASK))
         node.setIntoCollideMask(BitMask32.allOff())
         path = self.body.attachNewNode(node)
@@ -131,6 +138,8 @@ class Walker:
         self.velocity_z -= self.GRAVITY * STEP
         self.body.setZ(self.body.getZ() + self.velocity_z * STEP)
         self.traverser.traverse(world)
+        self._shove()
+        self._floor_traverser.traverse(world)
         if self._land(world, start_z):
             self.body.setFluidPos(start.x, start.y, self.body.getZ())  # knee-high obstacle: stay put
         self._keep_inside()
@@ -143,12 +152,13 @@ class Walker:
     def _land(self, world: NodePath, start_z: float) -> bool:
         """Stand on the highest floor under the body that is at most a step above where it was.
         Returns whether an edge ray met a top too high to step on: the move must be undone."""
-        self._floor_traverser.traverse(world)
         feet = self.body.getZ()
         floor = None
         blocked = False
         for i in range(self.floor_hits.getNumEntries()):
             entry = self.floor_hits.getEntry(i)
+            if not entry.hasSurfacePoint():  # the whole segment is under a ground plane: no floor in reach
+                continue
             z = entry.getSurfacePoint(world).z
             climbable = z <= start_z + self.STEP_UP + 1e-3
             if entry.getFromNodePath() == self._edge:
@@ -162,6 +172,31 @@ class Walker:
         else:
             self.on_ground = False
         return blocked
+
+    def _shove(self) -> None:
+        """Move the body sideways out of the walls its spheres went into.
+        Like Panda's pusher: a wall met by both spheres (or two parallel walls) shoves once, by the deeper
+        amount; at a convex corner of one object the deeper shove is dropped, so the body slides round it."""
+        shoves: list[tuple[Vec3, float, CollisionEntry]] = []
+        for i in range(self.body_hits.getNumEntries()):
+            entry = self.body_hits.getEntry(i)
+            normal = entry.getSurfaceNormal(self.body)  # in the body's frame, as Panda's pusher works
+            depth = (entry.getSurfacePoint(self.body) - entry.getInteriorPoint(self.body)).length()
+            if abs(normal.z) < WALL and depth > 1e-6:
+                normal.z = 0
+                normal.normalize()
+                shoves.append((normal, depth, entry))
+        if shoves:
+            self.body.setPos(self.body, sum((normal * depth for normal, depth, _ in self._merge(shoves)), Vec3()))
+
+    @staticmethod
+    def _merge(shoves: list[tuple[Vec3, float, CollisionEntry]]) -> list[tuple[Vec3, float, CollisionEntry]]:
+        deepest: list[tuple[Vec3, float, CollisionEntry]] = []  # one per direction: each wall once
+        for shove in sorted(shoves, key=lambda shove: -shove[1]):
+            if all(shove[0].dot(other[0]) <= SAME_WAY for other in deepest):
+                deepest.append(shove)
+        return [shove for shove in deepest  # at an outside corner only the shallower wall holds the body
+                if not any(other[1] < shove[1] and _convex(shove[2], other[2]) for other in deepest)]
 
     def _keep_inside(self) -> None:
         pos = self.body.getPos()
@@ -181,3 +216,13 @@ class Walker:
     def forward_point(self, distance: float) -> Point3:
         h = math.radians(self.facing)
         return self.position + Vec3(math.sin(h), math.cos(h), 0) * distance
+
+
+def _convex(a: CollisionEntry, b: CollisionEntry) -> bool:
+    """Whether two faces of one collision node each lie behind the other: an outside corner."""
+    if a.getIntoNodePath() != b.getIntoNodePath():
+        return False
+    pa, pb = a.getInto(), b.getInto()
+    if not (hasattr(pa, "distToPlane") and hasattr(pb, "distToPlane")):
+        return False
+    return pa.distToPlane(pb.getCollisionOrigin()) < 0 and pb.distToPlane(pa.getCollisionOrigin()) < 0

@@ -24,7 +24,6 @@ SIZES = {  # [width, depth, height] in metres
 SEAT_HEIGHT = 0.45
 SEAT_COLLIDER = 0.4  # below the walker's STEP_UP (0.45 m)
 STEP_RISE = 0.18  # a stage's front steps: at most this high each
-TOP_REACH = 0.95  # the walker's floor rays start this high (STEP_UP + 0.5): lower tops must collide to stop it
 NUMBER_DISPLAY = (0.7, 0.3)  # a counter's number screen, metres
 
 
@@ -33,14 +32,9 @@ def _size(obj: dict) -> tuple[float, float, float]:
 
 
 def _solid(mb: MeshBuilder, w: float, d: float, h: float) -> None:
-    """A box collider. Its top is left out above TOP_REACH: nothing stands on a counter, and the walker's
-    pusher lets a body pass through a box whose top meets its upper sphere (1.0 to 1.6 m)."""
-    x0, x1, y0, y1 = -w / 2, w / 2, -d / 2, d / 2
-    for quad in ([(x0, y0), (x1, y0)], [(x1, y0), (x1, y1)], [(x1, y1), (x0, y1)], [(x0, y1), (x0, y0)]):
-        (ax, ay), (bx, by) = quad
-        mb.collide([(ax, ay, 0), (bx, by, 0), (bx, by, h), (ax, ay, h)])
-    if h <= TOP_REACH:
-        mb.collide([(x0, y0, h), (x1, y0, h), (x1, y1, h), (x0, y1, h)])
+    """A box collider, sides and top, whatever the height: the walker steps onto what is low enough and
+    is held off the sides of the rest."""
+    mb.collide_box((-w / 2, -d / 2, 0), (w / 2, d / 2, h))
 
 
 def _legs(mb: MeshBuilder, w: float, d: float, h: float, material: str, inset: float = 0.03,
