@@ -196,3 +196,20 @@ def test_with_more_than_16_lamps_the_nearest_light_the_frame(shoot):
     world, take = shoot(scene_doc([*far, LAMP]))  # the lamp under the camera comes 21st
     assert grey(brightness(take(), *where((0, 0)))) > 0.15
     assert "lamp" in world.lights.chosen and len(world.lights.chosen) == 16
+
+
+def test_a_rooms_ceiling_panels_light_it_evenly_and_switch_off(shoot):
+    """Shadowless area lamps inside a room light it by the lumen method (lights.py): the whole floor alike."""
+    room = {"id": "office", "type": "room", "position": [0, 0, 0], "size": [10, 8, 3], "ceiling": False,
+            "ambient": 0.1, "materials": {"floor": "matte"}}
+    panels = [{"id": f"panel-{x}", "kind": "area", "position": [x, 0, 2.9], "size": [1.2, 0.6],
+               "lumens": 4000, "range": 6} for x in (-3, 3)]
+    world, take = shoot(scene_doc(panels, (room,)))
+    lit = take()
+    middle, corner = grey(brightness(lit, *where((0, -2)))), grey(brightness(lit, *where((-4, 3))))
+    outside = grey(brightness(lit, *where((6.5, 0))))
+    # 8000 lm x 0.6 over 80 m²: 60 lux everywhere on the floor, none outside the walls
+    assert middle > 0.3 and abs(middle - corner) < 0.03 and outside < middle - 0.1, (middle, corner, outside)
+    for panel in panels:
+        world.lights.switch(panel["id"], False)
+    assert grey(brightness(take(), *where((0, -2)))) < middle - 0.15

@@ -8,6 +8,13 @@ tone mapping. One shader unit stands for LUX_PER_UNIT lux seen by an eye adapted
 room's sky light at its default ``ambient`` 0.3 is about 0.15 units (~ 22 lux adapted), and an 800 lm
 bulb 2 m above a desk adds 16 lux, 0.1 units: the desk is clearly lit next to the room's ambient.
 
+Ceiling panels: an area light inside a room that casts no shadow is not added up per pixel. The room's
+panels together light it evenly by the lighting designer's lumen method, E = lumens x UTILISATION /
+floor area, full on floors, 0.55 on walls and 0.1 on the ceiling: a grid of panels gives nearly even
+light, and a room then costs one lookup however many panels it has (on llvmpipe each lamp added up per
+pixel costs about a fifth of a frame). A panel that should throw a pool of light or a shadow is given
+``shadows`` or placed outside rooms, and is shaded per pixel like every other lamp.
+
 Shadows: a spot light's shadow map covers its cone; a point light's covers a 120° cone straight down
 (floors and tables; nothing is shadowed above it); an area light's covers a 120° cone along its aim,
 cast from its centre. At most MAX_SHADOWED_LIGHTS per scene (validate says so).
@@ -36,10 +43,13 @@ from panda3d.core import (
 
 from metaseoul.runtime.programs import shader
 from metaseoul.scenes.builders.mesh import MeshBuilder, srgb
+from metaseoul.scenes.loader import Room
+from metaseoul.scenes.shell import MAX_ROOMS
 from metaseoul.scenes.validate import MAX_SHADOWED_LIGHTS
 
 PER_FRAME = 16  # lights the shader adds up (uniform array length in world.frag)
 LUX_PER_UNIT = 150.0
+UTILISATION = 0.6  # share of a room's panel lumens that reaches its floor (light walls and ceiling)
 DEFAULT_COLOR = "#FFD8A8"  # warm white, about 3000 K
 DEFAULT_ANGLE, DEFAULT_SOFTNESS, DEFAULT_PANEL = 60.0, 0.2, (0.6, 0.6)
 SHADOW_CONE = 120.0  # degrees covered by a point or area light's shadow map
@@ -59,6 +69,10 @@ def intensity(spec: dict) -> float:
         half = math.radians(spec.get("angle", DEFAULT_ANGLE) / 2)
         return lumens / (2 * math.pi * (1 - math.cos(half)))
     return lumens / math.pi
+
+
+def _linear_colour(spec: dict) -> Vec3:
+    return Vec3(*(c ** 2.2 for c in srgb(spec.get("color", DEFAULT_COLOR))))
 
 
 def _aim(spec: dict) -> Vec3:
@@ -82,14 +96,15 @@ def blank(node: NodePath) -> None:
     for name in _ARRAYS:
         node.setShaderInput(name, _zeros())
     node.setShaderInput("light_count", 0.0)
+    node.setShaderInput("room_fill", _zeros(MAX_ROOMS))
     dummy = _dummy_caster()
     for slot in range(MAX_SHADOWED_LIGHTS):
         node.setShaderInput(f"light_shadow{slot}", dummy)
 
 
-def _zeros() -> PTA_LVecBase4f:
+def _zeros(length: int = PER_FRAME) -> PTA_LVecBase4f:
     array = PTA_LVecBase4f()
-    for _i in range(PER_FRAME):
+    for _i in range(length):
         array.pushBack(Vec4(0))
     return array
 
@@ -107,22 +122,27 @@ def _dummy_caster() -> NodePath:
 class Lights:
     """The lamps of the scene under ``render``: ``switch`` turns one on or off at once."""
 
-    def __init__(self, render: NodePath, specs: list[dict], materials: dict):
+    def __init__(self, render: NodePath, specs: list[dict], materials: dict, rooms: list[Room] = ()):
         self.render = render
+        self.rooms = list(rooms)[:MAX_ROOMS]
+        self.panels = {spec["id"]: i for spec in specs if (i := self._room_of_panel(spec)) is not None}
         self.specs = {spec["id"]: spec for spec in specs}
         self.on = {spec["id"]: spec.get("on", True) for spec in specs}
+        self.fill = _zeros(MAX_ROOMS)
+        render.setShaderInput("room_fill", self.fill)
         self.root = render.attachNewNode("lights")
         self.arrays = {name: _zeros() for name in _ARRAYS}
         self.slots = {spec["id"]: slot for slot, spec in enumerate(s for s in specs if s.get("shadows", False))}
         self.casters = [self._caster(self.specs[ident]) for ident in self.slots]
         self.fittings = {spec["id"]: self._fitting(spec, materials) for spec in specs}
-        self.chosen = list(self.specs)[:PER_FRAME]
+        self.shaded = [ident for ident in self.specs if ident not in self.panels]  # lamps added up per pixel
+        self.chosen = self.shaded[:PER_FRAME]
         for name, array in self.arrays.items():
             render.setShaderInput(name, array)
         for slot in range(MAX_SHADOWED_LIGHTS):
             caster = self.casters[slot] if slot < len(self.casters) else _dummy_caster()
             render.setShaderInput(f"light_shadow{slot}", caster)
-        if len(specs) > PER_FRAME:
+        if len(self.shaded) > PER_FRAME:
             self._watch_viewer()
         self._update()
 
@@ -142,7 +162,7 @@ class Lights:
 
     def follow(self, viewer: Point3) -> None:
         """Light the frame with the PER_FRAME lamps nearest ``viewer`` (only matters with more lamps than that)."""
-        near = sorted(self.specs, key=lambda i: (Point3(*self.specs[i]["position"]) - viewer).lengthSquared())
+        near = sorted(self.shaded, key=lambda i: (Point3(*self.specs[i]["position"]) - viewer).lengthSquared())
         chosen = near[:PER_FRAME]
         if chosen != self.chosen:
             self.chosen = chosen
@@ -160,10 +180,20 @@ class Lights:
                 self._write(count, self.specs[ident])
                 count += 1
         self.render.setShaderInput("light_count", float(count))
+        for index, room in enumerate(self.rooms):
+            lit = [self.specs[i] for i, r in self.panels.items() if r == index and self.on[i]]
+            lux = sum((_linear_colour(s) * (s["lumens"] * UTILISATION / room.floor_area) for s in lit), Vec3(0))
+            self.fill.setElement(index, Vec4(lux / LUX_PER_UNIT, 0))
+
+    def _room_of_panel(self, spec: dict) -> int | None:
+        """The room whose even light a shadowless area lamp joins (see the module's docstring), if any."""
+        if spec["kind"] != "area" or spec.get("shadows", False):
+            return None
+        return next((i for i, room in enumerate(self.rooms) if room.contains(Point3(*spec["position"]))), None)
 
     def _write(self, index: int, spec: dict) -> None:
         aim = _aim(spec)
-        colour = Vec3(*(c ** 2.2 for c in srgb(spec.get("color", DEFAULT_COLOR))))
+        colour = _linear_colour(spec)
         half = math.radians(spec.get("angle", DEFAULT_ANGLE) / 2)
         inner = half * (1 - spec.get("softness", DEFAULT_SOFTNESS))
         w, d = spec.get("size", DEFAULT_PANEL)

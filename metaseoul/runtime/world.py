@@ -62,7 +62,7 @@ class World:
         built.collision.hide()
         self.environment = Environment(self.render, scene.environment)
         self.environment.set_rooms(built.rooms)
-        self.lights = Lights(self.render, scene.doc.get("lights", []), scene.materials)
+        self.lights = Lights(self.render, scene.doc.get("lights", []), scene.materials, built.rooms)
         self._skies = [self.environment.make_sky(camera) for camera in self._cameras]
         self.built = built
         self.screens = screens_of(built)

@@ -84,6 +84,10 @@ class Room:
         y = local.x * sin(h) + local.y * cos(h)
         return abs(x) <= self.half_size.x and abs(y) <= self.half_size.y and abs(local.z) <= self.half_size.z
 
+    @property
+    def floor_area(self) -> float:
+        return 4 * self.half_size.x * self.half_size.y
+
 
 @dataclass
 class BuiltScene:

@@ -26,6 +26,7 @@ uniform float texture_mode;   // 0 vertex colours only, 1 text (alpha from textu
 uniform vec4 room_center[16]; // a room's inside: centre (xyz) and heading in radians (w)
 uniform vec4 room_half[16];   // its half size (xyz) and its sky-light scale, the room's "ambient" (w)
 uniform float room_count;
+uniform vec4 room_fill[16];   // the light of the room's ceiling panels, spread evenly (lumen method): linear rgb
 
 in vec3 v_world;
 in vec3 v_normal;
@@ -60,7 +61,7 @@ vec3 sky_colour(vec3 dir) {
 }
 
 // The sky-light scale at p: the ambient of the room whose inside holds p (a box turned by its heading), else 1.
-float room_ambient_at(vec3 p) {
+int room_at(vec3 p) {
     for (int i = 0; i < 16; i++) {
         if (float(i) >= room_count) {
             break;
@@ -69,10 +70,10 @@ float room_ambient_at(vec3 p) {
         float c = cos(room_center[i].w), s = sin(room_center[i].w);
         vec3 local = vec3(c * d.x + s * d.y, c * d.y - s * d.x, d.z);
         if (all(lessThanEqual(abs(local), room_half[i].xyz))) {
-            return room_half[i].w;
+            return i;
         }
     }
-    return 1.0;
+    return -1;
 }
 
 float shadow_at() {
@@ -282,9 +283,13 @@ void main() {
     vec3 to_eye = normalize(camera - v_world);
     float lambert = max(dot(n, sun_direction), 0.0);
     float lit = lambert > 0.0 ? shadow_at() : 0.0;
-    float sky_light = room_ambient_at(v_world);  // indoors only the room's share of the sky reaches
+    int room = room_at(v_world);
+    float sky_light = room < 0 ? 1.0 : room_half[room].w;  // indoors only the room's share of the sky reaches
     vec3 hemi = mix(ground_bounce, mix(sky_horizon, sky_zenith, 0.5), 0.5 + 0.5 * n.z) * ambient_strength * sky_light;
     vec3 colour = albedo * (sun_color * lambert * lit + hemi);
+    if (room >= 0) {  // ceiling panels light floors fully, walls less, the ceiling by what bounces back
+        colour += albedo * room_fill[room].rgb * (0.55 + 0.45 * n.z);
+    }
 
     float shine = v_surface.w;
     vec3 half_vector = normalize(sun_direction + to_eye);
