@@ -11,11 +11,11 @@ from math import cos, radians, sin
 
 from panda3d.core import CollisionNode, CollisionPlane, NodePath, Plane, Point3, Vec3
 
+from metaseoul.scenes import shell
 from metaseoul.scenes.builders import AFFORDANCES, BUILDERS, BuildContext, MeshBuilder
 from metaseoul.scenes.builders.context import BuildError
 from metaseoul.scenes.builders.mesh import WALKABLE_MASK
 from metaseoul.scenes.builders.text import make_text
-from metaseoul.scenes import shell
 from metaseoul.scenes.catalog import Scene
 from metaseoul.scenes.errors import SceneError, SceneInvalid
 from metaseoul.scenes.safe_read import Unreadable
@@ -45,6 +45,12 @@ class PlacedObject:
     affordance: str | None = None  # "sit" or "use": what a citizen can do with it
 
 
+def _unturned(offset: Vec3, heading: float) -> tuple[float, float, float]:
+    """An offset from a turned box's centre in the box's own axes."""
+    h = radians(-heading)
+    return offset.x * cos(h) - offset.y * sin(h), offset.x * sin(h) + offset.y * cos(h), offset.z
+
+
 @dataclass(frozen=True)
 class Portal:
     id: str
@@ -55,11 +61,8 @@ class Portal:
     heading: float
 
     def contains(self, point: Point3) -> bool:
-        local = point - self.center
-        h = radians(-self.heading)
-        x = local.x * cos(h) - local.y * sin(h)
-        y = local.x * sin(h) + local.y * cos(h)
-        return abs(x) <= self.half_size.x and abs(y) <= self.half_size.y and 0 <= local.z <= 2 * self.half_size.z
+        x, y, z = _unturned(point - self.center, self.heading)
+        return abs(x) <= self.half_size.x and abs(y) <= self.half_size.y and 0 <= z <= 2 * self.half_size.z
 
 
 @dataclass(frozen=True)
@@ -78,11 +81,8 @@ class Room:
     heading: float
 
     def contains(self, point: Point3) -> bool:
-        local = point - self.center
-        h = radians(-self.heading)
-        x = local.x * cos(h) - local.y * sin(h)
-        y = local.x * sin(h) + local.y * cos(h)
-        return abs(x) <= self.half_size.x and abs(y) <= self.half_size.y and abs(local.z) <= self.half_size.z
+        x, y, z = _unturned(point - self.center, self.heading)
+        return abs(x) <= self.half_size.x and abs(y) <= self.half_size.y and abs(z) <= self.half_size.z
 
     @property
     def floor_area(self) -> float:
